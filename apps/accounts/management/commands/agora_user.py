@@ -1,0 +1,29 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from apps.accounts.services import user_create
+from servicelayer.errors import ServiceError
+
+
+class Command(BaseCommand):
+    help = "Create a user and print their API token (for deployments, load and smoke tests)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--password", required=True)
+        parser.add_argument("--email", default="")
+        parser.add_argument("--merchant", action="store_true", help="Make the user staff.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        data = {
+            "username": options["username"],
+            "password": options["password"],
+            "email": options["email"],
+            "is_staff": options["merchant"],
+        }
+        try:
+            user = user_create(actor=None, data=data)
+        except ServiceError as exc:
+            raise CommandError(f"{exc.code}: {exc.message} {exc.fields or ''}".strip()) from None
+        self.stdout.write(f"{user.username} token: {user.token}")

@@ -1,0 +1,16 @@
+from servicelayer.errors import Conflict, NotFound
+
+
+class ProductNotFound(NotFound):
+    code = "product_not_found"
+    default_message = "There is no such product, or it is no longer sold."
+
+
+class OutOfStock(Conflict):
+    code = "out_of_stock"
+    default_message = "There is not enough stock for this quantity."
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+    default_message = "Stock cannot go below zero."

@@ -1,0 +1,56 @@
+"""Reads of the catalog. Each returns plain rows (dicts of ProductOut's fields) in one query."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from apps.catalog.dto import PRODUCT_FIELDS, ProductQuery
+from apps.catalog.errors import ProductNotFound
+from apps.catalog.models import Product
+from servicelayer.pagination import Page, keyset_page
+
+ORDERINGS: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "-name": ("-name",),
+    "price": ("price",),
+    "-price": ("-price",),
+    "newest": ("-created_at",),
+    "oldest": ("created_at",),
+}
+
+
+def _visible(actor: Any, *, include_archived: bool = False) -> QuerySet[Product]:
+    products = Product.objects.all()
+    if not (include_archived and actor is not None and actor.is_staff):
+        products = products.filter(is_active=True)
+    return products
+
+
+def product_list(*, actor: Any, params: ProductQuery) -> Page:
+    """List products, newest first by default; search by name, filter by price and stock.
+
+    Anyone may list active products; merchants may include archived ones."""
+    products = _visible(actor, include_archived=params.include_archived)
+    if params.search:
+        products = products.filter(name__icontains=params.search)
+    if params.min_price is not None:
+        products = products.filter(price__gte=params.min_price)
+    if params.max_price is not None:
+        products = products.filter(price__lte=params.max_price)
+    if params.in_stock is not None:
+        products = products.filter(stock__gt=0) if params.in_stock else products.filter(stock=0)
+    return keyset_page(
+        products.values(*PRODUCT_FIELDS),
+        ordering=ORDERINGS[params.ordering],
+        size=params.page_size,
+        cursor=params.cursor,
+    )
+
+
+def product_get(*, actor: Any, product_id: int) -> dict[str, Any]:
+    """One product. Archived products are visible to merchants only."""
+    products = _visible(actor, include_archived=True)
+    row = products.filter(pk=product_id).values(*PRODUCT_FIELDS).first()
+    if row is None:
+        raise ProductNotFound()
+    return row

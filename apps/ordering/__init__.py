@@ -1,0 +1,1 @@
+"""Orders and their workflow. Reaches products only through `apps.catalog.interface`."""

@@ -1,0 +1,55 @@
+"""Inputs and outputs of ordering's services and reads."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field
+
+from servicelayer.dto import DTO, Id, Output
+
+MAX_QUANTITY = 1000
+Quantity = Field(ge=1, le=MAX_QUANTITY, description=f"Units, 1 to {MAX_QUANTITY}.")
+
+
+class PlaceOrder(DTO):
+    product_id: Id
+    quantity: int = Quantity
+
+
+class ChangeQuantity(DTO):
+    order_id: Id
+    quantity: int = Quantity
+    product_id: Id | None = Field(
+        default=None, description="Which line; may be left out when the order has one line."
+    )
+
+
+class OrderRef(DTO):
+    order_id: Id
+
+
+class OrderQuery(DTO):
+    status: Literal["pending", "shipped", "delivered", "canceled"] | None = Field(
+        default=None, description="Only orders with this status."
+    )
+    page_size: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=512)
+
+
+class OrderLineOut(Output):
+    product_id: int
+    product_name: str
+    quantity: int
+    unit_price: Decimal
+    line_total: Decimal
+
+
+class OrderOut(Output):
+    id: int
+    customer: str
+    status: str
+    total: Decimal
+    created_at: datetime
+    updated_at: datetime
+    lines: list[OrderLineOut]

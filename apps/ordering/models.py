@@ -1,0 +1,88 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.ordering.errors import IllegalTransition, OrderNotEditable
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SHIPPED = "shipped", "Shipped"
+    DELIVERED = "delivered", "Delivered"
+    CANCELED = "canceled", "Canceled"
+
+
+# The workflow: which status may follow which.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.CANCELED: frozenset(),
+}
+
+
+class Order(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING
+    )
+    total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owner", "id"], name="order_owner_id"),
+            models.Index(fields=["status", "id"], name="order_status_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order #{self.pk} ({self.status})"
+
+    def _move_to(self, status: str) -> None:
+        if status not in TRANSITIONS[self.status]:
+            raise IllegalTransition(
+                f"A {self.status} order cannot become {status}.",
+                details={"from": self.status, "to": status},
+            )
+        self.status = status
+
+    def ship(self) -> None:
+        self._move_to(OrderStatus.SHIPPED)
+
+    def deliver(self) -> None:
+        self._move_to(OrderStatus.DELIVERED)
+
+    def cancel(self) -> None:
+        self._move_to(OrderStatus.CANCELED)
+
+    def ensure_editable(self) -> None:
+        if self.status != OrderStatus.PENDING:
+            raise OrderNotEditable(details={"status": self.status})
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    product_name = models.CharField(max_length=200, help_text="The name when ordered.")
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(
+        max_digits=10, decimal_places=2, help_text="The price when ordered."
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="order_line_quantity_positive"
+            ),
+            models.UniqueConstraint(fields=["order", "product"], name="order_line_unique_product"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product_name}"
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity

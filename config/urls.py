@@ -1,0 +1,57 @@
+"""URL wiring: the API under /api/, its docs, the admin."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from servicelayer.rest.catalog_view import ServiceCatalogView
+
+
+class ApiRoot(APIView):
+    """Agora's API: the entry points."""
+
+    permission_classes: list[Any] = []
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request) -> Response:
+        def url(name: str) -> str:
+            return reverse(name, request=request)
+
+        return Response(
+            {
+                "products": url("product-list"),
+                "orders": url("order-list"),
+                "login": url("auth-login"),
+                "logout": url("auth-logout"),
+                "services": url("service-catalog"),
+                "schema": url("schema"),
+                "docs": url("swagger-ui"),
+            }
+        )
+
+
+api: list[URLPattern | URLResolver] = [
+    path("", ApiRoot.as_view(), name="api-root"),
+    path("", include("apps.accounts.urls")),
+    path("", include("apps.catalog.urls")),
+    path("", include("apps.ordering.urls")),
+    path("services/", ServiceCatalogView.as_view(), name="service-catalog"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]
+
+urlpatterns = [
+    path("api/", include(api)),
+    path("admin/", admin.site.urls),
+    path("api-auth/", include("rest_framework.urls")),
+]
+
+handler404 = "servicelayer.rest.errors.not_found_view"
+handler500 = "servicelayer.rest.errors.server_error_view"

@@ -1,0 +1,43 @@
+import json
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from rest_framework.authtoken.models import Token
+
+from apps.catalog.interface import product_ids_by_name
+from servicelayer.registry import registry
+
+PRODUCTS = Path(__file__).resolve().parents[2] / "products.json"
+USERS = [
+    {"username": "merchant", "password": "merchant-demo-pass", "is_staff": True},
+    {"username": "shopper", "password": "shopper-demo-pass", "is_staff": False},
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo users and products. Idempotent: running it twice adds nothing."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        users = get_user_model().objects
+        for user in USERS:
+            if not users.filter(username=user["username"]).exists():
+                registry.get("user_create").call(actor=None, data=user)
+        merchant = users.get(username="merchant")
+        if merchant.is_staff and not merchant.is_superuser:
+            merchant.is_superuser = True  # the demo merchant may use the admin too
+            merchant.save(update_fields=["is_superuser"])
+        products = json.loads(PRODUCTS.read_text())
+        existing = product_ids_by_name(p["name"] for p in products)
+        created = 0
+        for product in products:
+            if product["name"] not in existing:
+                registry.get("product_create").call(actor=merchant, data=product)
+                created += 1
+        self.stdout.write(f"Demo data: {created} products added.")
+        for user in USERS:
+            token = Token.objects.get(user__username=user["username"]).key
+            self.stdout.write(
+                f"  {user['username']:<9} password {user['password']:<20} token {token}"
+            )

@@ -1,0 +1,55 @@
+"""Typed service inputs.
+
+A DTO is a frozen Pydantic model: it is the service's input type and its own validator, so the
+REST view, the CLI and the Celery task validate input with the same rules and the same messages.
+Every field is bounded (lengths, ranges) so bad input stops here, never at the database.
+"""
+
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
+
+from servicelayer.errors import InvalidInput
+
+# The largest value a PostgreSQL integer column takes: ids beyond it are a 400, not a DataError.
+MAX_DB_INT = 2_147_483_647
+
+M = TypeVar("M", bound=BaseModel)
+
+Id = Annotated[int, Field(ge=1, le=MAX_DB_INT, strict=False)]
+
+
+class DTO(BaseModel):
+    """Base of every service input: immutable, no unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Output(BaseModel):
+    """Base of service results and response schemas: plain data, immutable."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+def field_errors(exc: PydanticValidationError) -> dict[str, list[str]]:
+    """Pydantic's errors as {"field.path": [messages]}; errors on the whole input under
+    "non_field_errors", as DRF names them."""
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors(include_url=False):
+        loc = ".".join(str(part) for part in error["loc"]) or "non_field_errors"
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "Unknown field."
+        fields.setdefault(loc, []).append(message)
+    return fields
+
+
+def validate_input(model: type[M], data: Any) -> M:
+    """Build `model` from untrusted data, raising InvalidInput with per-field messages."""
+    if isinstance(data, model):
+        return data
+    try:
+        return model.model_validate(data)
+    except PydanticValidationError as exc:
+        raise InvalidInput(fields=field_errors(exc)) from None

@@ -1,0 +1,160 @@
+"""The service registry: every application service, with what the catalog says about it.
+
+    @service(actor=SHOPPER, errors=[OutOfStock, ProductNotFound])
+    def order_place(*, actor: User, data: PlaceOrder) -> OrderOut:
+        '''Place an order for one product.'''
+
+The decorator reads the DTO class from the `data` annotation and the result type from the return
+annotation, registers the service under its function name, and wraps it so that the actor's
+access is checked and a dict input is validated, whoever calls it: a view, a command, a task or a
+test. Services keep their plain signature: keyword-only `actor` and `data`.
+"""
+
+import functools
+import inspect
+import typing
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, ParamSpec, Protocol, TypeVar, cast
+
+from pydantic import BaseModel
+
+from servicelayer.actors import Actor
+from servicelayer.dto import DTO, validate_input
+from servicelayer.errors import InvalidInput, NotFound, ServiceError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
+
+
+class Service(Protocol, Generic[R_co]):
+    """A registered service as callers see it: `actor` and `data` (a DTO, or a mapping that
+    is validated into one) by keyword; the result type of the function it wraps."""
+
+    spec: "ServiceSpec"
+    __name__: str
+
+    def __call__(self, *, actor: Any = None, data: Any = None) -> R_co: ...
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    func: Callable[..., Any]
+    actor: Actor
+    dto: type[DTO] | None
+    result: type[Any] | None
+    errors: tuple[type[ServiceError], ...]
+    doc: str
+    app: str = field(default="")
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0] if self.doc.strip() else self.name
+
+    def possible_errors(self) -> tuple[type[ServiceError], ...]:
+        """Declared errors plus those every call may raise (bad input, access refused)."""
+        implied: list[type[ServiceError]] = []
+        if self.dto is not None:
+            implied.append(InvalidInput)
+        implied.extend(self.actor.errors())
+        return tuple(dict.fromkeys([*implied, *self.errors]))
+
+    def call(self, *, actor: Any, data: Any = None) -> Any:
+        """Run the service with untrusted input (a dict from JSON) or a ready DTO."""
+        return self.func(actor=actor, data=data)
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._services: dict[str, ServiceSpec] = {}
+
+    def add(self, spec: ServiceSpec) -> None:
+        existing = self._services.get(spec.name)
+        if existing is not None and existing.func is not spec.func:
+            raise RuntimeError(f"Two services are named {spec.name!r}.")
+        self._services[spec.name] = spec
+
+    def get(self, name: str) -> ServiceSpec:
+        try:
+            return self._services[name]
+        except KeyError:
+            raise NotFound(f"There is no service named {name!r}.") from None
+
+    def __iter__(self) -> Iterator[ServiceSpec]:
+        return iter(sorted(self._services.values(), key=lambda s: (s.actor.name, s.name)))
+
+    def __len__(self) -> int:
+        return len(self._services)
+
+
+registry = Registry()
+
+
+def _annotations(func: Callable[..., Any]) -> tuple[type[DTO] | None, type[Any] | None]:
+    hints = typing.get_type_hints(func)
+    dto = hints.get("data")
+    if dto is not None and not (isinstance(dto, type) and issubclass(dto, DTO)):
+        raise TypeError(f"{func.__qualname__}: `data` must be annotated with a DTO subclass.")
+    result = hints.get("return")
+    if result is type(None):
+        result = None
+    return dto, result
+
+
+def service(
+    *, actor: Actor, errors: Sequence[type[ServiceError]] = ()
+) -> Callable[[Callable[P, R]], Service[R]]:
+    """Register a function as an application service (see the module docstring)."""
+    for_actor = actor
+
+    def decorate(func: Callable[P, R]) -> Service[R]:
+        params = inspect.signature(func).parameters
+        if set(params) - {"actor", "data"} or any(
+            p.kind is not inspect.Parameter.KEYWORD_ONLY for p in params.values()
+        ):
+            raise TypeError(
+                f"{func.__qualname__}: a service takes keyword-only `actor` and `data`."
+            )
+        dto, result = _annotations(func)
+
+        @functools.wraps(func)
+        def run(*, actor: Any = None, data: Any = None) -> R:
+            spec.actor.authorize(actor)
+            call_kwargs: dict[str, Any] = {}
+            if dto is not None:
+                call_kwargs["data"] = validate_input(dto, data)
+            elif data not in (None, {}):
+                raise InvalidInput("This service takes no input.")
+            if "actor" in params:
+                call_kwargs["actor"] = actor
+            return func(**call_kwargs)  # type: ignore[call-arg]
+
+        spec = ServiceSpec(
+            name=func.__name__,
+            func=run,
+            actor=for_actor,
+            dto=dto,
+            result=result,
+            errors=tuple(errors),
+            doc=inspect.getdoc(func) or "",
+            app=func.__module__.rsplit(".", 1)[0],
+        )
+        registry.add(spec)
+        run.spec = spec  # type: ignore[attr-defined]
+        return cast(Service[R], run)
+
+    return decorate
+
+
+def spec_of(func: Callable[..., Any]) -> ServiceSpec:
+    spec = getattr(func, "spec", None)
+    if not isinstance(spec, ServiceSpec):
+        raise TypeError(f"{func!r} is not a registered service.")
+    return spec
+
+
+def result_schema(spec: ServiceSpec) -> type[BaseModel] | None:
+    result = spec.result
+    return result if isinstance(result, type) and issubclass(result, BaseModel) else None

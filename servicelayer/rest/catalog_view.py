@@ -1,0 +1,27 @@
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from servicelayer.catalog import catalog
+
+
+class ServiceCatalogView(APIView):
+    """The service catalog: every user action the system offers, grouped by actor."""
+
+    permission_classes: list[Any] = []
+
+    @extend_schema(
+        operation_id="service_catalog",
+        summary="The service catalog",
+        description=(
+            "Every application service, grouped by actor, with its input fields, result type "
+            "and the error codes it can answer with. The same list as `manage.py services`."
+        ),
+        responses={200: dict[str, list[dict[str, Any]]]},
+        tags=["catalog of services"],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(catalog())

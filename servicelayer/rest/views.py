@@ -1,0 +1,205 @@
+"""The REST base: a view is a few declarative lines; the toolkit does the translating.
+
+    class ProductDetail(ServiceAPIView):
+        get = read_endpoint(product_get, output=ProductOut)
+        patch = service_endpoint(product_update, url_kwargs={"pk": "product_id"})
+        delete = service_endpoint(product_archive, url_kwargs={"pk": "product_id"}, status=204)
+
+`service_endpoint` authorizes the actor, validates the body (or query) against the service's
+DTO merged with the URL's ids (ids come from the URL, never from the body), calls the service
+with the acting user, and renders its result. Errors are raised, never caught here: the
+exception handler maps every one to its status and the one error body. Each handler carries
+its OpenAPI description (input, output, every error the service declares).
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache
+from typing import Any
+
+from django.http import QueryDict
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from pydantic import BaseModel, TypeAdapter, create_model
+from pydantic import ValidationError as PydanticValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from servicelayer.actors import Actor
+from servicelayer.dto import DTO, Id, validate_input
+from servicelayer.errors import InvalidInput, ServiceError
+from servicelayer.pagination import Page
+from servicelayer.registry import ServiceSpec, result_schema, spec_of
+from servicelayer.rest.errors import Error, status_of
+from servicelayer.rest.schema import query_parameters
+
+Handler = Callable[..., Response]
+
+
+class ServiceAPIView(APIView):
+    """Base of views built from endpoints. Access is checked by each service's actor, so the
+    view itself lets every request through to the endpoint."""
+
+    permission_classes: list[Any] = []
+
+
+def acting_user(request: Request) -> Any:
+    user = request.user
+    return user if user is not None and user.is_authenticated else None
+
+
+def _as_mapping(data: Any) -> dict[str, Any]:
+    if isinstance(data, QueryDict):
+        return data.dict()
+    if isinstance(data, Mapping):
+        return dict(data)
+    raise InvalidInput(fields={"non_field_errors": ["Expected a JSON object."]})
+
+
+@cache
+def body_model(dto: type[DTO], url_fields: frozenset[str]) -> type[BaseModel]:
+    """The request body's schema: the DTO without the fields that come from the URL."""
+    if not url_fields:
+        return dto
+    fields: dict[str, Any] = {
+        name: (info.annotation, info)
+        for name, info in dto.model_fields.items()
+        if name not in url_fields
+    }
+    return create_model(f"{dto.__name__}Body", __base__=DTO, __doc__=dto.__doc__, **fields)
+
+
+def error_responses(errors: Iterable[type[ServiceError]]) -> dict[int, OpenApiResponse]:
+    by_status: dict[int, list[str]] = {}
+    for error in errors:
+        by_status.setdefault(status_of(error), []).append(f"`{error.code}`")
+    return {
+        status: OpenApiResponse(Error, description="Error codes: " + ", ".join(codes))
+        for status, codes in sorted(by_status.items())
+    }
+
+
+def _tag(spec_app: str) -> str:
+    return spec_app.rsplit(".", 1)[-1]
+
+
+def service_endpoint(
+    func: Callable[..., Any],
+    *,
+    url_kwargs: Mapping[str, str] | None = None,
+    status: int = 200,
+    output: type[BaseModel] | None = None,
+    query: bool = False,
+    present: Callable[[Any], Any] | None = None,
+) -> Handler:
+    """A view handler that runs the registered service `func`.
+
+    url_kwargs maps URL keyword arguments to DTO fields; `query` reads input from the query
+    string instead of the body; `present` turns the service's result into the response data.
+    """
+    spec = spec_of(func)
+    url_map = dict(url_kwargs or {})
+    output = output if output is not None else result_schema(spec)
+
+    def handler(self: APIView, request: Request, **kwargs: Any) -> Response:
+        user = acting_user(request)
+        spec.actor.authorize(user)
+        data: dict[str, Any] | None = None
+        if spec.dto is not None:
+            data = _as_mapping(request.query_params if query else request.data)
+            for url_kw, dto_field in url_map.items():
+                data[dto_field] = kwargs[url_kw]
+        result = spec.call(actor=user, data=data)
+        if status == 204:
+            return Response(status=204)
+        return Response(present(result) if present else result, status=status)
+
+    responses: dict[int, Any] = {status: output if status != 204 else None}
+    responses.update(error_responses(spec.possible_errors()))
+    schema_kwargs: dict[str, Any] = {}
+    if spec.dto is not None and query:
+        schema_kwargs["parameters"] = query_parameters(spec.dto)
+        schema_kwargs["request"] = None
+    elif spec.dto is not None:
+        schema_kwargs["request"] = body_model(spec.dto, frozenset(url_map.values()))
+    else:
+        schema_kwargs["request"] = None
+    return extend_schema(
+        operation_id=spec.name,
+        summary=spec.summary,
+        description=_describe(spec),
+        responses=responses,
+        tags=[_tag(spec.app)],
+        **schema_kwargs,
+    )(handler)
+
+
+def _describe(spec: ServiceSpec) -> str:
+    return f"{spec.doc}\n\nService `{spec.name}`, for the {spec.actor.name}."
+
+
+def read_endpoint(
+    fetch: Callable[..., Any],
+    *,
+    actor: Actor,
+    output: type[BaseModel],
+    params: type[DTO] | None = None,
+    url_kwargs: Mapping[str, str] | None = None,
+    paginated: bool = False,
+    errors: Iterable[type[ServiceError]] = (),
+    operation_id: str | None = None,
+) -> Handler:
+    """A view handler for a read: `fetch(actor=..., params=..., **ids)` returns plain data
+    (rows or a Page), rendered as it is. `params` validates the query string."""
+    url_map = dict(url_kwargs or {})
+
+    def handler(self: APIView, request: Request, **kwargs: Any) -> Response:
+        user = acting_user(request)
+        actor.authorize(user)
+        call_kwargs: dict[str, Any] = {
+            dto_field: _url_id(dto_field, kwargs[k]) for k, dto_field in url_map.items()
+        }
+        if params is not None:
+            call_kwargs["params"] = validate_input(params, request.query_params.dict())
+        result = fetch(actor=user, **call_kwargs)
+        if isinstance(result, Page):
+            return Response({"next": _next_url(request, result), "results": result.results})
+        return Response(result)
+
+    all_errors: list[type[ServiceError]] = list(errors)
+    if params is not None or url_map:
+        all_errors.insert(0, InvalidInput)
+    all_errors = [*actor.errors(), *all_errors]
+    response: Any = output
+    if paginated:
+        response = create_model(
+            f"{output.__name__}Page",
+            __base__=BaseModel,
+            next=(str | None, None),
+            results=(list[output], ...),  # type: ignore[valid-type]
+        )
+    return extend_schema(
+        operation_id=operation_id or fetch.__name__,
+        summary=(fetch.__doc__ or fetch.__name__).strip().splitlines()[0],
+        description=(fetch.__doc__ or "").strip(),
+        parameters=query_parameters(params) if params is not None else None,
+        responses={200: response, **error_responses(all_errors)},
+        tags=[_tag(fetch.__module__.rsplit(".", 1)[0])],
+    )(handler)
+
+
+_ID = TypeAdapter(Id)
+
+
+def _url_id(name: str, value: Any) -> int:
+    try:
+        return _ID.validate_python(value)
+    except PydanticValidationError as exc:
+        raise InvalidInput(fields={name: [e["msg"] for e in exc.errors()]}) from None
+
+
+def _next_url(request: Request, page: Page) -> str | None:
+    if page.next_cursor is None:
+        return None
+    query = request.query_params.copy()
+    query["cursor"] = page.next_cursor
+    return request.build_absolute_uri(request.path) + "?" + query.urlencode()
