@@ -104,7 +104,10 @@ def _annotations(func: Callable[..., Any]) -> tuple[type[DTO] | None, type[Any] 
 
 
 def service(
-    *, actor: Actor, errors: Sequence[type[ServiceError]] = ()
+    *,
+    actor: Actor,
+    errors: Sequence[type[ServiceError]] = (),
+    into: Registry | None = None,
 ) -> Callable[[Callable[P, R]], Service[R]]:
     """Register a function as an application service (see the module docstring)."""
     for_actor = actor
@@ -141,7 +144,7 @@ def service(
             doc=inspect.getdoc(func) or "",
             app=func.__module__.rsplit(".", 1)[0],
         )
-        registry.add(spec)
+        (into if into is not None else registry).add(spec)
         run.spec = spec  # type: ignore[attr-defined]
         return cast(Service[R], run)
 

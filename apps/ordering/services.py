@@ -12,7 +12,7 @@ from django.db import transaction
 
 from apps.actors import MERCHANT, SHOPPER
 from apps.catalog.interface import OutOfStock, ProductNotFound, give_stock_back, take_stock
-from apps.ordering.dto import ChangeQuantity, OrderOut, OrderRef, PlaceOrder
+from apps.ordering.dto import ChangeQuantity, OrderLineOut, OrderOut, OrderRef, PlaceOrder
 from apps.ordering.errors import (
     IllegalTransition,
     LineNotInOrder,
@@ -47,14 +47,31 @@ def order_place(*, actor: User, data: PlaceOrder) -> OrderOut:
     with transaction.atomic():
         product = take_stock(data.product_id, data.quantity)
         order = Order.objects.create(owner=actor, total=product.price * data.quantity)
-        OrderLine.objects.create(
+        line = OrderLine.objects.create(
             order=order,
             product_id=product.id,
             product_name=product.name,
             quantity=data.quantity,
             unit_price=product.price,
         )
-    return _out(actor, order.pk)
+    # built from what was just written: no read-back on the hot path
+    return OrderOut(
+        id=order.pk,
+        customer=actor.get_username(),
+        status=order.status,
+        total=order.total,
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+        lines=[
+            OrderLineOut(
+                product_id=line.product_id,
+                product_name=line.product_name,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                line_total=line.line_total,
+            )
+        ],
+    )
 
 
 @service(

@@ -1,0 +1,50 @@
+# Agora: `make run` serves the API with demo data; `make test` runs linters and the suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run serve demo test lint format check-deploy supplier clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+
+run: demo
+	@echo ""
+	@echo "Agora is starting on http://$(HOST):$(PORT)/"
+	@echo "  API root:   http://$(HOST):$(PORT)/api/"
+	@echo "  Swagger UI: http://$(HOST):$(PORT)/api/docs/"
+	@echo "  Admin:      http://$(HOST):$(PORT)/admin/  (sign in as merchant / merchant-demo-pass)"
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check-deploy: install
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(openssl rand -hex 32) \
+		DJANGO_ALLOWED_HOSTS=agora.example $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache db.sqlite3

@@ -1,0 +1,118 @@
+"""Catalog services, called directly: what merchants do to products."""
+
+from decimal import Decimal
+
+import pytest
+
+from apps.catalog.errors import InsufficientStock, ProductNotFound
+from apps.catalog.models import Product
+from apps.catalog.services import (
+    product_archive,
+    product_create,
+    product_restore,
+    product_stock_change,
+    product_update,
+)
+from servicelayer.errors import Forbidden, InvalidInput, NotAuthenticated
+
+
+def test_a_merchant_creates_a_product(merchant):
+    product = product_create(
+        actor=merchant, data={"name": "Mug", "price": "12.50", "stock": 3, "description": "Blue"}
+    )
+    assert product.price == Decimal("12.50")
+    assert Product.objects.get(pk=product.id).stock == 3
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("price", "0"),
+        ("price", "-1.00"),
+        ("price", "1.001"),
+        ("price", "123456789.00"),
+        ("price", "NaN"),
+        ("stock", -1),
+        ("stock", 10**12),
+        ("name", ""),
+        ("name", "x" * 201),
+    ],
+)
+def test_bad_product_input_is_refused_and_nothing_is_saved(merchant, field, value):
+    data = {"name": "Mug", "price": "12.50", "stock": 3} | {field: value}
+    with pytest.raises(InvalidInput) as caught:
+        product_create(actor=merchant, data=data)
+    assert field in caught.value.fields
+    assert not Product.objects.exists()
+
+
+def test_a_shopper_cannot_create_products(shopper):
+    with pytest.raises(Forbidden):
+        product_create(actor=shopper, data={"name": "Mug", "price": "1.00"})
+    with pytest.raises(NotAuthenticated):
+        product_create(actor=None, data={"name": "Mug", "price": "1.00"})
+
+
+def test_a_partial_update_changes_only_the_given_fields(merchant, make_product):
+    product = make_product("Mug", price="5.00", description="old")
+    updated = product_update(actor=merchant, data={"product_id": product.pk, "price": "6.00"})
+    assert (updated.name, updated.price, updated.description) == ("Mug", Decimal("6.00"), "old")
+
+
+def test_an_update_must_change_something_and_cannot_null_a_name(merchant, make_product):
+    product = make_product()
+    with pytest.raises(InvalidInput):
+        product_update(actor=merchant, data={"product_id": product.pk})
+    with pytest.raises(InvalidInput):
+        product_update(actor=merchant, data={"product_id": product.pk, "name": None})
+
+
+def test_updating_an_unknown_product_is_not_found(merchant):
+    with pytest.raises(ProductNotFound):
+        product_update(actor=merchant, data={"product_id": 999, "name": "x"})
+
+
+def test_restock_write_off_and_correction(merchant, make_product):
+    product = make_product(stock=5)
+    assert (
+        product_stock_change(actor=merchant, data={"product_id": product.pk, "delta": 7}).stock
+        == 12
+    )
+    assert (
+        product_stock_change(actor=merchant, data={"product_id": product.pk, "delta": -2}).stock
+        == 10
+    )
+    assert (
+        product_stock_change(actor=merchant, data={"product_id": product.pk, "set_to": 3}).stock
+        == 3
+    )
+
+
+def test_a_write_off_cannot_take_stock_below_zero(merchant, make_product):
+    product = make_product(stock=2)
+    with pytest.raises(InsufficientStock):
+        product_stock_change(actor=merchant, data={"product_id": product.pk, "delta": -3})
+    product.refresh_from_db()
+    assert product.stock == 2
+
+
+@pytest.mark.parametrize("data", [{}, {"delta": 1, "set_to": 1}, {"set_to": -1}])
+def test_a_stock_change_needs_exactly_one_valid_instruction(merchant, make_product, data):
+    product = make_product()
+    with pytest.raises(InvalidInput):
+        product_stock_change(actor=merchant, data={"product_id": product.pk, **data})
+
+
+def test_a_stock_change_of_an_unknown_product_is_not_found(merchant):
+    with pytest.raises(ProductNotFound):
+        product_stock_change(actor=merchant, data={"product_id": 12345, "delta": -1})
+    with pytest.raises(ProductNotFound):
+        product_stock_change(actor=merchant, data={"product_id": 12345, "set_to": 1})
+
+
+def test_archive_and_restore(merchant, make_product):
+    product = make_product()
+    assert product_archive(actor=merchant, data={"product_id": product.pk}).is_active is False
+    assert product_restore(actor=merchant, data={"product_id": product.pk}).is_active is True
+    with pytest.raises(ProductNotFound):
+        product_archive(actor=merchant, data={"product_id": 999})

@@ -1,0 +1,100 @@
+"""Fixtures shared by every test: users with tokens, API clients, products, PostgreSQL checks."""
+
+import os
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request: pytest.FixtureRequest) -> None:
+    """Tests marked `postgres` need real row locks. In CI a missing PostgreSQL is a failure."""
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        message = "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/agora"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def make(username: str | None = None, *, staff: bool = False, **extra: Any) -> User:
+        username = username or f"user{next(counter)}"
+        user = User.objects.create_user(
+            username=username, password="secret-pass-123", is_staff=staff, **extra
+        )
+        Token.objects.create(user=user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def shopper(make_user: Callable[..., User]) -> User:
+    return make_user("alice")
+
+
+@pytest.fixture
+def other_shopper(make_user: Callable[..., User]) -> User:
+    return make_user("bob")
+
+
+@pytest.fixture
+def merchant(make_user: Callable[..., User]) -> User:
+    return make_user("mia", staff=True)
+
+
+def client_for(user: User | None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=user).key}")
+    return client
+
+
+@pytest.fixture
+def api() -> Callable[[User | None], APIClient]:
+    """api(user) is a client authenticated with the user's token; api(None) is anonymous."""
+    return client_for
+
+
+@pytest.fixture
+def make_product(db: None) -> Callable[..., Any]:
+    from apps.catalog.models import Product
+
+    counter = iter(range(1, 100_000))
+
+    def make(
+        name: str | None = None,
+        *,
+        price: str | Decimal = "10.00",
+        stock: int = 10,
+        is_active: bool = True,
+        **extra: Any,
+    ) -> Product:
+        return Product.objects.create(
+            name=name or f"Product {next(counter)}",
+            price=Decimal(price),
+            stock=stock,
+            is_active=is_active,
+            **extra,
+        )
+
+    return make
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> None:
+    """Password hashing is deliberately slow; tests create many users."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()

@@ -1,0 +1,161 @@
+"""The registry: services declare an actor and a DTO; every call is authorized and validated."""
+
+from types import SimpleNamespace
+
+import pytest
+from pydantic import Field
+
+from servicelayer.actors import Access, Actor
+from servicelayer.catalog import as_text, catalog
+from servicelayer.dto import DTO, Output
+from servicelayer.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated
+from servicelayer.registry import Registry, service
+
+CLERK = Actor("clerk", Access.STAFF)
+PERSON = Actor("person", Access.AUTHENTICATED)
+JOB = Actor("job", Access.SYSTEM)
+
+staff = SimpleNamespace(is_authenticated=True, is_active=True, is_staff=True)
+customer = SimpleNamespace(is_authenticated=True, is_active=True, is_staff=False)
+inactive = SimpleNamespace(is_authenticated=True, is_active=False, is_staff=False)
+
+
+class Greeting(DTO):
+    name: str = Field(min_length=1, max_length=5, description="Who to greet.")
+    times: int = Field(default=1, ge=1, le=3)
+
+
+class Greeted(Output):
+    text: str
+
+
+class Busy(Conflict):
+    code = "busy"
+
+
+@pytest.fixture
+def reg() -> Registry:
+    return Registry()
+
+
+def test_a_service_is_registered_under_its_name_with_its_dto_and_result(reg):
+    @service(actor=PERSON, errors=[Busy], into=reg)
+    def greeting_send(*, actor, data: Greeting) -> Greeted:
+        """Greet someone.
+
+        More words."""
+        return Greeted(text=f"hi {data.name}" * data.times)
+
+    spec = reg.get("greeting_send")
+    assert spec.dto is Greeting
+    assert spec.result is Greeted
+    assert spec.summary == "Greet someone."
+    assert spec.possible_errors() == (InvalidInput, NotAuthenticated, Busy)
+    assert greeting_send(actor=customer, data={"name": "ann", "times": 2}).text == "hi annhi ann"
+
+
+def test_dict_input_is_validated_into_the_dto_with_field_messages(reg):
+    @service(actor=PERSON, into=reg)
+    def greeting_send(*, actor, data: Greeting) -> Greeted:
+        return Greeted(text=data.name)
+
+    with pytest.raises(InvalidInput) as caught:
+        greeting_send(actor=customer, data={"name": "too long", "times": 9, "extra": 1})
+    assert set(caught.value.fields) == {"name", "times", "extra"}
+    assert caught.value.fields["extra"] == ["Unknown field."]
+
+
+def test_the_dto_is_immutable():
+    greeting = Greeting(name="ann")
+    with pytest.raises(ValueError, match="frozen"):
+        greeting.name = "bob"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("actor", "user", "error"),
+    [
+        (PERSON, None, NotAuthenticated),
+        (PERSON, inactive, NotAuthenticated),
+        (CLERK, None, NotAuthenticated),
+        (CLERK, customer, Forbidden),
+        (JOB, customer, Forbidden),
+    ],
+)
+def test_access_is_checked_before_anything_runs(reg, actor, user, error):
+    ran = []
+
+    @service(actor=actor, into=reg)
+    def thing_do(*, actor, data: Greeting) -> None:
+        ran.append(True)
+
+    with pytest.raises(error):
+        thing_do(actor=user, data={"name": "x"})
+    assert ran == []
+
+
+@pytest.mark.parametrize(("actor", "user"), [(CLERK, staff), (JOB, None), (JOB, staff)])
+def test_allowed_callers_run_the_service(reg, actor, user):
+    @service(actor=actor, into=reg)
+    def thing_do() -> str:
+        return "done"
+
+    assert thing_do(actor=user) == "done"
+
+
+def test_a_service_without_input_refuses_input(reg):
+    @service(actor=JOB, into=reg)
+    def thing_do() -> str:
+        return "done"
+
+    with pytest.raises(InvalidInput):
+        thing_do(actor=None, data={"unexpected": True})
+
+
+def test_services_must_take_keyword_only_actor_and_data(reg):
+    with pytest.raises(TypeError, match="keyword-only"):
+
+        @service(actor=JOB, into=reg)
+        def positional(actor, data: Greeting) -> None: ...
+
+    with pytest.raises(TypeError, match="DTO"):
+
+        @service(actor=JOB, into=reg)
+        def untyped(*, data: dict) -> None: ...
+
+
+def test_two_services_with_one_name_are_refused(reg):
+    @service(actor=JOB, into=reg)
+    def thing_do() -> None: ...
+
+    with pytest.raises(RuntimeError, match="thing_do"):
+
+        @service(actor=JOB, into=reg)
+        def thing_do() -> None: ...  # noqa: F811
+
+
+def test_the_catalog_lists_services_per_actor_with_fields_and_errors(reg):
+    @service(actor=PERSON, errors=[Busy], into=reg)
+    def greeting_send(*, actor, data: Greeting) -> Greeted:
+        """Greet someone."""
+        return Greeted(text="")
+
+    @service(actor=JOB, into=reg)
+    def greetings_purge() -> None:
+        """Forget old greetings."""
+
+    listed = catalog(reg)
+    assert list(listed) == ["job", "person"]
+    [entry] = listed["person"]
+    assert entry["summary"] == "Greet someone."
+    assert entry["input"][0] == {
+        "name": "name",
+        "type": "str",
+        "required": True,
+        "description": "Who to greet.",
+    }
+    assert [e["code"] for e in entry["errors"]] == ["invalid", "not_authenticated", "busy"]
+    assert entry["errors"][-1]["kind"] == "Conflict"
+    text = as_text(reg)
+    assert "greeting_send: Greet someone." in text
+    assert "times: int (optional)" in text
+    assert "greetings_purge: Forget old greetings." in text

@@ -1,0 +1,158 @@
+"""The REST base: validation, DTO building, error mapping and the one error body."""
+
+from types import SimpleNamespace
+
+import orjson
+import pytest
+from pydantic import Field
+from rest_framework.test import APIRequestFactory, force_authenticate
+
+from servicelayer.actors import Access, Actor
+from servicelayer.dto import DTO, Id, Output
+from servicelayer.errors import Conflict, Forbidden, NotFound, Unavailable
+from servicelayer.registry import Registry, service
+from servicelayer.rest.views import ServiceAPIView, body_model, service_endpoint
+
+PERSON = Actor("person", Access.AUTHENTICATED)
+reg = Registry()
+user = SimpleNamespace(is_authenticated=True, is_active=True, is_staff=False, pk=1)
+factory = APIRequestFactory()
+
+
+class Rename(DTO):
+    thing_id: Id
+    name: str = Field(min_length=1, max_length=10)
+
+
+class Thing(Output):
+    id: int
+    name: str
+
+
+class ThingTaken(Conflict):
+    code = "thing_taken"
+    default_message = "Taken."
+
+
+FAILURES = {
+    "conflict": ThingTaken(details={"by": "someone"}),
+    "missing": NotFound(),
+    "down": Unavailable(),
+    "nope": Forbidden(),
+}
+
+
+@service(actor=PERSON, errors=[ThingTaken, NotFound, Unavailable, Forbidden], into=reg)
+def thing_rename(*, actor, data: Rename) -> Thing:
+    """Rename a thing."""
+    if data.name in FAILURES:
+        raise FAILURES[data.name]
+    return Thing(id=data.thing_id, name=data.name)
+
+
+@service(actor=PERSON, into=reg)
+def thing_forget(*, actor, data: Rename) -> None:
+    """Forget a thing."""
+
+
+class ThingView(ServiceAPIView):
+    post = service_endpoint(thing_rename, url_kwargs={"pk": "thing_id"}, status=201)
+    delete = service_endpoint(thing_forget, url_kwargs={"pk": "thing_id"}, status=204)
+
+
+def call(method, body, *, pk=7, authenticated=True, raw=None):
+    make = getattr(factory, method)
+    if raw is not None:
+        request = make("/things/7/", raw, content_type="application/json")
+    else:
+        request = make("/things/7/", body, format="json")
+    if authenticated:
+        force_authenticate(request, user=user)
+    response = ThingView.as_view()(request, pk=pk)
+    response.render()
+    response.json = lambda: orjson.loads(response.content)
+    return response
+
+
+def test_success_renders_the_result_with_the_declared_status():
+    response = call("post", {"name": "lamp"})
+    assert response.status_code == 201
+    assert response.json() == {"id": 7, "name": "lamp"}
+
+
+def test_the_id_comes_from_the_url_never_from_the_body():
+    response = call("post", {"name": "lamp", "thing_id": 99})
+    assert response.json()["id"] == 7
+
+
+def test_invalid_input_is_400_with_field_messages():
+    response = call("post", {"name": "a name far too long", "colour": "red"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert set(error["fields"]) == {"name", "colour"}
+
+
+def test_an_out_of_range_id_in_the_url_is_400():
+    response = call("post", {"name": "lamp"}, pk=2**40)
+    assert response.status_code == 400
+    assert "thing_id" in response.json()["error"]["fields"]
+
+
+def test_a_body_that_is_not_an_object_is_400():
+    response = call("post", None, raw="[1, 2]")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"non_field_errors": ["Expected a JSON object."]}
+
+
+def test_malformed_json_is_400_with_the_error_body():
+    response = call("post", None, raw='{"name": ')
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+
+
+def test_anonymous_is_401_before_any_validation():
+    response = call("post", {"name": ""}, authenticated=False)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+    assert response["WWW-Authenticate"] == "Token"
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "code"),
+    [
+        ("conflict", 409, "thing_taken"),
+        ("missing", 404, "not_found"),
+        ("down", 503, "unavailable"),
+        ("nope", 403, "forbidden"),
+    ],
+)
+def test_each_kind_of_service_error_has_its_status_and_code(name, status, code):
+    response = call("post", {"name": name})
+    assert response.status_code == status
+    assert response.json()["error"]["code"] == code
+
+
+def test_structured_details_reach_the_client():
+    response = call("post", {"name": "conflict"})
+    assert response.json() == {
+        "error": {"code": "thing_taken", "message": "Taken.", "details": {"by": "someone"}}
+    }
+
+
+def test_204_has_no_body():
+    response = call("delete", {"name": "x"})
+    assert response.status_code == 204
+    assert response.content == b""
+
+
+def test_a_method_the_view_lacks_is_405_with_the_error_body():
+    response = call("put", {"name": "x"})
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_the_documented_body_leaves_out_fields_from_the_url():
+    model = body_model(Rename, frozenset({"thing_id"}))
+    assert set(model.model_fields) == {"name"}
+    assert body_model(Rename, frozenset()) is Rename
