@@ -130,7 +130,7 @@ def test_two_services_with_one_name_are_refused(reg):
     with pytest.raises(RuntimeError, match="thing_do"):
 
         @service(actor=JOB, into=reg)
-        def thing_do() -> None: ...  # noqa: F811
+        def thing_do() -> None: ...
 
 
 def test_the_catalog_lists_services_per_actor_with_fields_and_errors(reg):
