@@ -97,4 +97,4 @@ def _fast_password_hashing() -> None:
     from django.contrib.auth.hashers import get_hashers
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    get_hashers.cache_clear()
+    get_hashers.cache_clear()  # type: ignore[attr-defined]

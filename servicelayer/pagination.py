@@ -58,7 +58,7 @@ def _after(ordering: Sequence[str], values: Sequence[Any]) -> Q:
 
 
 def keyset_page(
-    queryset: QuerySet[Any, dict[str, Any]],
+    queryset: QuerySet[Any, Any],
     *,
     ordering: Sequence[str],
     size: int,

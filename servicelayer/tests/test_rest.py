@@ -1,9 +1,8 @@
 """The REST base: validation, DTO building, error mapping and the one error body."""
 
-from types import SimpleNamespace
-
 import orjson
 import pytest
+from django.contrib.auth.models import User
 from pydantic import Field
 from rest_framework.test import APIRequestFactory, force_authenticate
 
@@ -15,7 +14,7 @@ from servicelayer.rest.views import ServiceAPIView, body_model, service_endpoint
 
 PERSON = Actor("person", Access.AUTHENTICATED)
 reg = Registry()
-user = SimpleNamespace(is_authenticated=True, is_active=True, is_staff=False, pk=1)
+user = User(id=1, username="someone", is_active=True)
 factory = APIRequestFactory()
 
 
@@ -70,8 +69,18 @@ def call(method, body, *, pk=7, authenticated=True, raw=None):
         force_authenticate(request, user=user)
     response = ThingView.as_view()(request, pk=pk)
     response.render()
-    response.json = lambda: orjson.loads(response.content)
-    return response
+    return Reply(response.status_code, response.content, response)
+
+
+class Reply:
+    def __init__(self, status_code, content, raw):
+        self.status_code, self.content, self.raw = status_code, content, raw
+
+    def json(self):
+        return orjson.loads(self.content)
+
+    def __getitem__(self, header):
+        return self.raw[header]
 
 
 def test_success_renders_the_result_with_the_declared_status():

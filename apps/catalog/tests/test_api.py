@@ -44,7 +44,8 @@ def test_search_filters_and_ordering(api, make_product):
 
 def test_pages_follow_the_next_link_to_the_end(api, make_product):
     made = [make_product(f"P{i:02}") for i in range(7)]
-    client, url, seen = api(None), f"{LIST}?ordering=name&page_size=3", []
+    client, url = api(None), f"{LIST}?ordering=name&page_size=3"
+    seen: list[str] = []
     while url:
         body = client.get(url).json()
         seen.extend(p["name"] for p in body["results"])
