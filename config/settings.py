@@ -128,6 +128,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Pydantic emits JSON Schema 2020-12 (nullable as `type: null`), which is OpenAPI 3.1
+    "OAS_VERSION": "3.1.0",
 }
 
 # Celery: without a broker, tasks run in process (eagerly) so the embedded default needs none.

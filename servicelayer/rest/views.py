@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 
 from servicelayer.actors import Actor
 from servicelayer.dto import DTO, Id, validate_input
-from servicelayer.errors import InvalidInput, ServiceError
+from servicelayer.errors import InvalidInput, NotAuthenticated, ServiceError
 from servicelayer.pagination import Page
 from servicelayer.registry import ServiceSpec, result_schema, spec_of
 from servicelayer.rest.errors import Error, status_of
@@ -70,7 +70,7 @@ def body_model(dto: type[DTO], url_fields: frozenset[str]) -> type[BaseModel]:
 
 def error_responses(errors: Iterable[type[ServiceError]]) -> dict[int, OpenApiResponse]:
     by_status: dict[int, list[str]] = {}
-    for error in errors:
+    for error in dict.fromkeys(errors):
         by_status.setdefault(status_of(error), []).append(f"`{error.code}`")
     return {
         status: OpenApiResponse(Error, description="Error codes: " + ", ".join(codes))
@@ -114,12 +114,13 @@ def service_endpoint(
         return Response(present(result) if present else result, status=status)
 
     responses: dict[int, Any] = {status: output if status != 204 else None}
-    responses.update(error_responses(spec.possible_errors()))
+    # any request may carry a bad token, so 401 is documented everywhere
+    responses.update(error_responses([*spec.possible_errors(), NotAuthenticated]))
     schema_kwargs: dict[str, Any] = {}
     if spec.dto is not None and query:
         schema_kwargs["parameters"] = query_parameters(spec.dto)
         schema_kwargs["request"] = None
-    elif spec.dto is not None:
+    elif spec.dto is not None and body_model(spec.dto, frozenset(url_map.values())).model_fields:
         schema_kwargs["request"] = body_model(spec.dto, frozenset(url_map.values()))
     else:
         schema_kwargs["request"] = None
@@ -168,7 +169,7 @@ def read_endpoint(
     all_errors: list[type[ServiceError]] = list(errors)
     if params is not None or url_map:
         all_errors.insert(0, InvalidInput)
-    all_errors = [*actor.errors(), *all_errors]
+    all_errors = [*actor.errors(), *all_errors, NotAuthenticated]
     response: Any = output
     if paginated:
         response = create_model(

@@ -1,0 +1,69 @@
+"""The OpenAPI schema is valid and documents every operation's errors with the error body."""
+
+import pytest
+import yaml
+from django.core.management import call_command
+
+from servicelayer.errors import kind_of
+from servicelayer.registry import registry
+from servicelayer.rest.errors import STATUS_BY_KIND
+
+
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory):
+    path = tmp_path_factory.mktemp("schema") / "openapi.yaml"
+    # --validate checks it against the OpenAPI 3.1 meta-schema; --fail-on-warn refuses guesses
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(path))
+    return yaml.safe_load(path.read_text())
+
+
+def operations(schema):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield path, method, operation
+
+
+def test_every_error_response_uses_the_error_body(schema):
+    for path, method, operation in operations(schema):
+        for status, response in operation["responses"].items():
+            if int(status) >= 400:
+                ref = response["content"]["application/json"]["schema"]["$ref"]
+                assert ref.endswith("/Error"), (path, method, status)
+
+
+def test_every_service_operation_documents_each_error_it_declares(schema):
+    documented = {op["operationId"]: op for _, _, op in operations(schema)}
+    exposed = [spec for spec in registry if spec.name in documented]
+    assert len(exposed) >= 12
+    for spec in exposed:
+        responses = documented[spec.name]["responses"]
+        for error in spec.possible_errors():
+            status = str(STATUS_BY_KIND[kind_of(error)])
+            assert status in responses, (spec.name, error.code)
+            assert f"`{error.code}`" in responses[status]["description"]
+
+
+def test_ids_from_the_url_are_not_in_request_bodies(schema):
+    bodies = schema["components"]["schemas"]
+    assert set(bodies["ChangeQuantityBodyRequest"]["properties"]) == {"quantity", "product_id"}
+    cancel = schema["paths"]["/api/orders/{id}/cancel/"]["post"]
+    assert "requestBody" not in cancel
+
+
+def test_inputs_are_bounded_in_the_schema(schema):
+    place = schema["components"]["schemas"]["PlaceOrderRequest"]["properties"]
+    assert place["quantity"]["maximum"] == 1000
+    assert place["product_id"]["maximum"] == 2_147_483_647
+    page_size = next(
+        p
+        for p in schema["paths"]["/api/products/"]["get"]["parameters"]
+        if p["name"] == "page_size"
+    )
+    assert page_size["schema"]["maximum"] == 100
+
+
+def test_the_docs_and_schema_are_served(client):
+    assert client.get("/api/docs/").status_code == 200
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    assert b"order_place" in response.content
