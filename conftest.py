@@ -98,3 +98,29 @@ def _fast_password_hashing() -> None:
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     get_hashers.cache_clear()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_dummy_gateway() -> Any:
+    """The dummy payment gateway keeps charges in memory: each test starts with none."""
+    from apps.payments.gateways import DummyGateway
+
+    DummyGateway.reset()
+    yield DummyGateway
+    DummyGateway.reset()
+
+
+@pytest.fixture
+def gateway(_fresh_dummy_gateway: Any) -> Any:
+    return _fresh_dummy_gateway
+
+
+@pytest.fixture
+def pay() -> Callable[..., Any]:
+    """pay(user, order_id) pays an order with a card that works."""
+    from apps.payments.services import payment_pay
+
+    def pay(user: User, order_id: int, token: str = "tok_visa") -> Any:
+        return payment_pay(actor=user, data={"order_id": order_id, "card_token": token})
+
+    return pay

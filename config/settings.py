@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.catalog",
     "apps.ordering",
+    "apps.payments",
     "demo",
 ]
 
@@ -97,6 +98,10 @@ vars().update(EMAIL_CONFIG)
 
 # One currency per deployment; money is Decimal quantized to its minor unit.
 AGORA_CURRENCY = env.str("AGORA_CURRENCY", default="EUR")
+# An order not paid within this many minutes expires and its stock goes back.
+AGORA_ORDER_PAYMENT_MINUTES = env.int("AGORA_ORDER_PAYMENT_MINUTES", default=30)
+# `dummy` (Stripe-test-style tokens, no network) or the dotted path of a gateway class.
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="dummy")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -141,6 +146,24 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TIMEZONE = "UTC"
+# Periodic jobs are services too: beat sends them to the generic task by name.
+CELERY_BEAT_SCHEDULE = {
+    "expire-unpaid-orders": {
+        "task": "servicelayer.run_service",
+        "schedule": 60.0,
+        "args": ["order_expire_unpaid"],
+    },
+    "retry-pending-refunds": {
+        "task": "servicelayer.run_service",
+        "schedule": 300.0,
+        "args": ["payment_retry_refunds"],
+    },
+    "purge-idempotency-keys": {
+        "task": "servicelayer.run_service",
+        "schedule": 3600.0,
+        "args": ["idempotency_keys_purge"],
+    },
+}
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

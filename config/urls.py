@@ -27,6 +27,7 @@ class ApiRoot(APIView):
         return Response(
             {
                 "products": url("product-list"),
+                "basket": url("basket"),
                 "orders": url("order-list"),
                 "login": url("auth-login"),
                 "logout": url("auth-logout"),
@@ -42,6 +43,7 @@ api: list[URLPattern | URLResolver] = [
     path("", include("apps.accounts.urls")),
     path("", include("apps.catalog.urls")),
     path("", include("apps.ordering.urls")),
+    path("", include("apps.payments.urls")),
     path("services/", ServiceCatalogView.as_view(), name="service-catalog"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -55,6 +55,11 @@ class Forbidden(ServiceError):
     default_message = "You do not have permission to perform this action."
 
 
+class PaymentRequired(ServiceError):
+    code = "payment_required"
+    default_message = "The payment did not go through."
+
+
 class NotFound(ServiceError):
     code = "not_found"
     default_message = "Not found."
@@ -65,6 +70,11 @@ class Conflict(ServiceError):
     default_message = "The request conflicts with the current state."
 
 
+class Unprocessable(ServiceError):
+    code = "unprocessable"
+    default_message = "The request is well-formed but cannot be processed as given."
+
+
 class Unavailable(ServiceError):
     code = "unavailable"
     default_message = "A service this action depends on is unavailable; try again later."
@@ -73,9 +83,11 @@ class Unavailable(ServiceError):
 ERROR_KINDS: tuple[type[ServiceError], ...] = (
     InvalidInput,
     NotAuthenticated,
+    PaymentRequired,
     Forbidden,
     NotFound,
     Conflict,
+    Unprocessable,
     Unavailable,
 )
 

@@ -17,8 +17,12 @@ def _default(obj: Any) -> Any:
     raise TypeError(f"Cannot serialize {type(obj).__name__} to JSON")
 
 
-def dumps(data: Any, *, indent: bool = False) -> bytes:
-    option = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z | (orjson.OPT_INDENT_2 if indent else 0)
+def dumps(data: Any, *, indent: bool = False, sort_keys: bool = False) -> bytes:
+    option = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
+    if indent:
+        option |= orjson.OPT_INDENT_2
+    if sort_keys:
+        option |= orjson.OPT_SORT_KEYS
     return orjson.dumps(data, default=_default, option=option)
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, ParamSpec, Protocol, TypeVar, cast
 
+from django.db import transaction
 from pydantic import BaseModel
 
 from servicelayer.actors import Actor
@@ -48,6 +49,7 @@ class ServiceSpec:
     errors: tuple[type[ServiceError], ...]
     doc: str
     app: str = field(default="")
+    atomic: bool = False
 
     @property
     def summary(self) -> str:
@@ -107,9 +109,14 @@ def service(
     *,
     actor: Actor,
     errors: Sequence[type[ServiceError]] = (),
+    atomic: bool = False,
     into: Registry | None = None,
 ) -> Callable[[Callable[P, R]], Service[R]]:
-    """Register a function as an application service (see the module docstring)."""
+    """Register a function as an application service (see the module docstring).
+
+    `atomic=True` runs the whole service in one database transaction, which a caller may
+    join (the idempotency layer stores its response in it). Services that call the outside
+    world manage their own short transactions instead and must leave it False."""
     for_actor = actor
 
     def decorate(func: Callable[P, R]) -> Service[R]:
@@ -132,6 +139,9 @@ def service(
                 raise InvalidInput("This service takes no input.")
             if "actor" in params:
                 call_kwargs["actor"] = actor
+            if atomic:
+                with transaction.atomic():
+                    return func(**call_kwargs)  # type: ignore[call-arg]
             return func(**call_kwargs)  # type: ignore[call-arg]
 
         spec = ServiceSpec(
@@ -143,6 +153,7 @@ def service(
             errors=tuple(errors),
             doc=inspect.getdoc(func) or "",
             app=func.__module__.rsplit(".", 1)[0],
+            atomic=atomic,
         )
         (into if into is not None else registry).add(spec)
         run.spec = spec  # type: ignore[attr-defined]

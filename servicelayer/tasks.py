@@ -25,9 +25,12 @@ def run_service(name: str, data: dict[str, Any] | None = None, actor_id: int | N
     return jsonutil.to_jsonable(spec.call(actor=actor, data=data))
 
 
-def enqueue(service: Callable[..., Any], *, data: Any = None, actor_id: int | None = None) -> None:
-    """Schedule a service as a task once the surrounding transaction commits (never before:
-    a rolled-back transaction must not leave a task behind)."""
-    name = spec_of(service).name
+def enqueue(
+    service: Callable[..., Any] | str, *, data: Any = None, actor_id: int | None = None
+) -> None:
+    """Schedule a service (or a service's name) as a task once the surrounding transaction
+    commits (never before: a rolled-back transaction must not leave a task behind). A task
+    that fails is logged, never raised into the code that committed."""
+    name = service if isinstance(service, str) else spec_of(service).name
     payload = jsonutil.to_jsonable(data) if data is not None else None
-    transaction.on_commit(lambda: run_service.delay(name, payload, actor_id=actor_id))
+    transaction.on_commit(lambda: run_service.delay(name, payload, actor_id=actor_id), robust=True)

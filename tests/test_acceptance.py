@@ -17,6 +17,7 @@ from apps.ordering.services import (
     order_place,
     order_ship,
 )
+from apps.payments.services import payment_pay
 
 
 def stock(product_id):
@@ -37,6 +38,9 @@ def test_a_merchant_stocks_a_product_and_a_shopper_buys_it_until_it_arrives(merc
     order = order_change_quantity(actor=shopper, data={"order_id": order.id, "quantity": 1})
     assert (order.total, stock(kettle.id)) == (Decimal("49.00"), 2)
     # The merchant ships it and it is delivered.
+    # The shopper pays; the merchant ships it and it is delivered.
+    paid = payment_pay(actor=shopper, data={"order_id": order.id, "card_token": "tok_visa"})
+    assert paid.amount == Decimal("49.00")
     order_ship(actor=merchant, data={"order_id": order.id})
     delivered = order_deliver(actor=merchant, data={"order_id": order.id})
     assert delivered.status == "delivered"

@@ -40,7 +40,7 @@ def test_manage_py_call_runs_a_service_as_a_user(shopper, make_product):
         json.dumps({"product_id": product.pk, "quantity": 2}),
     )
     result = json.loads(out)
-    assert (result["status"], result["total"]) == ("pending", "8.00")
+    assert (result["status"], result["total"]) == ("awaiting_payment", "8.00")
     assert products_by_ids([product.pk])[product.pk].stock == 1
 
 

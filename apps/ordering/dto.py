@@ -30,9 +30,9 @@ class OrderRef(DTO):
 
 
 class OrderQuery(DTO):
-    status: Literal["pending", "shipped", "delivered", "canceled"] | None = Field(
-        default=None, description="Only orders with this status."
-    )
+    status: (
+        Literal["awaiting_payment", "paid", "shipped", "delivered", "canceled", "expired"] | None
+    ) = Field(default=None, description="Only orders with this status.")
     page_size: int = Field(default=20, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=512)
 
@@ -53,3 +53,39 @@ class OrderOut(Output):
     created_at: datetime
     updated_at: datetime
     lines: list[OrderLineOut]
+
+
+class BasketItem(DTO):
+    product_id: Id
+    quantity: int = Quantity
+
+
+class BasketItemCount(DTO):
+    product_id: Id
+    quantity: int = Field(ge=0, le=MAX_QUANTITY, description="The new count; 0 removes the item.")
+
+
+class BasketItemRef(DTO):
+    product_id: Id
+
+
+class BasketLineOut(Output):
+    product_id: int
+    product_name: str
+    quantity: int
+    unit_price: Decimal = Field(description="Today's price.")
+    line_total: Decimal
+    available: int = Field(description="Units in stock now.")
+    problem: Literal["out_of_stock", "archived"] | None = Field(
+        description="Why this line cannot be ordered now, if it cannot."
+    )
+
+
+class BasketOut(Output):
+    lines: list[BasketLineOut]
+    total: Decimal
+    can_confirm: bool
+
+
+class ExpiredOrders(Output):
+    expired: list[int] = Field(description="Ids of the orders that expired.")

@@ -13,9 +13,24 @@ class IllegalTransition(Conflict):
 
 class OrderNotEditable(Conflict):
     code = "order_not_editable"
-    default_message = "Only a pending order can be changed."
+    default_message = "Only an order awaiting payment can be changed."
 
 
 class LineNotInOrder(InvalidInput):
     code = "line_not_in_order"
     default_message = "The order has no line for this product."
+
+
+class BasketEmpty(Conflict):
+    code = "basket_empty"
+    default_message = "The basket is empty: there is nothing to confirm."
+
+
+class ItemNotInBasket(NotFound):
+    code = "item_not_in_basket"
+    default_message = "This product is not in the basket."
+
+
+class BasketLinesUnavailable(Conflict):
+    code = "out_of_stock"
+    default_message = "Some lines of the basket cannot be served; nothing was ordered."

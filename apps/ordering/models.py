@@ -8,25 +8,31 @@ from apps.ordering.errors import IllegalTransition, OrderNotEditable
 
 
 class OrderStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
+    AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
+    PAID = "paid", "Paid"
     SHIPPED = "shipped", "Shipped"
     DELIVERED = "delivered", "Delivered"
     CANCELED = "canceled", "Canceled"
+    EXPIRED = "expired", "Expired (canceled for want of payment)"
 
 
 # The workflow: which status may follow which.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    OrderStatus.PENDING: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELED}),
+    OrderStatus.AWAITING_PAYMENT: frozenset(
+        {OrderStatus.PAID, OrderStatus.CANCELED, OrderStatus.EXPIRED}
+    ),
+    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELED}),
     OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
     OrderStatus.DELIVERED: frozenset(),
     OrderStatus.CANCELED: frozenset(),
+    OrderStatus.EXPIRED: frozenset(),
 }
 
 
 class Order(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(
-        max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING
+        max_length=20, choices=OrderStatus.choices, default=OrderStatus.AWAITING_PAYMENT
     )
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -36,6 +42,7 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["owner", "id"], name="order_owner_id"),
             models.Index(fields=["status", "id"], name="order_status_id"),
+            models.Index(fields=["status", "created_at"], name="order_status_created"),
         ]
 
     def __str__(self) -> str:
@@ -49,6 +56,12 @@ class Order(models.Model):
             )
         self.status = status
 
+    def pay(self) -> None:
+        self._move_to(OrderStatus.PAID)
+
+    def expire(self) -> None:
+        self._move_to(OrderStatus.EXPIRED)
+
     def ship(self) -> None:
         self._move_to(OrderStatus.SHIPPED)
 
@@ -59,7 +72,7 @@ class Order(models.Model):
         self._move_to(OrderStatus.CANCELED)
 
     def ensure_editable(self) -> None:
-        if self.status != OrderStatus.PENDING:
+        if self.status != OrderStatus.AWAITING_PAYMENT:
             raise OrderNotEditable(details={"status": self.status})
 
 
@@ -86,3 +99,36 @@ class OrderLine(models.Model):
     @property
     def line_total(self) -> Decimal:
         return self.unit_price * self.quantity
+
+
+class Basket(models.Model):
+    """A shopper's one open basket, created on first use and emptied by confirmation."""
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Basket of {self.owner_id}"
+
+
+class BasketLine(models.Model):
+    basket = models.ForeignKey(Basket, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="basket_line_quantity_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["basket", "product"], name="basket_line_unique_product"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product_id}"

@@ -1,12 +1,16 @@
-"""Reads of orders: a customer sees their own, a merchant sees all. Two queries per page."""
+"""Reads of orders and baskets: a customer sees their own, a merchant sees all orders.
 
+A page of orders costs two queries (orders, their lines); a basket two (lines, products)."""
+
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import F, QuerySet
 
+from apps.catalog.interface import products_by_ids
 from apps.ordering.dto import OrderQuery
 from apps.ordering.errors import OrderNotFound
-from apps.ordering.models import Order, OrderLine
+from apps.ordering.models import Basket, BasketLine, Order, OrderLine
 from servicelayer.pagination import Page, keyset_page
 
 ORDER_FIELDS = ("id", "status", "total", "created_at", "updated_at")
@@ -61,3 +65,49 @@ def order_get(*, actor: Any, order_id: int) -> dict[str, Any]:
     if row is None:
         raise OrderNotFound()
     return _with_lines([row])[0]
+
+
+def basket_of(actor: Any, *, lock: bool = False) -> Basket:
+    """The actor's basket, created on first use; locked when `lock` (serializes its changes)."""
+    basket, _ = Basket.objects.get_or_create(owner=actor)
+    if lock:
+        basket = Basket.objects.select_for_update().get(pk=basket.pk)
+    return basket
+
+
+def basket_get(*, actor: Any) -> dict[str, Any]:
+    """Your basket: lines at today's prices, their totals, and lines that cannot be ordered now
+    (out of stock, or the product was archived) flagged with a `problem`."""
+    lines = list(
+        BasketLine.objects.filter(basket__owner=actor)
+        .order_by("added_at", "id")
+        .values("product_id", "quantity")
+    )
+    products = products_by_ids(line["product_id"] for line in lines)
+    total = Decimal("0.00")
+    rendered = []
+    for line in lines:
+        product = products[line["product_id"]]
+        problem = None
+        if not product.is_active:
+            problem = "archived"
+        elif product.stock < line["quantity"]:
+            problem = "out_of_stock"
+        line_total = product.price * line["quantity"]
+        total += line_total
+        rendered.append(
+            {
+                "product_id": product.id,
+                "product_name": product.name,
+                "quantity": line["quantity"],
+                "unit_price": product.price,
+                "line_total": line_total,
+                "available": product.stock if product.is_active else 0,
+                "problem": problem,
+            }
+        )
+    return {
+        "lines": rendered,
+        "total": total,
+        "can_confirm": bool(rendered) and all(line["problem"] is None for line in rendered),
+    }

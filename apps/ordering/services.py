@@ -1,27 +1,56 @@
-"""Ordering's application services: placing an order and moving it through its workflow.
+"""Ordering's application services: the basket, placing and confirming orders, the workflow.
 
-Locks are taken in one order everywhere: the order row first, then products by id (through
-the catalog's conditional updates), so concurrent changes cannot deadlock.
+Locks are taken in one order everywhere: the basket or order row first, then products by id
+(through the catalog's conditional updates), so concurrent confirmations cannot deadlock.
+Stock is taken when an order is created and given back when it is canceled or expires.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
-from apps.actors import MERCHANT, SHOPPER
-from apps.catalog.interface import OutOfStock, ProductNotFound, give_stock_back, take_stock
-from apps.ordering.dto import ChangeQuantity, OrderLineOut, OrderOut, OrderRef, PlaceOrder
+from apps.actors import MERCHANT, SHOPPER, SYSTEM
+from apps.catalog.interface import (
+    OutOfStock,
+    ProductData,
+    ProductNotFound,
+    give_stock_back,
+    products_by_ids,
+    take_stock,
+)
+from apps.ordering.dto import (
+    BasketItem,
+    BasketItemCount,
+    BasketItemRef,
+    BasketOut,
+    ChangeQuantity,
+    ExpiredOrders,
+    OrderLineOut,
+    OrderOut,
+    OrderRef,
+    PlaceOrder,
+)
 from apps.ordering.errors import (
+    BasketEmpty,
+    BasketLinesUnavailable,
     IllegalTransition,
+    ItemNotInBasket,
     LineNotInOrder,
     OrderNotEditable,
     OrderNotFound,
 )
-from apps.ordering.models import Order, OrderLine
-from apps.ordering.selectors import order_get, orders_of
+from apps.ordering.models import BasketLine, Order, OrderLine, OrderStatus
+from apps.ordering.selectors import basket_get, basket_of, order_get, orders_of
+from apps.payments.interface import PaymentInProgress, payment_in_progress, refund_order
+from servicelayer.errors import InvalidInput
 from servicelayer.registry import service
+
+MAX_LINE_QUANTITY = 1000
 
 
 def _locked_order(actor: Any, order_id: int) -> Order:
@@ -35,29 +64,11 @@ def _out(actor: Any, order_id: int) -> OrderOut:
     return OrderOut.model_validate(order_get(actor=actor, order_id=order_id))
 
 
-def _recompute_total(order: Order) -> None:
-    order.total = sum((line.line_total for line in order.lines.all()), Decimal("0.00"))
-
-
-@service(actor=SHOPPER, errors=[ProductNotFound, OutOfStock])
-def order_place(*, actor: User, data: PlaceOrder) -> OrderOut:
-    """Order a quantity of one product: its stock is taken at once, at today's price.
-
-    Not enough stock is a conflict (`out_of_stock`) and nothing is ordered."""
-    with transaction.atomic():
-        product = take_stock(data.product_id, data.quantity)
-        order = Order.objects.create(owner=actor, total=product.price * data.quantity)
-        line = OrderLine.objects.create(
-            order=order,
-            product_id=product.id,
-            product_name=product.name,
-            quantity=data.quantity,
-            unit_price=product.price,
-        )
-    # built from what was just written: no read-back on the hot path
+def _created(order: Order, customer: str, lines: list[OrderLine]) -> OrderOut:
+    """The response for an order just written: built from memory, no read-back."""
     return OrderOut(
         id=order.pk,
-        customer=actor.get_username(),
+        customer=customer,
         status=order.status,
         total=order.total,
         created_at=order.created_at,
@@ -70,70 +81,250 @@ def order_place(*, actor: User, data: PlaceOrder) -> OrderOut:
                 unit_price=line.unit_price,
                 line_total=line.line_total,
             )
+            for line in lines
         ],
     )
 
 
-@service(
-    actor=SHOPPER,
-    errors=[OrderNotFound, OrderNotEditable, LineNotInOrder, ProductNotFound, OutOfStock],
-)
-def order_change_quantity(*, actor: User, data: ChangeQuantity) -> OrderOut:
-    """Change how many units a pending order asks for; stock is taken or given back to match.
+def _recompute_total(order: Order) -> None:
+    order.total = sum((line.line_total for line in order.lines.all()), Decimal("0.00"))
 
-    The unit price stays the one captured when the order was placed."""
-    with transaction.atomic():
-        order = _locked_order(actor, data.order_id)
-        order.ensure_editable()
-        lines = list(order.lines.all())
-        if data.product_id is not None:
-            lines = [line for line in lines if line.product_id == data.product_id]
-        if len(lines) != 1:
-            raise LineNotInOrder(
-                fields={"product_id": ["Name the product whose quantity changes."]}
-                if lines
-                else None
-            )
-        line = lines[0]
-        delta = data.quantity - line.quantity
-        if delta > 0:
-            take_stock(line.product_id, delta)
-        elif delta < 0:
-            give_stock_back(line.product_id, -delta)
+
+def _give_back_stock_of(order: Order) -> None:
+    for line in order.lines.order_by("product_id"):
+        give_stock_back(line.product_id, line.quantity)
+
+
+# --- the basket ---------------------------------------------------------------------------
+
+
+def _sellable(product_id: int, quantity: int) -> ProductData:
+    """Check (without taking) that `quantity` units of an active product are in stock."""
+    product = products_by_ids([product_id]).get(product_id)
+    if product is None or not product.is_active:
+        raise ProductNotFound(details={"product_id": product_id})
+    if product.stock < quantity:
+        raise OutOfStock(
+            details={"product_id": product_id, "requested": quantity, "available": product.stock}
+        )
+    return product
+
+
+def _basket_out(actor: User) -> BasketOut:
+    return BasketOut.model_validate(basket_get(actor=actor))
+
+
+@service(actor=SHOPPER, errors=[ProductNotFound, OutOfStock], atomic=True)
+def basket_add_item(*, actor: User, data: BasketItem) -> BasketOut:
+    """Put a product in your basket; if it is there already, its count grows.
+
+    Stock is checked now but only taken when you confirm the order."""
+    basket = basket_of(actor, lock=True)
+    line = BasketLine.objects.filter(basket=basket, product_id=data.product_id).first()
+    quantity = data.quantity + (line.quantity if line else 0)
+    if quantity > MAX_LINE_QUANTITY:
+        raise InvalidInput(fields={"quantity": [f"At most {MAX_LINE_QUANTITY} per product."]})
+    _sellable(data.product_id, quantity)
+    if line is None:
+        BasketLine.objects.create(basket=basket, product_id=data.product_id, quantity=quantity)
+    else:
+        line.quantity = quantity
+        line.save(update_fields=["quantity"])
+    return _basket_out(actor)
+
+
+@service(actor=SHOPPER, errors=[ItemNotInBasket, ProductNotFound, OutOfStock], atomic=True)
+def basket_change_quantity(*, actor: User, data: BasketItemCount) -> BasketOut:
+    """Set how many units of a product your basket holds; 0 takes it out."""
+    basket = basket_of(actor, lock=True)
+    line = BasketLine.objects.filter(basket=basket, product_id=data.product_id).first()
+    if line is None:
+        raise ItemNotInBasket(details={"product_id": data.product_id})
+    if data.quantity == 0:
+        line.delete()
+    else:
+        _sellable(data.product_id, data.quantity)
         line.quantity = data.quantity
         line.save(update_fields=["quantity"])
-        _recompute_total(order)
-        order.save(update_fields=["total", "updated_at"])
+    return _basket_out(actor)
+
+
+@service(actor=SHOPPER, errors=[ItemNotInBasket], atomic=True)
+def basket_remove_item(*, actor: User, data: BasketItemRef) -> BasketOut:
+    """Take a product out of your basket."""
+    basket = basket_of(actor, lock=True)
+    deleted, _ = BasketLine.objects.filter(basket=basket, product_id=data.product_id).delete()
+    if not deleted:
+        raise ItemNotInBasket(details={"product_id": data.product_id})
+    return _basket_out(actor)
+
+
+@service(actor=SHOPPER, atomic=True)
+def basket_empty(*, actor: User) -> BasketOut:
+    """Take everything out of your basket."""
+    basket = basket_of(actor, lock=True)
+    BasketLine.objects.filter(basket=basket).delete()
+    return _basket_out(actor)
+
+
+# --- orders -------------------------------------------------------------------------------
+
+
+@service(actor=SHOPPER, errors=[BasketEmpty, BasketLinesUnavailable], atomic=True)
+def order_confirm(*, actor: User) -> OrderOut:
+    """Turn your basket into an order awaiting payment, at today's prices.
+
+    The stock of every line is taken in one transaction: all or nothing. If any line cannot
+    be served, no order is made, nothing is taken, and the 409 lists the failing lines."""
+    basket = basket_of(actor, lock=True)
+    wanted = list(BasketLine.objects.filter(basket=basket).order_by("product_id"))
+    if not wanted:
+        raise BasketEmpty()
+    taken: list[tuple[BasketLine, ProductData]] = []
+    failed: list[dict[str, Any]] = []
+    for line in wanted:  # product id order: the fixed lock order
+        try:
+            taken.append((line, take_stock(line.product_id, line.quantity)))
+        except OutOfStock as exc:
+            failed.append({**exc.details, "reason": "out_of_stock"})
+        except ProductNotFound:
+            failed.append({"product_id": line.product_id, "reason": "not_available"})
+    if failed:
+        # raising rolls the transaction back, and with it every unit taken above
+        raise BasketLinesUnavailable(details={"lines": failed})
+    total = sum((product.price * line.quantity for line, product in taken), Decimal("0.00"))
+    order = Order.objects.create(owner=actor, total=total)
+    lines = OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            product_id=product.id,
+            product_name=product.name,
+            quantity=line.quantity,
+            unit_price=product.price,
+        )
+        for line, product in taken
+    )
+    BasketLine.objects.filter(basket=basket).delete()
+    return _created(order, actor.get_username(), lines)
+
+
+@service(actor=SHOPPER, errors=[ProductNotFound, OutOfStock], atomic=True)
+def order_place(*, actor: User, data: PlaceOrder) -> OrderOut:
+    """Order a quantity of one product straight away (no basket), at today's price.
+
+    Its stock is taken at once; not enough stock is a 409 `out_of_stock` and nothing is
+    ordered. The order then awaits payment like any other."""
+    product = take_stock(data.product_id, data.quantity)
+    order = Order.objects.create(owner=actor, total=product.price * data.quantity)
+    line = OrderLine.objects.create(
+        order=order,
+        product_id=product.id,
+        product_name=product.name,
+        quantity=data.quantity,
+        unit_price=product.price,
+    )
+    return _created(order, actor.get_username(), [line])
+
+
+@service(
+    actor=SHOPPER,
+    errors=[
+        OrderNotFound,
+        OrderNotEditable,
+        PaymentInProgress,
+        LineNotInOrder,
+        ProductNotFound,
+        OutOfStock,
+    ],
+    atomic=True,
+)
+def order_change_quantity(*, actor: User, data: ChangeQuantity) -> OrderOut:
+    """Change how many units an order awaiting payment asks for; stock follows.
+
+    The unit price stays the one captured when the order was made."""
+    order = _locked_order(actor, data.order_id)
+    order.ensure_editable()
+    if payment_in_progress(order.pk):
+        raise PaymentInProgress()
+    lines = list(order.lines.all())
+    if data.product_id is not None:
+        lines = [line for line in lines if line.product_id == data.product_id]
+    if len(lines) != 1:
+        raise LineNotInOrder(
+            fields={"product_id": ["Name the product whose quantity changes."]} if lines else None
+        )
+    line = lines[0]
+    delta = data.quantity - line.quantity
+    if delta > 0:
+        take_stock(line.product_id, delta)
+    elif delta < 0:
+        give_stock_back(line.product_id, -delta)
+    line.quantity = data.quantity
+    line.save(update_fields=["quantity"])
+    _recompute_total(order)
+    order.save(update_fields=["total", "updated_at"])
     return _out(actor, order.pk)
 
 
-@service(actor=SHOPPER, errors=[OrderNotFound, IllegalTransition])
+@service(actor=SHOPPER, errors=[OrderNotFound, IllegalTransition, PaymentInProgress], atomic=True)
 def order_cancel(*, actor: User, data: OrderRef) -> OrderOut:
-    """Cancel a pending order; its stock goes back on sale. Merchants may cancel any order."""
-    with transaction.atomic():
-        order = _locked_order(actor, data.order_id)
-        order.cancel()
-        order.save(update_fields=["status", "updated_at"])
-        for line in order.lines.order_by("product_id"):
-            give_stock_back(line.product_id, line.quantity)
+    """Cancel an order awaiting payment or paid; its stock goes back on sale.
+
+    A paid order is refunded through the payment gateway once the cancellation is saved.
+    Merchants may cancel any order."""
+    order = _locked_order(actor, data.order_id)
+    was_paid = order.status == OrderStatus.PAID
+    if not was_paid and payment_in_progress(order.pk):
+        raise PaymentInProgress()
+    order.cancel()
+    order.save(update_fields=["status", "updated_at"])
+    _give_back_stock_of(order)
+    if was_paid:
+        refund_order(order.pk)
     return _out(actor, order.pk)
 
 
 def _advance(actor: User, order_id: int, step: str) -> OrderOut:
-    with transaction.atomic():
-        order = _locked_order(actor, order_id)
-        getattr(order, step)()
-        order.save(update_fields=["status", "updated_at"])
+    order = _locked_order(actor, order_id)
+    getattr(order, step)()
+    order.save(update_fields=["status", "updated_at"])
     return _out(actor, order.pk)
 
 
-@service(actor=MERCHANT, errors=[OrderNotFound, IllegalTransition])
+@service(actor=MERCHANT, errors=[OrderNotFound, IllegalTransition], atomic=True)
 def order_ship(*, actor: User, data: OrderRef) -> OrderOut:
-    """Mark a pending order as shipped."""
+    """Mark a paid order as shipped."""
     return _advance(actor, data.order_id, "ship")
 
 
-@service(actor=MERCHANT, errors=[OrderNotFound, IllegalTransition])
+@service(actor=MERCHANT, errors=[OrderNotFound, IllegalTransition], atomic=True)
 def order_deliver(*, actor: User, data: OrderRef) -> OrderOut:
     """Mark a shipped order as delivered."""
     return _advance(actor, data.order_id, "deliver")
+
+
+@service(actor=SYSTEM)
+def order_expire_unpaid() -> ExpiredOrders:
+    """Expire orders left unpaid too long (AGORA_ORDER_PAYMENT_MINUTES, default 30): each is
+    canceled and its stock goes back. A periodic job; also callable by hand.
+
+    An order whose payment is being processed is left alone; the next run sees it again."""
+    cutoff = timezone.now() - timedelta(minutes=settings.AGORA_ORDER_PAYMENT_MINUTES)
+    candidates = Order.objects.filter(
+        status=OrderStatus.AWAITING_PAYMENT, created_at__lt=cutoff
+    ).values_list("id", flat=True)
+    expired = []
+    for order_id in candidates:
+        with transaction.atomic():
+            order = (
+                Order.objects.select_for_update(skip_locked=True)
+                .filter(pk=order_id, status=OrderStatus.AWAITING_PAYMENT, created_at__lt=cutoff)
+                .first()
+            )
+            if order is None or payment_in_progress(order.pk):
+                continue
+            order.expire()
+            order.save(update_fields=["status", "updated_at"])
+            _give_back_stock_of(order)
+            expired.append(order.pk)
+    return ExpiredOrders(expired=expired)

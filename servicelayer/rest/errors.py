@@ -17,9 +17,11 @@ from servicelayer.dto import Output
 STATUS_BY_KIND: dict[type[errors.ServiceError], int] = {
     errors.InvalidInput: 400,
     errors.NotAuthenticated: 401,
+    errors.PaymentRequired: 402,
     errors.Forbidden: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
+    errors.Unprocessable: 422,
     errors.Unavailable: 503,
 }
 

@@ -17,13 +17,14 @@ from functools import cache
 from typing import Any
 
 from django.http import QueryDict
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from pydantic import BaseModel, TypeAdapter, create_model
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from pydantic import BaseModel, RootModel, TypeAdapter, create_model
 from pydantic import ValidationError as PydanticValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from servicelayer import idempotency, jsonutil
 from servicelayer.actors import Actor
 from servicelayer.dto import DTO, Id, validate_input
 from servicelayer.errors import InvalidInput, NotAuthenticated, ServiceError
@@ -33,6 +34,7 @@ from servicelayer.rest.errors import Error, status_of
 from servicelayer.rest.schema import query_parameters
 
 Handler = Callable[..., Response]
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class ServiceAPIView(APIView):
@@ -90,11 +92,13 @@ def service_endpoint(
     output: type[BaseModel] | None = None,
     query: bool = False,
     present: Callable[[Any], Any] | None = None,
+    idempotent: bool = False,
 ) -> Handler:
     """A view handler that runs the registered service `func`.
 
     url_kwargs maps URL keyword arguments to DTO fields; `query` reads input from the query
-    string instead of the body; `present` turns the service's result into the response data.
+    string instead of the body; `present` turns the service's result into the response data;
+    `idempotent` honours an `Idempotency-Key` header (see servicelayer.idempotency).
     """
     spec = spec_of(func)
     url_map = dict(url_kwargs or {})
@@ -108,17 +112,57 @@ def service_endpoint(
             data = _as_mapping(request.query_params if query else request.data)
             for url_kw, dto_field in url_map.items():
                 data[dto_field] = kwargs[url_kw]
-        result = spec.call(actor=user, data=data)
-        if status == 204:
-            return Response(status=204)
-        return Response(present(result) if present else result, status=status)
+        key = request.headers.get(IDEMPOTENCY_HEADER) if idempotent else None
+        if key is None or user is None:
+            result = spec.call(actor=user, data=data)
+            if status == 204:
+                return Response(status=204)
+            return Response(present(result) if present else result, status=status)
+
+        def work() -> tuple[int, Any]:
+            result = spec.call(actor=user, data=data)
+            body = None if status == 204 else present(result) if present else result
+            return status, jsonutil.to_jsonable(body)
+
+        stored = idempotency.run_once(
+            user_id=user.pk,
+            key=idempotency.validate_key(key),
+            fingerprint=idempotency.request_fingerprint(request.method or "", request.path, data),
+            atomic=spec.atomic,
+            work=work,
+            error_status=lambda error: status_of(type(error)),
+        )
+        response = Response(stored.body, status=stored.status)
+        if stored.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
     responses: dict[int, Any] = {status: output if status != 204 else None}
     # any request may carry a bad token, so 401 is documented everywhere
-    responses.update(error_responses([*spec.possible_errors(), NotAuthenticated]))
-    schema_kwargs: dict[str, Any] = {}
+    documented_errors = [*spec.possible_errors(), NotAuthenticated]
+    schema_kwargs: dict[str, Any] = {"parameters": []}
+    if idempotent:
+        documented_errors += [
+            idempotency.IdempotencyKeyReused,
+            idempotency.IdempotentRequestInProgress,
+            InvalidInput,
+        ]
+        schema_kwargs["parameters"].append(
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                type=str,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description=(
+                    "Makes a retry safe: the same key with the same request replays the first "
+                    "response (with `Idempotent-Replayed: true`); with another request it is a "
+                    "422; while the first still runs, a 409. Keys are per user, for 24 hours."
+                ),
+            )
+        )
+    responses.update(error_responses(documented_errors))
     if spec.dto is not None and query:
-        schema_kwargs["parameters"] = query_parameters(spec.dto)
+        schema_kwargs["parameters"] += query_parameters(spec.dto)
         schema_kwargs["request"] = None
     elif spec.dto is not None and body_model(spec.dto, frozenset(url_map.values())).model_fields:
         schema_kwargs["request"] = body_model(spec.dto, frozenset(url_map.values()))
@@ -146,6 +190,7 @@ def read_endpoint(
     params: type[DTO] | None = None,
     url_kwargs: Mapping[str, str] | None = None,
     paginated: bool = False,
+    many: bool = False,
     errors: Iterable[type[ServiceError]] = (),
     operation_id: str | None = None,
 ) -> Handler:
@@ -171,6 +216,8 @@ def read_endpoint(
         all_errors.insert(0, InvalidInput)
     all_errors = [*actor.errors(), *all_errors, NotAuthenticated]
     response: Any = output
+    if many:
+        response = type(f"{output.__name__}List", (RootModel[list[output]],), {})  # type: ignore[valid-type]
     if paginated:
         response = create_model(
             f"{output.__name__}Page",

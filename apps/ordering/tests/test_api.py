@@ -30,7 +30,7 @@ def test_a_shopper_places_an_order(api, shopper, make_product):
     assert response.status_code == 201
     body = response.json()
     OrderOut.model_validate(body)
-    assert body["status"] == "pending"
+    assert body["status"] == "awaiting_payment"
     assert body["total"] == "5.00"
     assert body["lines"] == [
         {
@@ -95,9 +95,10 @@ def test_a_shopper_sees_only_their_own_orders(api, shopper, other_shopper, place
 
 
 def test_a_merchant_sees_all_orders_and_filters_by_status(
-    api, shopper, other_shopper, merchant, place
+    api, shopper, other_shopper, merchant, place, pay
 ):
     first, second = place(shopper), place(other_shopper)
+    pay(shopper, first["id"])
     client = api(merchant)
     assert [o["id"] for o in client.get(LIST).json()["results"]] == [second["id"], first["id"]]
     client.post(url(first["id"], "ship"))
@@ -123,8 +124,11 @@ def test_change_quantity_and_cancel(api, shopper, place, make_product):
     assert (response.status_code, response.json()["error"]["code"]) == (409, "order_not_editable")
 
 
-def test_ship_and_deliver_are_for_merchants(api, shopper, merchant, place):
+def test_ship_and_deliver_are_for_merchants(api, shopper, merchant, place, pay):
     order = place(shopper)
+    response = api(merchant).post(url(order["id"], "ship"))
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "illegal_transition")
+    pay(shopper, order["id"])
     response = api(shopper).post(url(order["id"], "ship"))
     assert (response.status_code, response.json()["error"]["code"]) == (403, "forbidden")
     response = api(merchant).post(url(order["id"], "deliver"))

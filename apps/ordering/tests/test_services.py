@@ -7,6 +7,7 @@ import pytest
 from apps.catalog.interface import OutOfStock, ProductNotFound, products_by_ids
 from apps.ordering.errors import IllegalTransition, LineNotInOrder, OrderNotEditable, OrderNotFound
 from apps.ordering.models import Order, OrderLine
+from apps.ordering.selectors import order_get
 from apps.ordering.services import (
     order_cancel,
     order_change_quantity,
@@ -24,7 +25,7 @@ def stock_of(product):
 def test_placing_an_order_takes_stock_and_captures_the_price(shopper, make_product):
     product = make_product("Mug", price="12.50", stock=5)
     order = order_place(actor=shopper, data={"product_id": product.pk, "quantity": 2})
-    assert order.status == "pending"
+    assert order.status == "awaiting_payment"
     assert order.total == Decimal("25.00")
     assert order.customer == "alice"
     [line] = order.lines
@@ -105,10 +106,13 @@ def test_cancel_gives_the_stock_back_once(shopper, make_product):
         order_change_quantity(actor=shopper, data={"order_id": order.id, "quantity": 2})
 
 
-def test_the_workflow_pending_shipped_delivered(shopper, merchant, make_product):
+def test_the_workflow_awaiting_payment_paid_shipped_delivered(shopper, merchant, make_product, pay):
     order = order_place(actor=shopper, data={"product_id": make_product().pk, "quantity": 1})
-    with pytest.raises(IllegalTransition):
-        order_deliver(actor=merchant, data={"order_id": order.id})
+    for too_early in (order_ship, order_deliver):
+        with pytest.raises(IllegalTransition):
+            too_early(actor=merchant, data={"order_id": order.id})
+    pay(shopper, order.id)
+    assert order_get(actor=shopper, order_id=order.id)["status"] == "paid"
     assert order_ship(actor=merchant, data={"order_id": order.id}).status == "shipped"
     for illegal in (order_ship, order_cancel):
         with pytest.raises(IllegalTransition) as caught:

@@ -1,0 +1,1 @@
+"""Payments: the gateway protocol, the dummy gateway, payment records and refunds."""

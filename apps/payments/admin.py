@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from apps.payments.models import Payment
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin[Payment]):
+    """Read only: money moves through the services, never by hand."""
+
+    list_display = ("id", "order", "owner", "amount", "currency", "status", "created_at")
+    list_filter = ("status",)
+    search_fields = ("gateway_reference", "owner__username")
+    list_select_related = ("owner",)
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False

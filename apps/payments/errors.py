@@ -1,0 +1,26 @@
+from servicelayer.errors import Conflict, NotFound, PaymentRequired, Unavailable
+
+
+class PaymentDeclined(PaymentRequired):
+    code = "payment_declined"
+    default_message = "The card was declined; the order still awaits payment."
+
+
+class PaymentProviderUnavailable(Unavailable):
+    code = "payment_provider_unavailable"
+    default_message = "The payment provider is unavailable; nothing was charged. Try again."
+
+
+class OrderNotPayable(Conflict):
+    code = "order_not_payable"
+    default_message = "This order cannot be paid: it is not awaiting payment."
+
+
+class PaymentInProgress(Conflict):
+    code = "payment_in_progress"
+    default_message = "A payment for this order is being processed; try again in a moment."
+
+
+class PaymentNotFound(NotFound):
+    code = "payment_not_found"
+    default_message = "There is no such payment."

@@ -1,0 +1,59 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class PaymentStatus(models.TextChoices):
+    PROCESSING = "processing", "Processing"  # recorded before the gateway is called
+    SUCCEEDED = "succeeded", "Succeeded"
+    DECLINED = "declined", "Declined"
+    FAILED = "failed", "Failed (the provider was unavailable)"
+    REFUND_PENDING = "refund_pending", "Refund pending"
+    REFUNDED = "refunded", "Refunded"
+
+
+LIVE_STATUSES = (
+    PaymentStatus.PROCESSING,
+    PaymentStatus.SUCCEEDED,
+    PaymentStatus.REFUND_PENDING,
+    PaymentStatus.REFUNDED,
+)
+
+
+class Payment(models.Model):
+    order = models.ForeignKey("ordering.Order", on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PROCESSING
+    )
+    gateway_reference = models.CharField(max_length=100, blank=True, default="")
+    refund_reference = models.CharField(max_length=100, blank=True, default="")
+    decline_reason = models.CharField(max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # at most one payment per order is in flight or has taken money
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(status__in=[s.value for s in LIVE_STATUSES]),
+                name="payment_one_live_per_order",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["order", "id"], name="payment_order_id")]
+
+    def __str__(self) -> str:
+        return f"Payment #{self.pk} of order {self.order_id} ({self.status})"
+
+    @property
+    def charge_reference(self) -> str:
+        """Sent to the gateway with the charge: a retried charge is the same charge."""
+        return f"agora-payment-{self.pk}"
+
+    @property
+    def refund_request_reference(self) -> str:
+        return f"agora-refund-{self.pk}"
