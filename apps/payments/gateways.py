@@ -6,6 +6,7 @@ request (Stripe's idempotency keys do), so a charge retried after a crash is nev
 """
 
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -71,12 +72,15 @@ class DummyGateway:
     charges: dict[str, Charge] = {}
     refunds: dict[str, Refund] = {}
     refunds_unavailable = False  # tests set it to make refunds fail as if the provider were down
+    latency = 0.0  # seconds each charge takes; tests widen race windows with it
 
     def charge(self, *, amount: Decimal, currency: str, token: str, reference: str) -> Charge:
         if token in self.UNAVAILABLE:
             raise GatewayUnavailable("The payment provider is not answering.")
         if token in self.DECLINES:
             raise GatewayDeclined(self.DECLINES[token])
+        if self.latency:
+            time.sleep(self.latency)
         with self._lock:
             existing = self.charges.get(reference)
             if existing is not None:
@@ -102,6 +106,7 @@ class DummyGateway:
             cls.charges.clear()
             cls.refunds.clear()
             cls.refunds_unavailable = False
+            cls.latency = 0.0
 
 
 GATEWAYS = {"dummy": "apps.payments.gateways.DummyGateway"}
