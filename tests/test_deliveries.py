@@ -144,3 +144,50 @@ def test_the_demo_data_loads_twice_without_duplicates(db):
     assert "0 products added" in second
     assert "merchant" in second
     assert "shopper" in second
+
+
+def test_the_shop_from_the_command_line(shopper, make_product, gateway):
+    product = make_product(stock=4, price="2.00")
+    run(
+        "call",
+        "basket_add_item",
+        "--as",
+        "alice",
+        "--input",
+        json.dumps({"product_id": product.pk, "quantity": 3}),
+    )
+    order = json.loads(run("call", "order_confirm", "--as", "alice"))
+    payment = json.loads(
+        run(
+            "call",
+            "payment_pay",
+            "--as",
+            "alice",
+            "--input",
+            json.dumps({"order_id": order["id"], "card_token": "tok_visa"}),
+        )
+    )
+    assert (payment["status"], payment["amount"]) == ("succeeded", "6.00")
+    assert json.loads(run("call", "order_expire_unpaid")) == {"expired": []}
+
+
+def test_the_shop_from_celery_tasks(shopper, make_product, gateway):
+    product = make_product(stock=4, price="2.00")
+    run_service.delay(
+        "basket_add_item", {"product_id": product.pk, "quantity": 1}, actor_id=shopper.pk
+    ).get()
+    order = run_service.delay("order_confirm", None, actor_id=shopper.pk).get()
+    payment = run_service.delay(
+        "payment_pay", {"order_id": order["id"], "card_token": "tok_visa"}, actor_id=shopper.pk
+    ).get()
+    assert payment["status"] == "succeeded"
+    assert run_service.delay("order_expire_unpaid").get() == {"expired": []}
+
+
+def test_every_periodic_job_names_a_registered_system_service(settings):
+    from servicelayer.registry import registry
+
+    for job in settings.CELERY_BEAT_SCHEDULE.values():
+        assert job["task"] == "servicelayer.run_service"
+        spec = registry.get(job["args"][0])
+        assert spec.actor.name == "system"
