@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.ordering",
     "apps.payments",
+    "apps.bookings",
     "demo",
 ]
 
@@ -102,6 +103,12 @@ AGORA_CURRENCY = env.str("AGORA_CURRENCY", default="EUR")
 AGORA_ORDER_PAYMENT_MINUTES = env.int("AGORA_ORDER_PAYMENT_MINUTES", default=30)
 # `dummy` (Stripe-test-style tokens, no network) or the dotted path of a gateway class.
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="dummy")
+# The hotel supplier: its base URL, or empty for the in-process sandbox supplier.
+SUPPLIER_URL = env.str("SUPPLIER_URL", default="")
+SUPPLIER_CONNECT_TIMEOUT = env.float("SUPPLIER_CONNECT_TIMEOUT", default=2.0)
+SUPPLIER_READ_TIMEOUT = env.float("SUPPLIER_READ_TIMEOUT", default=10.0)
+# A booking attempt the supplier has no trace of is failed only after this long.
+SUPPLIER_RECONCILE_GRACE_SECONDS = env.int("SUPPLIER_RECONCILE_GRACE_SECONDS", default=120)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -157,6 +164,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "servicelayer.run_service",
         "schedule": 300.0,
         "args": ["payment_retry_refunds"],
+    },
+    "reconcile-bookings": {
+        "task": "servicelayer.run_service",
+        "schedule": 60.0,
+        "args": ["booking_reconcile"],
     },
     "purge-idempotency-keys": {
         "task": "servicelayer.run_service",

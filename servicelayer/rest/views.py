@@ -89,6 +89,8 @@ def service_endpoint(
     *,
     url_kwargs: Mapping[str, str] | None = None,
     status: int = 200,
+    status_for: Callable[[Any], int] | None = None,
+    other_statuses: Iterable[int] = (),
     output: type[BaseModel] | None = None,
     query: bool = False,
     present: Callable[[Any], Any] | None = None,
@@ -98,7 +100,9 @@ def service_endpoint(
 
     url_kwargs maps URL keyword arguments to DTO fields; `query` reads input from the query
     string instead of the body; `present` turns the service's result into the response data;
-    `idempotent` honours an `Idempotency-Key` header (see servicelayer.idempotency).
+    `idempotent` honours an `Idempotency-Key` header (see servicelayer.idempotency);
+    `status_for(result)` picks the status per result (e.g. 202 for an outcome still unknown),
+    which must be `status` or one of `other_statuses`.
     """
     spec = spec_of(func)
     url_map = dict(url_kwargs or {})
@@ -117,12 +121,13 @@ def service_endpoint(
             result = spec.call(actor=user, data=data)
             if status == 204:
                 return Response(status=204)
-            return Response(present(result) if present else result, status=status)
+            code = status_for(result) if status_for else status
+            return Response(present(result) if present else result, status=code)
 
         def work() -> tuple[int, Any]:
             result = spec.call(actor=user, data=data)
             body = None if status == 204 else present(result) if present else result
-            return status, jsonutil.to_jsonable(body)
+            return status_for(result) if status_for else status, jsonutil.to_jsonable(body)
 
         stored = idempotency.run_once(
             user_id=user.pk,
@@ -138,6 +143,7 @@ def service_endpoint(
         return response
 
     responses: dict[int, Any] = {status: output if status != 204 else None}
+    responses.update(dict.fromkeys(other_statuses, output))
     # any request may carry a bad token, so 401 is documented everywhere
     documented_errors = [*spec.possible_errors(), NotAuthenticated]
     schema_kwargs: dict[str, Any] = {"parameters": []}

@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from apps.bookings.models import Hotel, HotelBooking
+
+
+@admin.register(Hotel)
+class HotelAdmin(admin.ModelAdmin[Hotel]):
+    list_display = ("id", "name", "city", "supplier_hotel_id", "is_active")
+    list_filter = ("is_active", "city")
+    search_fields = ("name", "city", "supplier_hotel_id")
+
+
+@admin.register(HotelBooking)
+class HotelBookingAdmin(admin.ModelAdmin[HotelBooking]):
+    """Read only: bookings change through the services, which talk to the supplier."""
+
+    list_display = ("id", "hotel", "traveller", "start_date", "end_date", "status", "created_at")
+    list_filter = ("status", "hotel")
+    search_fields = ("client_reference", "supplier_reference", "traveller__username")
+    list_select_related = ("hotel", "traveller")
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,36 @@
+from servicelayer.errors import Conflict, InvalidInput, NotFound, Unavailable
+
+
+class HotelNotFound(NotFound):
+    code = "hotel_not_found"
+    default_message = "There is no such hotel, or it takes no bookings."
+
+
+class BookingNotFound(NotFound):
+    code = "booking_not_found"
+    default_message = "There is no such booking."
+
+
+class InvalidStay(InvalidInput):
+    code = "invalid_stay"
+    default_message = "These dates do not make a stay we can book."
+
+
+class BookingRefused(Conflict):
+    code = "booking_refused"
+    default_message = "The hotel's supplier refused the booking."
+
+
+class BookingNotCancelable(Conflict):
+    code = "booking_not_cancelable"
+    default_message = "Only a confirmed booking can be canceled."
+
+
+class SupplierUnavailable(Unavailable):
+    code = "supplier_unavailable"
+    default_message = "The hotel's supplier is unavailable; nothing was booked. Try again."
+
+
+class HotelExists(Conflict):
+    code = "hotel_exists"
+    default_message = "A hotel with this supplier hotel id exists already."

@@ -1,0 +1,94 @@
+"""Reads of hotels and bookings. A traveller sees their own bookings (never failed attempts);
+a merchant sees all, filterable by hotel, status and dates."""
+
+from typing import Any
+
+from django.db.models import F, QuerySet
+
+from apps.bookings.dto import HOTEL_FIELDS, BookingQuery, HotelQuery
+from apps.bookings.errors import BookingNotFound, HotelNotFound
+from apps.bookings.models import BookingStatus, Hotel, HotelBooking
+from servicelayer.pagination import Page, keyset_page
+
+BOOKING_FIELDS = (
+    "id",
+    "hotel_id",
+    "start_date",
+    "end_date",
+    "special_wishes",
+    "status",
+    "client_reference",
+    "supplier_reference",
+    "created_at",
+    "updated_at",
+)
+
+
+def hotel_list(*, actor: Any, params: HotelQuery) -> Page:
+    """Hotels that take bookings, by name; search by name or city."""
+    hotels = Hotel.objects.filter(is_active=True)
+    if params.city:
+        hotels = hotels.filter(city__iexact=params.city)
+    if params.search:
+        hotels = hotels.filter(name__icontains=params.search)
+    return keyset_page(
+        hotels.values(*HOTEL_FIELDS),
+        ordering=("name",),
+        size=params.page_size,
+        cursor=params.cursor,
+    )
+
+
+def hotel_get(*, actor: Any, hotel_id: int) -> dict[str, Any]:
+    """One hotel (archived ones: merchants only)."""
+    hotels = Hotel.objects.all()
+    if actor is None or not actor.is_staff:
+        hotels = hotels.filter(is_active=True)
+    row = hotels.filter(pk=hotel_id).values(*HOTEL_FIELDS).first()
+    if row is None:
+        raise HotelNotFound()
+    return row
+
+
+def bookings_of(actor: Any) -> QuerySet[HotelBooking]:
+    bookings = HotelBooking.objects.all()
+    if actor.is_staff:
+        return bookings
+    return bookings.filter(traveller=actor).exclude(status=BookingStatus.FAILED)
+
+
+def _rows(bookings: QuerySet[HotelBooking]) -> QuerySet[HotelBooking, dict[str, Any]]:
+    return bookings.values(
+        *BOOKING_FIELDS, hotel_name=F("hotel__name"), traveller_name=F("traveller__username")
+    )
+
+
+def _present(row: dict[str, Any]) -> dict[str, Any]:
+    row["traveller"] = row.pop("traveller_name")
+    row["nights"] = (row["end_date"] - row["start_date"]).days
+    return row
+
+
+def booking_list(*, actor: Any, params: BookingQuery) -> Page:
+    """Bookings, newest first: your own, or every booking for a merchant."""
+    bookings = bookings_of(actor)
+    if params.hotel_id is not None:
+        bookings = bookings.filter(hotel_id=params.hotel_id)
+    if params.status is not None:
+        bookings = bookings.filter(status=params.status)
+    if params.starts_from is not None:
+        bookings = bookings.filter(start_date__gte=params.starts_from)
+    if params.starts_until is not None:
+        bookings = bookings.filter(start_date__lte=params.starts_until)
+    page = keyset_page(
+        _rows(bookings), ordering=("-id",), size=params.page_size, cursor=params.cursor
+    )
+    return Page(results=[_present(row) for row in page.results], next_cursor=page.next_cursor)
+
+
+def booking_get(*, actor: Any, booking_id: int) -> dict[str, Any]:
+    """One booking. Another traveller's booking is not found."""
+    row = _rows(bookings_of(actor).filter(pk=booking_id)).first()
+    if row is None:
+        raise BookingNotFound()
+    return _present(row)

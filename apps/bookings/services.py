@@ -1,0 +1,223 @@
+"""The travel desk's application services: hotels for merchants, bookings for travellers.
+
+Booking records its intent before it calls the supplier: a `pending` row with our own client
+reference is committed first, so a crash between the two leaves a row that reconciliation
+resolves by that reference, never a booking nobody knows about. The supplier is never called
+inside a transaction. A failed attempt stays as `failed`, for audit; the traveller does not
+see it. A booking whose outcome is unknown (`pending_confirmation`) blocks booking the same
+stay again under a new client reference until reconciliation has resolved it.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.actors import MERCHANT, SYSTEM, TRAVELLER
+from apps.bookings.dto import (
+    BookHotel,
+    BookingOut,
+    BookingRef,
+    HotelChanges,
+    HotelOut,
+    HotelRef,
+    NewHotel,
+    Reconciled,
+)
+from apps.bookings.errors import (
+    BookingNotCancelable,
+    BookingNotFound,
+    BookingRefused,
+    HotelExists,
+    HotelNotFound,
+    InvalidStay,
+    SupplierUnavailable,
+)
+from apps.bookings.gateways import (
+    BookingRequest,
+    SupplierDown,
+    SupplierRefused,
+    SupplierTimedOut,
+    get_supplier,
+)
+from apps.bookings.models import UNRESOLVED, BookingStatus, Hotel, HotelBooking
+from apps.bookings.selectors import booking_get, bookings_of, hotel_get
+from servicelayer.errors import Conflict
+from servicelayer.registry import service
+
+
+class StayBeingConfirmed(Conflict):
+    code = "booking_unresolved"
+    default_message = (
+        "A booking of this stay is still being confirmed with the supplier; "
+        "it is not booked twice. Look at your bookings in a moment."
+    )
+
+
+# --- hotels -------------------------------------------------------------------------------
+
+
+def _hotel_out(hotel_id: int, actor: User) -> HotelOut:
+    return HotelOut.model_validate(hotel_get(actor=actor, hotel_id=hotel_id))
+
+
+@service(actor=MERCHANT, errors=[HotelExists], atomic=True)
+def hotel_create(*, actor: User, data: NewHotel) -> HotelOut:
+    """Add a hotel that travellers may book, under the supplier's id for it."""
+    if Hotel.objects.filter(supplier_hotel_id=data.supplier_hotel_id).exists():
+        raise HotelExists(details={"supplier_hotel_id": data.supplier_hotel_id})
+    hotel = Hotel.objects.create(**data.model_dump())
+    return _hotel_out(hotel.pk, actor)
+
+
+@service(actor=MERCHANT, errors=[HotelNotFound], atomic=True)
+def hotel_update(*, actor: User, data: HotelChanges) -> HotelOut:
+    """Rename a hotel or change its city."""
+    changes = data.model_dump(include=data.model_fields_set - {"hotel_id"})
+    if not Hotel.objects.filter(pk=data.hotel_id).update(**changes, updated_at=timezone.now()):
+        raise HotelNotFound()
+    return _hotel_out(data.hotel_id, actor)
+
+
+def _set_active(actor: User, hotel_id: int, active: bool) -> HotelOut:
+    if not Hotel.objects.filter(pk=hotel_id).update(is_active=active, updated_at=timezone.now()):
+        raise HotelNotFound()
+    return _hotel_out(hotel_id, actor)
+
+
+@service(actor=MERCHANT, errors=[HotelNotFound], atomic=True)
+def hotel_archive(*, actor: User, data: HotelRef) -> HotelOut:
+    """Stop taking bookings for a hotel; its bookings stay as they are."""
+    return _set_active(actor, data.hotel_id, False)
+
+
+@service(actor=MERCHANT, errors=[HotelNotFound], atomic=True)
+def hotel_restore(*, actor: User, data: HotelRef) -> HotelOut:
+    """Take bookings for an archived hotel again."""
+    return _set_active(actor, data.hotel_id, True)
+
+
+# --- bookings -----------------------------------------------------------------------------
+
+
+def _booking_out(actor: User | None, booking: HotelBooking) -> BookingOut:
+    viewer = actor if actor is not None else booking.traveller
+    return BookingOut.model_validate(booking_get(actor=viewer, booking_id=booking.pk))
+
+
+def _settle(booking: HotelBooking, status: str, **fields: str) -> None:
+    booking.status = status
+    for name, value in fields.items():
+        setattr(booking, name, value)
+    booking.save(update_fields=["status", *fields, "updated_at"])
+
+
+@service(
+    actor=TRAVELLER,
+    errors=[HotelNotFound, InvalidStay, StayBeingConfirmed, BookingRefused, SupplierUnavailable],
+)
+def booking_book(*, actor: User, data: BookHotel) -> BookingOut:
+    """Book a hotel stay at the hotel's supplier (at most 30 nights, starting today or later).
+
+    Confirmed by the supplier: `confirmed`, with its reference. Refused: 409 with the
+    supplier's reason. Supplier down: 503 and nothing is booked. No answer in time: the
+    booking is `pending_confirmation` (the API answers 202) until reconciliation settles it."""
+    if data.start_date < timezone.now().date():
+        raise InvalidStay(fields={"start_date": ["A stay cannot start in the past."]})
+    hotel = Hotel.objects.filter(pk=data.hotel_id, is_active=True).first()
+    if hotel is None:
+        raise HotelNotFound()
+    try:
+        with transaction.atomic():
+            booking = HotelBooking.objects.create(
+                hotel=hotel,
+                traveller=actor,
+                start_date=data.start_date,
+                end_date=data.end_date,
+                special_wishes=data.special_wishes,
+            )
+    except IntegrityError:
+        raise StayBeingConfirmed() from None
+    request = BookingRequest(
+        client_reference=str(booking.client_reference),
+        supplier_hotel_id=hotel.supplier_hotel_id,
+        start_date=data.start_date,
+        days=booking.nights,
+        guest_wish=data.special_wishes,
+    )
+    try:
+        confirmed = get_supplier().book(request)
+    except SupplierRefused as refusal:
+        _settle(booking, BookingStatus.FAILED, failure_reason=refusal.code)
+        raise BookingRefused(refusal.message, details={"reason": refusal.code}) from None
+    except SupplierDown:
+        _settle(booking, BookingStatus.FAILED, failure_reason="supplier_unavailable")
+        raise SupplierUnavailable() from None
+    except SupplierTimedOut:
+        _settle(booking, BookingStatus.PENDING_CONFIRMATION)
+        return _booking_out(actor, booking)
+    _settle(booking, BookingStatus.CONFIRMED, supplier_reference=confirmed.reference)
+    return _booking_out(actor, booking)
+
+
+@service(actor=TRAVELLER, errors=[BookingNotFound, BookingNotCancelable, SupplierUnavailable])
+def booking_cancel(*, actor: User, data: BookingRef) -> BookingOut:
+    """Cancel a confirmed booking, at the supplier first; merchants may cancel any booking.
+
+    Supplier down: 503 and the booking stays confirmed."""
+    booking = bookings_of(actor).filter(pk=data.booking_id).first()
+    if booking is None:
+        raise BookingNotFound()
+    if booking.status == BookingStatus.CANCELED:
+        return _booking_out(actor, booking)  # canceling twice changes nothing
+    if booking.status != BookingStatus.CONFIRMED:
+        raise BookingNotCancelable(details={"status": booking.status})
+    try:
+        get_supplier().cancel(booking.supplier_reference)
+    except SupplierDown:
+        raise SupplierUnavailable("The supplier is unavailable; the booking stands.") from None
+    HotelBooking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
+        status=BookingStatus.CANCELED, updated_at=timezone.now()
+    )
+    booking.refresh_from_db()
+    return _booking_out(actor, booking)
+
+
+@service(actor=SYSTEM)
+def booking_reconcile() -> Reconciled:
+    """Settle bookings whose outcome is unknown by asking the supplier by client reference
+    (a periodic job; also callable by hand).
+
+    Found: `confirmed`. Not found once the grace period (SUPPLIER_RECONCILE_GRACE_SECONDS)
+    has passed since the attempt: `failed`. Supplier down, or too recent: left for next time.
+    Each booking is settled by one conditional update, so concurrent runs settle it once."""
+    now = timezone.now()
+    settled_before = now - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS)
+    supplier = get_supplier()
+    result = Reconciled(confirmed=[], failed=[], unresolved=[])
+    candidates = HotelBooking.objects.filter(status__in=UNRESOLVED).order_by("id")
+    for booking in candidates:
+        if booking.status == BookingStatus.PENDING and booking.created_at > settled_before:
+            continue  # the first attempt may still be talking to the supplier
+        try:
+            found = supplier.find(str(booking.client_reference))
+        except SupplierDown:
+            result.unresolved.append(booking.pk)
+            continue
+        unresolved = HotelBooking.objects.filter(pk=booking.pk, status__in=UNRESOLVED)
+        if found is not None and found.status == "confirmed":
+            if unresolved.update(
+                status=BookingStatus.CONFIRMED, supplier_reference=found.reference, updated_at=now
+            ):
+                result.confirmed.append(booking.pk)
+        elif found is not None or booking.created_at <= settled_before:
+            reason = "canceled_at_supplier" if found is not None else "not_at_supplier"
+            if unresolved.update(
+                status=BookingStatus.FAILED, failure_reason=reason, updated_at=now
+            ):
+                result.failed.append(booking.pk)
+        else:
+            result.unresolved.append(booking.pk)
+    return result

@@ -1,0 +1,6 @@
+"""A stand-in for the third-party hotel supplier (see docs/supplier-api.md).
+
+`supplier_sim.core` is the supplier's behaviour (bookings in memory, idempotent by client
+reference, faults on demand); `supplier_sim.server` serves it over real HTTP
+(`python -m supplier_sim --port 8100`); Agora's sandbox gateway runs the same core in process.
+"""
