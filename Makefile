@@ -46,5 +46,8 @@ check-deploy: install
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(openssl rand -hex 32) \
 		DJANGO_ALLOWED_HOSTS=agora.example $(BIN)/python manage.py check --deploy --fail-level WARNING
 
+supplier: install
+	$(BIN)/python -m supplier_sim --host $(HOST) --port 8100
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache db.sqlite3

@@ -124,3 +124,37 @@ def pay() -> Callable[..., Any]:
         return payment_pay(actor=user, data={"order_id": order_id, "card_token": token})
 
     return pay
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sandbox_supplier() -> Any:
+    """The in-process sandbox supplier keeps bookings and faults in memory: reset per test."""
+    from apps.bookings.gateways import sandbox_supplier
+
+    supplier = sandbox_supplier()
+    supplier.reset()
+    yield supplier
+    supplier.reset()
+
+
+@pytest.fixture
+def sandbox(_fresh_sandbox_supplier: Any) -> Any:
+    return _fresh_sandbox_supplier
+
+
+@pytest.fixture
+def make_hotel(db: None) -> Callable[..., Any]:
+    from apps.bookings.models import Hotel
+
+    counter = iter(range(1, 100_000))
+
+    def make(name: str | None = None, *, city: str = "Lisbon", **extra: Any) -> Hotel:
+        number = next(counter)
+        return Hotel.objects.create(
+            name=name or f"Hotel {number}",
+            city=city,
+            supplier_hotel_id=extra.pop("supplier_hotel_id", f"H{number}"),
+            **extra,
+        )
+
+    return make

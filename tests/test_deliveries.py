@@ -140,8 +140,8 @@ def test_the_demo_data_loads_twice_without_duplicates(db):
     second = run("load_demo")
     assert count == 8
     assert Product.objects.count() == count
-    assert "8 products added" in first
-    assert "0 products added" in second
+    assert "8 products and 3 hotels added" in first
+    assert "0 products and 0 hotels added" in second
     assert "merchant" in second
     assert "shopper" in second
 
@@ -191,3 +191,28 @@ def test_every_periodic_job_names_a_registered_system_service(settings):
         assert job["task"] == "servicelayer.run_service"
         spec = registry.get(job["args"][0])
         assert spec.actor.name == "system"
+
+
+def test_the_travel_desk_from_the_command_line_and_celery(shopper, make_hotel, sandbox):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    hotel = make_hotel()
+    start = timezone.now().date() + timedelta(days=3)
+    stay = {
+        "hotel_id": hotel.pk,
+        "start_date": str(start),
+        "end_date": str(start + timedelta(days=2)),
+    }
+    booked = json.loads(run("call", "booking_book", "--as", "alice", "--input", json.dumps(stay)))
+    assert booked["status"] == "confirmed"
+    canceled = run_service.delay(
+        "booking_cancel", {"booking_id": booked["id"]}, actor_id=shopper.pk
+    ).get()
+    assert canceled["status"] == "canceled"
+    assert run_service.delay("booking_reconcile").get() == {
+        "confirmed": [],
+        "failed": [],
+        "unresolved": [],
+    }

@@ -6,10 +6,12 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from rest_framework.authtoken.models import Token
 
+from apps.bookings.interface import hotel_ids_by_supplier_id
 from apps.catalog.interface import product_ids_by_name
 from servicelayer.registry import registry
 
 PRODUCTS = Path(__file__).resolve().parents[2] / "products.json"
+HOTELS = Path(__file__).resolve().parents[2] / "hotels.json"
 USERS = [
     {"username": "merchant", "password": "merchant-demo-pass", "is_staff": True},
     {"username": "shopper", "password": "shopper-demo-pass", "is_staff": False},
@@ -35,7 +37,14 @@ class Command(BaseCommand):
             if product["name"] not in existing:
                 registry.get("product_create").call(actor=merchant, data=product)
                 created += 1
-        self.stdout.write(f"Demo data: {created} products added.")
+        hotels = json.loads(HOTELS.read_text())
+        known = hotel_ids_by_supplier_id(h["supplier_hotel_id"] for h in hotels)
+        added_hotels = 0
+        for hotel in hotels:
+            if hotel["supplier_hotel_id"] not in known:
+                registry.get("hotel_create").call(actor=merchant, data=hotel)
+                added_hotels += 1
+        self.stdout.write(f"Demo data: {created} products and {added_hotels} hotels added.")
         for user in USERS:
             token = Token.objects.get(user__username=user["username"]).key
             self.stdout.write(

@@ -1,0 +1,137 @@
+"""Hotels and bookings over REST: status codes, error bodies, permissions, query budgets."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.bookings.dto import BookingOut, HotelOut
+from apps.bookings.models import HotelBooking
+
+BOOKINGS, HOTELS = "/api/bookings/", "/api/hotels/"
+
+
+def stay(hotel, start=5, nights=2, **extra):
+    first = timezone.now().date() + timedelta(days=start)
+    return {
+        "hotel_id": hotel.pk,
+        "start_date": first.isoformat(),
+        "end_date": (first + timedelta(days=nights)).isoformat(),
+        **extra,
+    }
+
+
+def test_a_traveller_books_and_sees_the_booking(api, shopper, make_hotel):
+    hotel = make_hotel("Casa Azul")
+    client = api(shopper)
+    response = client.post(BOOKINGS, stay(hotel, special_wishes="late arrival"), format="json")
+    assert response.status_code == 201
+    body = response.json()
+    BookingOut.model_validate(body)
+    assert (body["status"], body["hotel_name"], body["nights"]) == ("confirmed", "Casa Azul", 2)
+    assert body["supplier_reference"].startswith("SUP-")
+    listed = client.get(BOOKINGS).json()["results"]
+    assert [b["id"] for b in listed] == [body["id"]]
+    assert client.get(f"{BOOKINGS}{body['id']}/").json()["special_wishes"] == "late arrival"
+
+
+def test_an_unknown_outcome_is_202_pending_confirmation(api, shopper, make_hotel, sandbox):
+    sandbox.faults.book_then_timeout = 1
+    response = api(shopper).post(BOOKINGS, stay(make_hotel()), format="json")
+    assert response.status_code == 202
+    assert response.json()["status"] == "pending_confirmation"
+
+
+@pytest.mark.parametrize(
+    ("fault", "payload", "status", "code"),
+    [
+        ({"refuse": True}, {}, 409, "booking_refused"),
+        ({"error_rate": 1.0}, {}, 503, "supplier_unavailable"),
+        ({}, {"hotel_id": 424242}, 404, "hotel_not_found"),
+        ({}, {"start_date": "2001-01-01", "end_date": "2001-01-03"}, 400, "invalid_stay"),
+        ({}, {"end_date": "not a date"}, 400, "invalid"),
+        ({}, {"special_wishes": "x" * 501}, 400, "invalid"),
+        ({}, {"traveller": 1}, 400, "invalid"),
+        ({}, {"status": "confirmed"}, 400, "invalid"),
+    ],
+)
+def test_booking_errors(api, shopper, make_hotel, sandbox, fault, payload, status, code):
+    sandbox.faults.update(fault)
+    response = api(shopper).post(BOOKINGS, stay(make_hotel()) | payload, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (status, code)
+    assert api(shopper).get(BOOKINGS).json()["results"] == []
+
+
+def test_a_booking_retried_with_its_key_is_booked_once(api, shopper, make_hotel, sandbox):
+    client, payload = api(shopper), stay(make_hotel())
+    first = client.post(BOOKINGS, payload, format="json", HTTP_IDEMPOTENCY_KEY="trip-1")
+    again = client.post(BOOKINGS, payload, format="json", HTTP_IDEMPOTENCY_KEY="trip-1")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json()["id"] == again.json()["id"]
+    assert sandbox.count() == 1
+    other = client.post(BOOKINGS, stay(make_hotel()), format="json", HTTP_IDEMPOTENCY_KEY="trip-1")
+    assert (other.status_code, other.json()["error"]["code"]) == (422, "idempotency_key_reused")
+
+
+def test_travellers_reach_only_their_own_bookings(
+    api, shopper, other_shopper, merchant, make_hotel
+):
+    booking = api(shopper).post(BOOKINGS, stay(make_hotel()), format="json").json()
+    stranger = api(other_shopper)
+    assert stranger.get(BOOKINGS).json()["results"] == []
+    for response in (
+        stranger.get(f"{BOOKINGS}{booking['id']}/"),
+        stranger.post(f"{BOOKINGS}{booking['id']}/cancel/"),
+    ):
+        assert (response.status_code, response.json()["error"]["code"]) == (
+            404,
+            "booking_not_found",
+        )
+    assert api(merchant).get(f"{BOOKINGS}{booking['id']}/").status_code == 200
+    anonymous = api(None)
+    assert anonymous.get(BOOKINGS).status_code == 401
+    assert anonymous.post(BOOKINGS, stay(make_hotel()), format="json").status_code == 401
+
+
+def test_cancel_over_the_api(api, shopper, make_hotel):
+    booking = api(shopper).post(BOOKINGS, stay(make_hotel()), format="json").json()
+    response = api(shopper).post(f"{BOOKINGS}{booking['id']}/cancel/")
+    assert (response.status_code, response.json()["status"]) == (200, "canceled")
+
+
+def test_merchants_filter_bookings(api, shopper, merchant, make_hotel):
+    hotel = make_hotel()
+    api(shopper).post(BOOKINGS, stay(hotel), format="json")
+    client = api(merchant)
+    assert len(client.get(BOOKINGS, {"hotel_id": hotel.pk}).json()["results"]) == 1
+    assert client.get(BOOKINGS, {"status": "canceled"}).json()["results"] == []
+    assert client.get(BOOKINGS, {"status": "lost"}).status_code == 400
+    assert client.get(BOOKINGS, {"starts_from": "yesterday"}).status_code == 400
+
+
+def test_hotels_are_public_and_managed_by_merchants(api, shopper, merchant, make_hotel):
+    make_hotel("Sol", city="Faro")
+    make_hotel("Mar", city="Porto")
+    listed = api(None).get(HOTELS, {"city": "faro"}).json()["results"]
+    assert [h["name"] for h in listed] == ["Sol"]
+    HotelOut.model_validate(listed[0])
+    payload = {"name": "Novo", "city": "Braga", "supplier_hotel_id": "BRG-1"}
+    assert api(shopper).post(HOTELS, payload, format="json").status_code == 403
+    created = api(merchant).post(HOTELS, payload, format="json")
+    assert created.status_code == 201
+    again = api(merchant).post(HOTELS, payload, format="json")
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "hotel_exists")
+    hotel_id = created.json()["id"]
+    assert api(merchant).post(f"{HOTELS}{hotel_id}/archive/").json()["is_active"] is False
+    assert api(shopper).get(f"{HOTELS}{hotel_id}/").status_code == 404
+
+
+def test_listing_bookings_costs_the_same_queries_for_2_or_20(
+    api, shopper, make_hotel, django_assert_num_queries
+):
+    client = api(shopper)
+    for count in (2, 20):
+        while HotelBooking.objects.count() < count:
+            client.post(BOOKINGS, stay(make_hotel()), format="json")
+        with django_assert_num_queries(2):  # token, one page with hotel and traveller joined
+            assert len(client.get(BOOKINGS, {"page_size": 50}).json()["results"]) == count

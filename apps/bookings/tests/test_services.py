@@ -1,0 +1,258 @@
+"""Booking services against the in-process sandbox supplier: every rule."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.bookings.dto import BookingQuery
+from apps.bookings.errors import (
+    BookingNotCancelable,
+    BookingNotFound,
+    BookingRefused,
+    HotelExists,
+    HotelNotFound,
+    InvalidStay,
+    SupplierUnavailable,
+)
+from apps.bookings.models import BookingStatus, HotelBooking
+from apps.bookings.selectors import booking_list
+from apps.bookings.services import (
+    StayBeingConfirmed,
+    booking_book,
+    booking_cancel,
+    booking_reconcile,
+    hotel_archive,
+    hotel_create,
+    hotel_update,
+)
+from servicelayer.errors import Forbidden, InvalidInput
+
+TODAY = date.today
+
+
+def stay(hotel, *, start=7, nights=3, wish=""):
+    first = timezone.now().date() + timedelta(days=start)
+    return {
+        "hotel_id": hotel.pk,
+        "start_date": first.isoformat(),
+        "end_date": (first + timedelta(days=nights)).isoformat(),
+        "special_wishes": wish,
+    }
+
+
+def test_a_confirmed_booking_carries_the_suppliers_reference(shopper, make_hotel, sandbox):
+    hotel = make_hotel(supplier_hotel_id="LIS-42")
+    booking = booking_book(actor=shopper, data=stay(hotel, nights=4, wish="sea view"))
+    assert booking.status == "confirmed"
+    assert booking.nights == 4
+    [at_supplier] = sandbox.bookings.values()
+    assert booking.supplier_reference == at_supplier.ref_number
+    assert str(booking.client_reference) == at_supplier.client_reference
+    # the payload the article describes: supplier hotel id, dd-mm-yyyy, days, the wish
+    start = timezone.now().date() + timedelta(days=7)
+    assert (at_supplier.hotel_id, at_supplier.start_date) == ("LIS-42", start.strftime("%d-%m-%Y"))
+    assert (at_supplier.days, at_supplier.guest_wish) == (4, "sea view")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"start": -1}, "start_date"),
+        ({"nights": 0}, "non_field_errors"),
+        ({"nights": 31}, "non_field_errors"),
+        ({"wish": "x" * 501}, "special_wishes"),
+    ],
+)
+def test_a_stay_must_make_sense(shopper, make_hotel, sandbox, change, field):
+    with pytest.raises(InvalidInput) as caught:
+        booking_book(actor=shopper, data=stay(make_hotel(), **change))
+    assert field in caught.value.fields
+    assert not HotelBooking.objects.exists()
+    assert sandbox.count() == 0
+
+
+def test_a_stay_in_the_past_is_an_invalid_stay(shopper, make_hotel):
+    with pytest.raises(InvalidStay):
+        booking_book(actor=shopper, data=stay(make_hotel(), start=-3))
+
+
+def test_thirty_nights_are_fine_and_today_is_not_the_past(shopper, make_hotel):
+    assert booking_book(actor=shopper, data=stay(make_hotel(), start=0, nights=30)).nights == 30
+
+
+def test_an_archived_or_unknown_hotel_is_not_found(shopper, make_hotel):
+    archived = make_hotel(is_active=False)
+    with pytest.raises(HotelNotFound):
+        booking_book(actor=shopper, data=stay(archived))
+    with pytest.raises(HotelNotFound):
+        booking_book(actor=shopper, data={**stay(archived), "hotel_id": 99999})
+
+
+def test_a_refusal_says_why_and_the_traveller_sees_no_booking(shopper, make_hotel, sandbox):
+    hotel = make_hotel(supplier_hotel_id="FULL")
+    sandbox.faults.full_hotels = ["FULL"]
+    with pytest.raises(BookingRefused) as caught:
+        booking_book(actor=shopper, data=stay(hotel))
+    assert caught.value.details == {"reason": "hotel_full"}
+    assert booking_list(actor=shopper, params=BookingQuery()).results == []
+    attempt = HotelBooking.objects.get()  # kept for audit
+    assert (attempt.status, attempt.failure_reason) == (BookingStatus.FAILED, "hotel_full")
+
+
+def test_a_supplier_that_is_down_books_nothing(shopper, make_hotel, sandbox):
+    sandbox.faults.error_rate = 1.0
+    with pytest.raises(SupplierUnavailable):
+        booking_book(actor=shopper, data=stay(make_hotel()))
+    assert sandbox.count() == 0
+    assert booking_list(actor=shopper, params=BookingQuery()).results == []
+    assert HotelBooking.objects.get().status == BookingStatus.FAILED
+
+
+def test_no_answer_leaves_the_booking_pending_until_reconciliation_confirms_it(
+    shopper, make_hotel, sandbox
+):
+    sandbox.faults.book_then_timeout = 1
+    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    assert booking.status == "pending_confirmation"
+    assert booking.supplier_reference == ""
+    assert sandbox.count() == 1  # it was made, we just never heard
+    result = booking_reconcile(actor=None)
+    assert (result.confirmed, result.failed) == ([booking.id], [])
+    settled = HotelBooking.objects.get()
+    assert settled.status == BookingStatus.CONFIRMED
+    assert settled.supplier_reference == sandbox.find(str(settled.client_reference)).ref_number
+    assert booking_reconcile(actor=None).confirmed == []  # exactly once
+
+
+def test_latency_beyond_the_read_timeout_is_an_unknown_outcome(
+    shopper, make_hotel, sandbox, settings
+):
+    settings.SUPPLIER_READ_TIMEOUT = 1.0
+    sandbox.faults.latency = 5.0
+    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    assert booking.status == "pending_confirmation"
+
+
+def test_the_same_stay_is_not_booked_again_while_its_outcome_is_unknown(
+    shopper, make_hotel, sandbox
+):
+    hotel = make_hotel()
+    sandbox.faults.book_then_timeout = 1
+    booking_book(actor=shopper, data=stay(hotel))
+    with pytest.raises(StayBeingConfirmed):
+        booking_book(actor=shopper, data=stay(hotel))
+    assert sandbox.count() == 1
+    booking_reconcile(actor=None)
+    assert booking_book(actor=shopper, data=stay(hotel)).status == "confirmed"  # a second room
+
+
+def test_an_attempt_the_supplier_never_saw_fails_after_the_grace_period(
+    shopper, make_hotel, settings
+):
+    hotel = make_hotel()
+    stale = HotelBooking.objects.create(
+        hotel=hotel,
+        traveller=shopper,
+        start_date=TODAY() + timedelta(days=3),
+        end_date=TODAY() + timedelta(days=4),
+        status=BookingStatus.PENDING,  # as a crash between recording and calling leaves it
+    )
+    settings.SUPPLIER_RECONCILE_GRACE_SECONDS = 60
+    assert booking_reconcile(actor=None).failed == []  # too recent: maybe still in flight
+    HotelBooking.objects.filter(pk=stale.pk).update(
+        created_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert booking_reconcile(actor=None).failed == [stale.pk]
+    stale.refresh_from_db()
+    assert (stale.status, stale.failure_reason) == ("failed", "not_at_supplier")
+
+
+def test_a_supplier_down_during_reconciliation_leaves_bookings_unresolved(
+    shopper, make_hotel, sandbox, monkeypatch
+):
+    from apps.bookings import gateways
+
+    sandbox.faults.book_then_timeout = 1
+    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+
+    def down(self, client_reference):
+        raise gateways.SupplierDown("no route")
+
+    monkeypatch.setattr(gateways.SandboxSupplierGateway, "find", down)
+    assert booking_reconcile(actor=None).unresolved == [booking.id]
+    assert HotelBooking.objects.get().status == BookingStatus.PENDING_CONFIRMATION
+
+
+def test_cancel_at_the_supplier_then_here(shopper, make_hotel, sandbox):
+    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    assert booking_cancel(actor=shopper, data={"booking_id": booking.id}).status == "canceled"
+    assert sandbox.find(str(booking.client_reference)).status == "canceled"
+    assert booking_cancel(actor=shopper, data={"booking_id": booking.id}).status == "canceled"
+
+
+def test_a_cancel_while_the_supplier_is_down_changes_nothing(shopper, make_hotel, monkeypatch):
+    from apps.bookings import gateways
+
+    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+
+    def down(self, reference):
+        raise gateways.SupplierDown("no route")
+
+    monkeypatch.setattr(gateways.SandboxSupplierGateway, "cancel", down)
+    with pytest.raises(SupplierUnavailable):
+        booking_cancel(actor=shopper, data={"booking_id": booking.id})
+    assert HotelBooking.objects.get().status == BookingStatus.CONFIRMED
+
+
+def test_only_confirmed_bookings_are_canceled(shopper, make_hotel, sandbox):
+    sandbox.faults.book_then_timeout = 1
+    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    with pytest.raises(BookingNotCancelable):
+        booking_cancel(actor=shopper, data={"booking_id": booking.id})
+
+
+def test_travellers_reach_only_their_own_bookings_merchants_all(
+    shopper, other_shopper, merchant, make_hotel
+):
+    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    with pytest.raises(BookingNotFound):
+        booking_cancel(actor=other_shopper, data={"booking_id": booking.id})
+    assert booking_list(actor=other_shopper, params=BookingQuery()).results == []
+    assert booking_cancel(actor=merchant, data={"booking_id": booking.id}).status == "canceled"
+
+
+def test_merchants_filter_bookings_by_hotel_status_and_dates(
+    shopper, merchant, make_hotel, sandbox
+):
+    lisbon, porto = make_hotel(), make_hotel()
+    first = booking_book(actor=shopper, data=stay(lisbon, start=3))
+    second = booking_book(actor=shopper, data=stay(porto, start=10))
+    booking_cancel(actor=shopper, data={"booking_id": first.id})
+
+    def ids(**query):
+        return [b["id"] for b in booking_list(actor=merchant, params=BookingQuery(**query)).results]
+
+    assert ids() == [second.id, first.id]
+    assert ids(hotel_id=lisbon.pk) == [first.id]
+    assert ids(status="confirmed") == [second.id]
+    assert ids(starts_from=(TODAY() + timedelta(days=5)).isoformat()) == [second.id]
+    assert ids(starts_until=(TODAY() + timedelta(days=5)).isoformat()) == [first.id]
+
+
+def test_merchants_manage_hotels(merchant, shopper, make_hotel):
+    hotel = hotel_create(
+        actor=merchant, data={"name": "Sol", "city": "Faro", "supplier_hotel_id": "FAO-1"}
+    )
+    with pytest.raises(HotelExists):
+        hotel_create(
+            actor=merchant, data={"name": "Sol 2", "city": "Faro", "supplier_hotel_id": "FAO-1"}
+        )
+    assert (
+        hotel_update(actor=merchant, data={"hotel_id": hotel.id, "city": "Lagos"}).city == "Lagos"
+    )
+    assert hotel_archive(actor=merchant, data={"hotel_id": hotel.id}).is_active is False
+    with pytest.raises(Forbidden):
+        hotel_create(actor=shopper, data={"name": "X", "city": "Y", "supplier_hotel_id": "Z"})
+    with pytest.raises(HotelNotFound):
+        hotel_update(actor=merchant, data={"hotel_id": 99999, "name": "X"})

@@ -1,0 +1,138 @@
+"""Bookings against supplier_sim over real HTTP on loopback: its own process, started here,
+with faults injected through its API."""
+
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import httpx
+import pytest
+from django.utils import timezone
+
+from apps.bookings.errors import BookingRefused, SupplierUnavailable
+from apps.bookings.models import BookingStatus, HotelBooking
+from apps.bookings.services import booking_book, booking_cancel, booking_reconcile
+
+READ_TIMEOUT = 0.3
+
+
+@pytest.fixture(scope="module")
+def sim_url():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "supplier_sim", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()  # "supplier_sim listening on http://127.0.0.1:PORT"
+        assert "listening on" in line, line
+        url = line.rsplit(" ", 1)[-1].strip()
+        httpx.get(f"{url}/health", timeout=5).raise_for_status()
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def sim(sim_url, settings):
+    settings.SUPPLIER_URL = sim_url
+    settings.SUPPLIER_READ_TIMEOUT = READ_TIMEOUT
+    settings.SUPPLIER_CONNECT_TIMEOUT = 1.0
+    control = httpx.Client(base_url=sim_url, timeout=5)
+    control.post("/_reset")
+
+    class Sim:
+        def faults(self, **faults):
+            control.post("/_faults", json=faults).raise_for_status()
+
+        def stats(self):
+            return control.get("/_stats").json()
+
+        def find(self, client_reference):
+            response = control.get("/bookings", params={"clientReference": str(client_reference)})
+            return response.json() if response.status_code == 200 else None
+
+    yield Sim()
+    control.post("/_reset")
+    control.close()
+
+
+def stay(hotel, start=5, nights=2):
+    first = timezone.now().date() + timedelta(days=start)
+    return {
+        "hotel_id": hotel.pk,
+        "start_date": first.isoformat(),
+        "end_date": (first + timedelta(days=nights)).isoformat(),
+    }
+
+
+def test_a_booking_over_http(shopper, make_hotel, sim):
+    booking = booking_book(actor=shopper, data=stay(make_hotel(supplier_hotel_id="OPO-7")))
+    assert booking.status == "confirmed"
+    at_supplier = sim.find(booking.client_reference)
+    assert at_supplier["refNumber"] == booking.supplier_reference
+    assert at_supplier["hotelId"] == "OPO-7"
+    canceled = booking_cancel(actor=shopper, data={"booking_id": booking.id})
+    assert canceled.status == "canceled"
+    assert sim.find(booking.client_reference)["status"] == "canceled"
+
+
+def test_a_refusal_over_http(shopper, make_hotel, sim):
+    sim.faults(refuse=True)
+    with pytest.raises(BookingRefused) as caught:
+        booking_book(actor=shopper, data=stay(make_hotel()))
+    assert caught.value.details == {"reason": "hotel_full"}
+    assert sim.stats()["bookings"] == 0
+
+
+def test_a_5xx_is_503_and_no_booking_the_traveller_would_see(shopper, make_hotel, sim):
+    sim.faults(error_rate=1.0)
+    with pytest.raises(SupplierUnavailable):
+        booking_book(actor=shopper, data=stay(make_hotel()))
+    assert sim.stats()["bookings"] == 0
+    assert not HotelBooking.objects.exclude(status=BookingStatus.FAILED).exists()
+
+
+def test_a_supplier_that_is_not_listening_is_503(shopper, make_hotel, settings):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings.SUPPLIER_URL = f"http://127.0.0.1:{port}"
+    with pytest.raises(SupplierUnavailable):
+        booking_book(actor=shopper, data=stay(make_hotel()))
+
+
+def test_latency_beyond_the_read_timeout_then_reconciliation_confirms_once(
+    shopper, make_hotel, sim
+):
+    sim.faults(latency=READ_TIMEOUT * 3)
+    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    assert booking.status == "pending_confirmation"
+    deadline = time.monotonic() + 10
+    while sim.stats()["bookings"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)  # the supplier is still working on it
+    result = booking_reconcile(actor=None)
+    assert (result.confirmed, result.failed) == ([booking.id], [])
+    assert booking_reconcile(actor=None).confirmed == []
+    settled = HotelBooking.objects.get()
+    assert settled.supplier_reference == sim.find(booking.client_reference)["refNumber"]
+    assert sim.stats() == {"bookings": 1, "requests": 1}
+
+
+def test_book_then_time_out_50_times_gives_50_bookings_and_no_duplicates(shopper, make_hotel, sim):
+    sim.faults(book_then_timeout=50, hang=READ_TIMEOUT * 3)
+    hotels = [make_hotel() for _ in range(50)]
+    bookings = [booking_book(actor=shopper, data=stay(hotel)) for hotel in hotels]
+    assert {b.status for b in bookings} == {"pending_confirmation"}
+    result = booking_reconcile(actor=None)
+    assert sorted(result.confirmed) == sorted(b.id for b in bookings)
+    assert booking_reconcile(actor=None).confirmed == []
+    rows = HotelBooking.objects.all()
+    assert {row.status for row in rows} == {BookingStatus.CONFIRMED}
+    assert len({row.supplier_reference for row in rows}) == 50
+    assert sim.stats() == {"bookings": 50, "requests": 50}  # nothing was booked twice

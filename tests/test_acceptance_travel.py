@@ -1,0 +1,65 @@
+"""The travel desk's user stories in business words, against the services and the sandbox."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.bookings.dto import BookingQuery
+from apps.bookings.errors import BookingRefused
+from apps.bookings.selectors import booking_list
+from apps.bookings.services import booking_book, booking_cancel, booking_reconcile, hotel_create
+
+
+def next_week(hotel_id, nights):
+    start = timezone.now().date() + timedelta(days=7)
+    return {
+        "hotel_id": hotel_id,
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(days=nights)).isoformat(),
+        "special_wishes": "A quiet room, please.",
+    }
+
+
+def my_bookings(traveller):
+    return {
+        b["id"]: b["status"] for b in booking_list(actor=traveller, params=BookingQuery()).results
+    }
+
+
+def test_a_traveller_books_a_hotel_and_later_cancels(merchant, shopper, sandbox):
+    # The merchant offers a hotel known to the supplier as LIS-1.
+    hotel = hotel_create(
+        actor=merchant, data={"name": "Casa Azul", "city": "Lisbon", "supplier_hotel_id": "LIS-1"}
+    )
+    # A traveller books three nights next week with a wish; the supplier confirms it.
+    booking = booking_book(actor=shopper, data=next_week(hotel.id, 3))
+    assert booking.status == "confirmed"
+    assert sandbox.find(str(booking.client_reference)).guest_wish == "A quiet room, please."
+    # Plans change: the traveller cancels, and the supplier hears of it.
+    booking_cancel(actor=shopper, data={"booking_id": booking.id})
+    assert my_bookings(shopper) == {booking.id: "canceled"}
+    assert sandbox.find(str(booking.client_reference)).status == "canceled"
+
+
+def test_a_full_hotel_and_a_supplier_that_answers_too_late(merchant, shopper, sandbox):
+    full = hotel_create(
+        actor=merchant, data={"name": "Full", "city": "Porto", "supplier_hotel_id": "OPO-1"}
+    )
+    slow = hotel_create(
+        actor=merchant, data={"name": "Slow", "city": "Porto", "supplier_hotel_id": "OPO-2"}
+    )
+    # The first hotel is full: the traveller is told so and has no booking.
+    sandbox.faults.full_hotels = ["OPO-1"]
+    with pytest.raises(BookingRefused):
+        booking_book(actor=shopper, data=next_week(full.id, 2))
+    assert my_bookings(shopper) == {}
+    # The second books the room but its answer never arrives: the traveller is told the
+    # booking is being confirmed, and it is not lost.
+    sandbox.faults.book_then_timeout = 1
+    booking = booking_book(actor=shopper, data=next_week(slow.id, 2))
+    assert my_bookings(shopper) == {booking.id: "pending_confirmation"}
+    # The reconciliation job asks the supplier and confirms it, once.
+    booking_reconcile(actor=None)
+    assert my_bookings(shopper) == {booking.id: "confirmed"}
+    assert sandbox.count() == 1
