@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve demo test lint format check-deploy supplier clean
+.PHONY: install run serve demo test lint format check-deploy supplier bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ format: install
 check-deploy: install
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(openssl rand -hex 32) \
 		DJANGO_ALLOWED_HOSTS=agora.example $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 supplier: install
 	$(BIN)/python -m supplier_sim --host $(HOST) --port 8100

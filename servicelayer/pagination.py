@@ -1,7 +1,9 @@
 """Keyset (cursor) pagination over a values() queryset: constant cost per page, no COUNT(*).
 
 The cursor is the ordering values of the last row of a page, opaque to clients (base64 JSON).
-Ordering fields must not be NULL; the primary key is always added last as the tie-breaker.
+Ordering fields must not be NULL; the primary key is always added last as the tie-breaker, in
+the direction of the last ordering field, so that an index on (field, id) serves the ORDER BY
+in either direction instead of a sort of the whole table.
 """
 
 import base64
@@ -68,7 +70,9 @@ def keyset_page(
     pk = queryset.model._meta.pk
     assert pk is not None
     pk_name = pk.name
-    ordering = [*ordering] if ordering[-1].lstrip("-") == pk_name else [*ordering, pk_name]
+    if ordering[-1].lstrip("-") != pk_name:
+        direction = "-" if ordering[-1].startswith("-") else ""
+        ordering = [*ordering, direction + pk_name]
     queryset = queryset.order_by(*ordering)
     if cursor:
         try:

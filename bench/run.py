@@ -1,0 +1,229 @@
+"""Benchmark Agora's hot endpoints against naive DRF and a raw-SQL floor, in one run.
+
+    make bench              # or: .venv/bin/python -m bench.run [--seconds 10] [--connections 16]
+
+Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/agora_bench;
+the database is created if missing and its tables are reseeded) and wrk (Debian: apt-get
+install wrk). All three variants run in the same gunicorn (2 sync workers) against the same
+database, one after another, each after a warm-up; the table gives requests per second and
+the ratio to the floor.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/agora_bench"
+PORT = 8200
+ORDER_BODY = '{"product_id": %d, "quantity": 1}'
+
+
+@dataclass(frozen=True)
+class Scenario:
+    group: str
+    variant: str
+    path: str
+    method: str = "GET"
+    auth: bool = False
+    idempotency: bool = False
+
+
+@dataclass(frozen=True)
+class Result:
+    scenario: Scenario
+    rps: float
+    errors: int
+    p99_ms: float
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def seed(env: dict[str, str]) -> tuple[str, int]:
+    """Migrate and reseed; return the bench user's token and the product to order."""
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True)
+    script = """
+from decimal import Decimal
+from django.contrib.auth.models import User
+from rest_framework.authtoken.models import Token
+from apps.catalog.models import Product
+from apps.ordering.models import Order, OrderLine
+from servicelayer.models import IdempotencyRecord
+from apps.payments.models import Payment
+Payment.objects.all().delete(); OrderLine.objects.all().delete(); Order.objects.all().delete()
+IdempotencyRecord.objects.all().delete(); Product.objects.all().delete()
+Product.objects.bulk_create(
+    Product(name=f"Product {i:05}", description="A thing worth having. " * 4,
+            price=Decimal(i % 500 + 1) + Decimal("0.99"), stock=i % 50)
+    for i in range(5000)
+)
+hot = Product.objects.create(name="Hot seller", price=Decimal("9.99"), stock=2_000_000_000)
+user, _ = User.objects.get_or_create(username="bench")
+token, _ = Token.objects.get_or_create(user=user)
+print(token.key, hot.pk)
+"""
+    out = subprocess.run(
+        [*manage, "shell", "-c", script], env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
+    subprocess.run(
+        [
+            *manage,
+            "shell",
+            "-c",
+            "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')",
+        ],
+        env=env,
+        check=True,
+    )
+    return out[-2], int(out[-1])
+
+
+LUA = """
+local counter = 0
+
+local threads = {}
+function setup(thread)
+  thread:set("thread_id", #threads + 1)
+  table.insert(threads, thread)
+end
+request = function()
+  counter = counter + 1
+  local headers = {}
+  headers["Content-Type"] = "application/json"
+  %(auth)s
+  %(key)s
+  return wrk.format("%(method)s", nil, headers, %(body)s)
+end
+"""
+
+
+def wrk(
+    url: str, scenario: Scenario, token: str, body: str, seconds: int, connections: int
+) -> Result:
+    auth = f'headers["Authorization"] = "Token {token}"' if scenario.auth else ""
+    key = (
+        'headers["Idempotency-Key"] = "k-" .. thread_id .. "-" .. counter .. "-" .. os.time()'
+        if scenario.idempotency
+        else ""
+    )
+    lua = LUA % {
+        "auth": auth,
+        "key": key,
+        "method": scenario.method,
+        "body": f"'{body}'" if scenario.method == "POST" else "nil",
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua)
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        script.name,
+        url,
+    ]
+    subprocess.run([*command[:3], "-d2s", *command[4:]], capture_output=True, check=True)  # warm-up
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    p99_ms = float(p99.group(1)) * scale[p99.group(2)] if p99 else float("nan")
+    return Result(scenario, rps, int(errors.group(1)) if errors else 0, p99_ms)
+
+
+def scenarios(hot: int) -> list[Scenario]:
+    return [
+        Scenario("product list, 20 rows", "agora", "/api/products/?page_size=20"),
+        Scenario("product list, 20 rows", "naive DRF", "/bench/naive/products/?page_size=20"),
+        Scenario("product list, 20 rows", "floor", "/bench/floor/products/?page_size=20"),
+        Scenario("product list, 100 rows", "agora", "/api/products/?page_size=100"),
+        Scenario("product list, 100 rows", "naive DRF", "/bench/naive/products/?page_size=100"),
+        Scenario("product list, 100 rows", "floor", "/bench/floor/products/?page_size=100"),
+        Scenario("place an order", "agora", "/api/orders/", "POST", auth=True, idempotency=True),
+        Scenario("place an order", "naive DRF", "/bench/naive/orders/", "POST", auth=True),
+        Scenario("place an order", "floor", "/bench/floor/orders/", "POST", auth=True),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    db = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    env = os.environ | {
+        "DATABASE_URL": db,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
+        "DATABASE_CONN_MAX_AGE": "600",
+    }
+    ensure_database(db)
+    token, hot = seed(env)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "bench.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{PORT}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"{base}/api/", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        results = [
+            wrk(base + s.path, s, token, ORDER_BODY % hot, args.seconds, args.connections)
+            for s in scenarios(hot)
+        ]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    floor = {r.scenario.group: r.rps for r in results if r.scenario.variant == "floor"}
+    print(
+        f"\n{'scenario':<24}{'variant':<12}{'req/s':>10}{'x floor':>10}{'p99 ms':>10}{'non-2xx':>9}"
+    )
+    for r in results:
+        ratio = r.rps / floor[r.scenario.group]
+        print(
+            f"{r.scenario.group:<24}{r.scenario.variant:<12}{r.rps:>10.0f}{ratio:>10.2f}"
+            f"{r.p99_ms:>10.1f}{r.errors:>9}"
+        )
+    print(f"\n{args.seconds}s each, {args.connections} connections, wrk -t2, gunicorn -w 2, {db}")
+
+
+if __name__ == "__main__":
+    main()
