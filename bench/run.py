@@ -5,18 +5,20 @@
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/agora_bench;
 the database is created if missing and its tables are reseeded) and wrk (Debian: apt-get
 install wrk). All three variants run in the same gunicorn (2 sync workers) against the same
-database, one after another, each after a warm-up; the table gives requests per second and
-the ratio to the floor.
+database. This machine is noisy, so the variants of a scenario are interleaved round-robin
+over several rounds (after a warm-up) and the table gives the median requests per second of
+each, and its ratio to the floor's median.
 """
 
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -116,7 +118,7 @@ end
 
 
 def wrk(
-    url: str, scenario: Scenario, token: str, body: str, seconds: int, connections: int
+    url: str, scenario: Scenario, token: str, body: str, seconds: int, connections: int, warm: bool
 ) -> Result:
     auth = f'headers["Authorization"] = "Token {token}"' if scenario.auth else ""
     key = (
@@ -142,7 +144,8 @@ def wrk(
         script.name,
         url,
     ]
-    subprocess.run([*command[:3], "-d2s", *command[4:]], capture_output=True, check=True)  # warm-up
+    if warm:
+        subprocess.run([*command[:3], "-d2s", *command[4:]], capture_output=True, check=True)
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
@@ -171,6 +174,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     db = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     env = os.environ | {
@@ -205,9 +209,28 @@ def main() -> None:
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
+        runs: dict[Scenario, list[Result]] = {s: [] for s in scenarios(hot)}
+        for round_number in range(args.rounds):
+            for s in runs:
+                runs[s].append(
+                    wrk(
+                        base + s.path,
+                        s,
+                        token,
+                        ORDER_BODY % hot,
+                        args.seconds,
+                        args.connections,
+                        warm=round_number == 0,
+                    )
+                )
         results = [
-            wrk(base + s.path, s, token, ORDER_BODY % hot, args.seconds, args.connections)
-            for s in scenarios(hot)
+            replace(
+                rs[0],
+                rps=statistics.median(r.rps for r in rs),
+                errors=sum(r.errors for r in rs),
+                p99_ms=statistics.median(r.p99_ms for r in rs),
+            )
+            for rs in runs.values()
         ]
     finally:
         server.terminate()
@@ -222,7 +245,10 @@ def main() -> None:
             f"{r.scenario.group:<24}{r.scenario.variant:<12}{r.rps:>10.0f}{ratio:>10.2f}"
             f"{r.p99_ms:>10.1f}{r.errors:>9}"
         )
-    print(f"\n{args.seconds}s each, {args.connections} connections, wrk -t2, gunicorn -w 2, {db}")
+    print(
+        f"\nmedians of {args.rounds} interleaved rounds of {args.seconds}s, {args.connections} "
+        f"connections, wrk -t2, gunicorn -w 2, {db}"
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from django.utils import timezone
 from servicelayer import jsonutil
 from servicelayer.errors import Conflict, InvalidInput, ServiceError, Unprocessable
 from servicelayer.models import IdempotencyRecord
+from servicelayer.transactions import joined_transaction
 
 KEY_TTL = timedelta(hours=24)
 LEASE = timedelta(minutes=2)  # longer than any service may run, outside calls included
@@ -64,8 +65,7 @@ def validate_key(key: str) -> str:
 
 def _claim(user_id: int, key: str, fingerprint: str) -> IdempotencyRecord | StoredResponse:
     now = timezone.now()
-    for _ in range(3):  # an expired record may be removed under us: look again
-        IdempotencyRecord.objects.filter(user_id=user_id, key=key, expires_at__lte=now).delete()
+    for _ in range(3):  # an expired record is removed, and the key claimed afresh
         try:
             with transaction.atomic():
                 return IdempotencyRecord.objects.create(
@@ -79,6 +79,9 @@ def _claim(user_id: int, key: str, fingerprint: str) -> IdempotencyRecord | Stor
             pass
         record = IdempotencyRecord.objects.filter(user_id=user_id, key=key).first()
         if record is None:
+            continue
+        if record.expires_at <= now:
+            IdempotencyRecord.objects.filter(pk=record.pk, expires_at__lte=now).delete()
             continue
         if record.request_hash != fingerprint:
             raise IdempotencyKeyReused()
@@ -121,7 +124,7 @@ def run_once(
         return claimed
     try:
         if atomic:
-            with transaction.atomic():
+            with joined_transaction():  # the service runs in this transaction, no savepoint
                 status, body = work()
                 _store(claimed, status, body)
         else:

@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, ParamSpec, Protocol, TypeVar, cast
 
-from django.db import transaction
 from pydantic import BaseModel
 
 from servicelayer.actors import Actor
 from servicelayer.dto import DTO, validate_input
 from servicelayer.errors import InvalidInput, NotFound, ServiceError
+from servicelayer.transactions import service_transaction
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -140,7 +140,7 @@ def service(
             if "actor" in params:
                 call_kwargs["actor"] = actor
             if atomic:
-                with transaction.atomic():
+                with service_transaction():
                     return func(**call_kwargs)  # type: ignore[call-arg]
             return func(**call_kwargs)  # type: ignore[call-arg]
 

@@ -15,6 +15,7 @@ its OpenAPI description (input, output, every error the service declares).
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import QueryDict
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -254,6 +255,5 @@ def _url_id(name: str, value: Any) -> int:
 def _next_url(request: Request, page: Page) -> str | None:
     if page.next_cursor is None:
         return None
-    query = request.query_params.copy()
-    query["cursor"] = page.next_cursor
-    return request.build_absolute_uri(request.path) + "?" + query.urlencode()
+    query = {**request.query_params.dict(), "cursor": page.next_cursor}
+    return request.build_absolute_uri(request.path) + "?" + urlencode(query)

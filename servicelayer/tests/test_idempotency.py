@@ -133,3 +133,43 @@ def test_the_fingerprint_ignores_key_order_but_not_values():
     assert request_fingerprint("POST", "/a/", {"x": 1}) != request_fingerprint(
         "POST", "/b/", {"x": 1}
     )
+
+
+def test_an_atomic_service_runs_in_the_keys_transaction_without_a_savepoint(user):
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from servicelayer.actors import Access, Actor
+    from servicelayer.dto import DTO
+    from servicelayer.registry import Registry, service
+
+    class Name(DTO):
+        name: str
+
+    @service(actor=Actor("job", Access.SYSTEM), atomic=True, into=Registry())
+    def group_make(*, data: Name) -> None:
+        Group.objects.create(name=data.name)
+        if data.name == "bad":
+            raise Conflict("no")
+
+    def run(name, key):
+        return run_once(
+            user_id=user.pk,
+            key=key,
+            fingerprint=request_fingerprint("POST", "/groups/", {"name": name}),
+            atomic=True,
+            work=lambda: (group_make(data={"name": name}), (201, {}))[1],
+            error_status=lambda e: STATUS[type(e)],
+        )
+
+    with CaptureQueriesContext(connection) as queries:
+        run("good", "a")
+    work_sql = [q["sql"] for q in queries if "auth_group" in q["sql"]]
+    assert len(work_sql) == 1
+    savepoints = [q["sql"] for q in queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 2  # the claim's and the joined transaction's: none for the service
+    with pytest.raises(Conflict):
+        run("bad", "b")
+    assert list(Group.objects.values_list("name", flat=True)) == ["good"]  # rolled back whole
+    assert IdempotencyRecord.objects.get(key="b").response_status == 409
