@@ -15,6 +15,7 @@ whose worker died is taken over once its lease has run out. Keys expire after 24
 
 import hashlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -67,7 +68,8 @@ def _claim(user_id: int, key: str, fingerprint: str) -> IdempotencyRecord | Stor
     now = timezone.now()
     for _ in range(3):  # an expired record is removed, and the key claimed afresh
         try:
-            with transaction.atomic():
+            # committed at once, before the work: concurrent requests see the claim
+            with _own_transaction():
                 return IdempotencyRecord.objects.create(
                     user_id=user_id,
                     key=key,
@@ -98,6 +100,12 @@ def _claim(user_id: int, key: str, fingerprint: str) -> IdempotencyRecord | Stor
             return record
         raise IdempotentRequestInProgress()
     raise IdempotentRequestInProgress()
+
+
+def _own_transaction() -> AbstractContextManager[Any]:
+    """In autocommit mode one INSERT is its own transaction (one round trip, not BEGIN, INSERT,
+    COMMIT); inside a caller's transaction it needs a savepoint to survive a conflict."""
+    return transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
 
 
 def _store(record: IdempotencyRecord, status: int, body: Any) -> None:
