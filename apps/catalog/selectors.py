@@ -1,5 +1,6 @@
 """Reads of the catalog. Each returns plain rows (dicts of ProductOut's fields) in one query."""
 
+from functools import cache
 from typing import Any
 
 from django.db.models import QuerySet
@@ -19,11 +20,17 @@ ORDERINGS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _visible(actor: Any, *, include_archived: bool = False) -> QuerySet[Product]:
-    products = Product.objects.all()
-    if not (include_archived and actor is not None and actor.is_staff):
-        products = products.filter(is_active=True)
-    return products
+@cache
+def _rows(*, active_only: bool) -> QuerySet[Product, dict[str, Any]]:
+    """The row queryset, built once: building one costs more than the page's SQL. Never
+    evaluated itself; callers clone it (`.all()`, `.filter()`)."""
+    products = Product.objects.filter(is_active=True) if active_only else Product.objects.all()
+    return products.values(*PRODUCT_FIELDS)
+
+
+def _visible(actor: Any, *, include_archived: bool = False) -> QuerySet[Product, dict[str, Any]]:
+    staff = actor is not None and actor.is_staff
+    return _rows(active_only=not (include_archived and staff)).all()
 
 
 def product_list(*, actor: Any, params: ProductQuery) -> Page:
@@ -40,7 +47,7 @@ def product_list(*, actor: Any, params: ProductQuery) -> Page:
     if params.in_stock is not None:
         products = products.filter(stock__gt=0) if params.in_stock else products.filter(stock=0)
     return keyset_page(
-        products.values(*PRODUCT_FIELDS),
+        products,
         ordering=ORDERINGS[params.ordering],
         size=params.page_size,
         cursor=params.cursor,
@@ -50,7 +57,7 @@ def product_list(*, actor: Any, params: ProductQuery) -> Page:
 def product_get(*, actor: Any, product_id: int) -> dict[str, Any]:
     """One product. Archived products are visible to merchants only."""
     products = _visible(actor, include_archived=True)
-    row = products.filter(pk=product_id).values(*PRODUCT_FIELDS).first()
+    row = products.filter(pk=product_id).first()
     if row is None:
         raise ProductNotFound()
     return row
