@@ -67,3 +67,18 @@ def test_the_docs_and_schema_are_served(client):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"order_place" in response.content
+
+
+def test_ids_in_paths_are_bounded_like_the_api_bounds_them(schema):
+    for path, _, operation in operations(schema):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "path":
+                assert parameter["schema"]["minimum"] == 1, (path, parameter["name"])
+                assert parameter["schema"]["maximum"] == 2_147_483_647
+
+
+def test_public_operations_say_they_take_anonymous_requests(schema):
+    listing = schema["paths"]["/api/products/"]["get"]
+    assert {} in listing["security"]
+    ordering = schema["paths"]["/api/orders/"]["post"]
+    assert {} not in ordering["security"]

@@ -29,9 +29,10 @@ class ProductChanges(DTO):
 
     @model_validator(mode="after")
     def _something_changes(self) -> Self:
-        if not self.model_fields_set - {"product_id"}:
+        changed = self.model_fields_set - {"product_id"}
+        if not changed:
             raise ValueError("Give at least one of name, description, price.")
-        for name in self.model_fields_set & {"name", "price"}:
+        for name in changed:
             if getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null.")
         return self

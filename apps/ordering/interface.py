@@ -15,6 +15,7 @@ __all__ = [
     "IllegalTransition",
     "OrderNotFound",
     "PayableOrder",
+    "ensure_order_visible",
     "lock_order",
     "mark_order_paid",
 ]
@@ -45,3 +46,12 @@ def mark_order_paid(order_id: int) -> None:
     order = Order.objects.select_for_update().get(pk=order_id)
     order.pay()
     order.save(update_fields=["status", "updated_at"])
+
+
+def ensure_order_visible(order_id: int, *, actor: Any) -> None:
+    """OrderNotFound unless `actor` may see the order (its owner, or a merchant)."""
+    orders = Order.objects.filter(pk=order_id)
+    if not actor.is_staff:
+        orders = orders.filter(owner=actor)
+    if not orders.exists():
+        raise OrderNotFound()

@@ -2,13 +2,14 @@
 
 from typing import Any
 
+from apps.ordering.interface import ensure_order_visible
 from apps.payments.dto import PAYMENT_FIELDS
 from apps.payments.models import Payment
 
 
 def payments_of_order(*, actor: Any, order_id: int) -> list[dict[str, Any]]:
-    """The payment attempts of one order, oldest first (another customer's order: none)."""
+    """The payment attempts of one of your orders, oldest first (a merchant: any order's).
+    Another customer's order is not found."""
+    ensure_order_visible(order_id, actor=actor)
     payments = Payment.objects.filter(order_id=order_id)
-    if not actor.is_staff:
-        payments = payments.filter(owner=actor)
     return list(payments.order_by("id").values(*PAYMENT_FIELDS))

@@ -6,6 +6,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from servicelayer.catalog import catalog
+from servicelayer.errors import NotAuthenticated
+from servicelayer.rest.views import PUBLIC_SECURITY, error_responses
 
 
 class ServiceCatalogView(APIView):
@@ -20,8 +22,9 @@ class ServiceCatalogView(APIView):
             "Every application service, grouped by actor, with its input fields, result type "
             "and the error codes it can answer with. The same list as `manage.py services`."
         ),
-        responses={200: dict[str, list[dict[str, Any]]]},
+        responses={200: dict[str, list[dict[str, Any]]], **error_responses([NotAuthenticated])},
         tags=["catalog of services"],
+        auth=PUBLIC_SECURITY,
     )
     def get(self, request: Request) -> Response:
         return Response(catalog())

@@ -26,9 +26,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from servicelayer import idempotency, jsonutil
-from servicelayer.actors import Actor
-from servicelayer.dto import DTO, Id, validate_input
-from servicelayer.errors import InvalidInput, NotAuthenticated, ServiceError
+from servicelayer.actors import Access, Actor
+from servicelayer.dto import DTO, MAX_DB_INT, Id, validate_input
+from servicelayer.errors import InvalidInput, NotAuthenticated, NotFound, ServiceError
 from servicelayer.pagination import Page
 from servicelayer.registry import ServiceSpec, result_schema, spec_of
 from servicelayer.rest.errors import Error, status_of
@@ -69,6 +69,28 @@ def body_model(dto: type[DTO], url_fields: frozenset[str]) -> type[BaseModel]:
         if name not in url_fields
     }
     return create_model(f"{dto.__name__}Body", __base__=DTO, __doc__=dto.__doc__, **fields)
+
+
+def path_parameters(url_map: Mapping[str, str]) -> list[OpenApiParameter]:
+    """Ids in the path, with the bounds the API enforces (`pk` is documented as `id`)."""
+    return [
+        OpenApiParameter(
+            "id" if kwarg == "pk" else kwarg,
+            type={"type": "integer", "minimum": 1, "maximum": MAX_DB_INT},
+            location=OpenApiParameter.PATH,
+        )
+        for kwarg in url_map
+    ]
+
+
+# security requirements of an operation that also takes anonymous requests (`{}`); drf-
+# spectacular's `auth` override takes requirement objects, whatever its type hint says
+PUBLIC_SECURITY: Any = [{"tokenAuth": []}, {"cookieAuth": []}, {}]
+
+
+def security_of(actor: Actor) -> dict[str, Any]:
+    """Public operations also take anonymous requests: say so in their security."""
+    return {"auth": PUBLIC_SECURITY} if actor.access is Access.PUBLIC else {}
 
 
 def error_responses(errors: Iterable[type[ServiceError]]) -> dict[int, OpenApiResponse]:
@@ -145,9 +167,12 @@ def service_endpoint(
 
     responses: dict[int, Any] = {status: output if status != 204 else None}
     responses.update(dict.fromkeys(other_statuses, output))
-    # any request may carry a bad token, so 401 is documented everywhere
+    # any request may carry a bad token, so 401 is documented everywhere; a path whose id is
+    # not a number matches no URL, so operations with ids in the path may answer 404
     documented_errors = [*spec.possible_errors(), NotAuthenticated]
-    schema_kwargs: dict[str, Any] = {"parameters": []}
+    if url_map:
+        documented_errors.append(NotFound)
+    schema_kwargs: dict[str, Any] = {"parameters": path_parameters(url_map)}
     if idempotent:
         documented_errors += [
             idempotency.IdempotencyKeyReused,
@@ -182,6 +207,7 @@ def service_endpoint(
         responses=responses,
         tags=[_tag(spec.app)],
         **schema_kwargs,
+        **security_of(spec.actor),
     )(handler)
 
 
@@ -222,6 +248,8 @@ def read_endpoint(
     if params is not None or url_map:
         all_errors.insert(0, InvalidInput)
     all_errors = [*actor.errors(), *all_errors, NotAuthenticated]
+    if url_map:
+        all_errors.append(NotFound)
     response: Any = output
     if many:
         response = type(f"{output.__name__}List", (RootModel[list[output]],), {})  # type: ignore[valid-type]
@@ -236,9 +264,13 @@ def read_endpoint(
         operation_id=operation_id or fetch.__name__,
         summary=(fetch.__doc__ or fetch.__name__).strip().splitlines()[0],
         description=(fetch.__doc__ or "").strip(),
-        parameters=query_parameters(params) if params is not None else None,
+        parameters=[
+            *path_parameters(url_map),
+            *(query_parameters(params) if params is not None else []),
+        ],
         responses={200: response, **error_responses(all_errors)},
         tags=[_tag(fetch.__module__.rsplit(".", 1)[0])],
+        **security_of(actor),
     )(handler)
 
 

@@ -63,8 +63,9 @@ def test_an_update_must_change_something_and_cannot_null_a_name(merchant, make_p
     product = make_product()
     with pytest.raises(InvalidInput):
         product_update(actor=merchant, data={"product_id": product.pk})
-    with pytest.raises(InvalidInput):
-        product_update(actor=merchant, data={"product_id": product.pk, "name": None})
+    for field in ("name", "description", "price"):
+        with pytest.raises(InvalidInput):
+            product_update(actor=merchant, data={"product_id": product.pk, field: None})
 
 
 def test_updating_an_unknown_product_is_not_found(merchant):

@@ -46,7 +46,8 @@ class Command(BaseCommand):
                 added_hotels += 1
         self.stdout.write(f"Demo data: {created} products and {added_hotels} hotels added.")
         for user in USERS:
-            token = Token.objects.get(user__username=user["username"]).key
+            # a demo user who signed out has no token: give them a new one
+            token = Token.objects.get_or_create(user=users.get(username=user["username"]))[0].key
             self.stdout.write(
                 f"  {user['username']:<9} password {user['password']:<20} token {token}"
             )
