@@ -45,10 +45,25 @@ def field_errors(exc: PydanticValidationError) -> dict[str, list[str]]:
     return fields
 
 
+def _has_nul(data: Any) -> bool:
+    if isinstance(data, str):
+        return "\x00" in data
+    if isinstance(data, dict):
+        return any(_has_nul(key) or _has_nul(value) for key, value in data.items())
+    if isinstance(data, (list, tuple)):
+        return any(_has_nul(item) for item in data)
+    return False
+
+
 def validate_input(model: type[M], data: Any) -> M:
-    """Build `model` from untrusted data, raising InvalidInput with per-field messages."""
+    """Build `model` from untrusted data, raising InvalidInput with per-field messages.
+
+    Text with a NUL character is refused outright: PostgreSQL can store it neither in a text
+    column nor in JSON, and no field of ours has a use for it."""
     if isinstance(data, model):
         return data
+    if _has_nul(data):
+        raise InvalidInput(fields={"non_field_errors": ["Text may not contain NUL characters."]})
     try:
         return model.model_validate(data)
     except PydanticValidationError as exc:

@@ -159,3 +159,17 @@ def test_the_catalog_lists_services_per_actor_with_fields_and_errors(reg):
     assert "greeting_send: Greet someone." in text
     assert "times: int (optional)" in text
     assert "greetings_purge: Forget old greetings." in text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"name": "a\x00b"}, {"name\x00": "ann"}, {"name": "ann", "tags": ["x", "\x00"]}],
+)
+def test_text_with_nul_is_refused_before_validation(reg, data):
+    @service(actor=PERSON, into=reg)
+    def greeting_send(*, actor, data: Greeting) -> Greeted:
+        return Greeted(text=data.name)
+
+    with pytest.raises(InvalidInput) as caught:
+        greeting_send(actor=customer, data=data)
+    assert caught.value.fields == {"non_field_errors": ["Text may not contain NUL characters."]}
