@@ -115,14 +115,11 @@ def service_endpoint(
     status_for: Callable[[Any], int] | None = None,
     other_statuses: Iterable[int] = (),
     output: type[BaseModel] | None = None,
-    query: bool = False,
-    present: Callable[[Any], Any] | None = None,
     idempotent: bool = False,
 ) -> Handler:
-    """A view handler that runs the registered service `func`.
+    """A view handler that runs the registered service `func` with the request body.
 
-    url_kwargs maps URL keyword arguments to DTO fields; `query` reads input from the query
-    string instead of the body; `present` turns the service's result into the response data;
+    url_kwargs maps URL keyword arguments to DTO fields;
     `idempotent` honours an `Idempotency-Key` header (see servicelayer.idempotency);
     `status_for(result)` picks the status per result (e.g. 202 for an outcome still unknown),
     which must be `status` or one of `other_statuses`.
@@ -136,21 +133,24 @@ def service_endpoint(
         spec.actor.authorize(user)
         data: dict[str, Any] | None = None
         if spec.dto is not None:
-            data = _as_mapping(request.query_params if query else request.data)
+            data = _as_mapping(request.data)
             for url_kw, dto_field in url_map.items():
                 data[dto_field] = kwargs[url_kw]
-        key = request.headers.get(IDEMPOTENCY_HEADER) if idempotent else None
-        if key is None or user is None:
+
+        def run() -> tuple[int, Any]:
             result = spec.call(actor=user, data=data)
             if status == 204:
-                return Response(status=204)
-            code = status_for(result) if status_for else status
-            return Response(present(result) if present else result, status=code)
+                return 204, None
+            return (status_for(result) if status_for else status), result
+
+        key = request.headers.get(IDEMPOTENCY_HEADER) if idempotent else None
+        if key is None or user is None:
+            code, body = run()
+            return Response(body, status=code)
 
         def work() -> tuple[int, Any]:
-            result = spec.call(actor=user, data=data)
-            body = None if status == 204 else present(result) if present else result
-            return status_for(result) if status_for else status, jsonutil.to_jsonable(body)
+            code, body = run()
+            return code, jsonutil.to_jsonable(body)
 
         stored = idempotency.run_once(
             user_id=user.pk,
@@ -172,7 +172,10 @@ def service_endpoint(
     documented_errors = [*spec.possible_errors(), NotAuthenticated]
     if url_map:
         documented_errors.append(NotFound)
-    schema_kwargs: dict[str, Any] = {"parameters": path_parameters(url_map)}
+    schema_kwargs: dict[str, Any] = {"parameters": path_parameters(url_map), "request": None}
+    body = body_model(spec.dto, frozenset(url_map.values())) if spec.dto is not None else None
+    if body is not None and body.model_fields:
+        schema_kwargs["request"] = body
     if idempotent:
         documented_errors += [
             idempotency.IdempotencyKeyReused,
@@ -193,13 +196,6 @@ def service_endpoint(
             )
         )
     responses.update(error_responses(documented_errors))
-    if spec.dto is not None and query:
-        schema_kwargs["parameters"] += query_parameters(spec.dto)
-        schema_kwargs["request"] = None
-    elif spec.dto is not None and body_model(spec.dto, frozenset(url_map.values())).model_fields:
-        schema_kwargs["request"] = body_model(spec.dto, frozenset(url_map.values()))
-    else:
-        schema_kwargs["request"] = None
     return extend_schema(
         operation_id=spec.name,
         summary=spec.summary,
