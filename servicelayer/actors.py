@@ -45,3 +45,7 @@ class Actor:
         if self.access is Access.AUTHENTICATED:
             return (NotAuthenticated,)
         return (NotAuthenticated, Forbidden)
+
+
+# Every project has callers with no user: scheduled jobs, an operator at the command line.
+SYSTEM = Actor("system", Access.SYSTEM, "Scheduled jobs and operators at the command line.")

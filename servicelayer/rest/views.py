@@ -1,13 +1,13 @@
 """The REST base: a view is a few declarative lines; the toolkit does the translating.
 
     class ProductDetail(ServiceAPIView):
-        get = read_endpoint(product_get, output=ProductOut)
+        get = read_endpoint(product_get, actor=ANYONE, output=ProductOut, url_kwargs=PK)
         patch = service_endpoint(product_update, url_kwargs={"pk": "product_id"})
-        delete = service_endpoint(product_archive, url_kwargs={"pk": "product_id"}, status=204)
 
-`service_endpoint` authorizes the actor, validates the body (or query) against the service's
-DTO merged with the URL's ids (ids come from the URL, never from the body), calls the service
-with the acting user, and renders its result. Errors are raised, never caught here: the
+`service_endpoint` authorizes the actor, validates the body against the service's DTO merged
+with the URL's ids (ids come from the URL, never from the body), calls the service with the
+acting user, and renders its result. `read_endpoint` does the same for a selector, with the
+query string as its input. Errors are raised, never caught here: the
 exception handler maps every one to its status and the one error body. Each handler carries
 its OpenAPI description (input, output, every error the service declares).
 """
@@ -93,6 +93,12 @@ def security_of(actor: Actor) -> dict[str, Any]:
     return {"auth": PUBLIC_SECURITY} if actor.access is Access.PUBLIC else {}
 
 
+def always_possible(url_map: Mapping[str, str]) -> list[type[ServiceError]]:
+    """Errors any operation may answer whatever it declares: any request may carry a bad token
+    (401), and a path whose id is not a number matches no URL (404)."""
+    return [NotAuthenticated, NotFound] if url_map else [NotAuthenticated]
+
+
 def error_responses(errors: Iterable[type[ServiceError]]) -> dict[int, OpenApiResponse]:
     by_status: dict[int, list[str]] = {}
     for error in dict.fromkeys(errors):
@@ -167,11 +173,7 @@ def service_endpoint(
 
     responses: dict[int, Any] = {status: output if status != 204 else None}
     responses.update(dict.fromkeys(other_statuses, output))
-    # any request may carry a bad token, so 401 is documented everywhere; a path whose id is
-    # not a number matches no URL, so operations with ids in the path may answer 404
-    documented_errors = [*spec.possible_errors(), NotAuthenticated]
-    if url_map:
-        documented_errors.append(NotFound)
+    documented_errors = [*spec.possible_errors(), *always_possible(url_map)]
     schema_kwargs: dict[str, Any] = {"parameters": path_parameters(url_map), "request": None}
     body = body_model(spec.dto, frozenset(url_map.values())) if spec.dto is not None else None
     if body is not None and body.model_fields:
@@ -221,7 +223,6 @@ def read_endpoint(
     paginated: bool = False,
     many: bool = False,
     errors: Iterable[type[ServiceError]] = (),
-    operation_id: str | None = None,
 ) -> Handler:
     """A view handler for a read: `fetch(actor=..., params=..., **ids)` returns plain data
     (rows or a Page), rendered as it is. `params` validates the query string."""
@@ -243,9 +244,7 @@ def read_endpoint(
     all_errors: list[type[ServiceError]] = list(errors)
     if params is not None or url_map:
         all_errors.insert(0, InvalidInput)
-    all_errors = [*actor.errors(), *all_errors, NotAuthenticated]
-    if url_map:
-        all_errors.append(NotFound)
+    all_errors = [*actor.errors(), *all_errors, *always_possible(url_map)]
     response: Any = output
     if many:
         response = type(f"{output.__name__}List", (RootModel[list[output]],), {})  # type: ignore[valid-type]
@@ -257,7 +256,7 @@ def read_endpoint(
             results=(list[output], ...),  # type: ignore[valid-type]
         )
     return extend_schema(
-        operation_id=operation_id or fetch.__name__,
+        operation_id=fetch.__name__,
         summary=(fetch.__doc__ or fetch.__name__).strip().splitlines()[0],
         description=(fetch.__doc__ or "").strip(),
         parameters=[
