@@ -10,6 +10,7 @@ from typing import Any
 
 from apps.ordering.errors import IllegalTransition, OrderNotFound
 from apps.ordering.models import Order, OrderStatus
+from apps.ordering.selectors import orders_of
 
 __all__ = [
     "IllegalTransition",
@@ -42,7 +43,7 @@ def lock_order(order_id: int, *, owner: Any) -> PayableOrder:
 
 
 def mark_order_paid(order_id: int) -> None:
-    """Move a locked order awaiting payment to paid (IllegalTransition otherwise)."""
+    """Lock an order awaiting payment and mark it paid (IllegalTransition otherwise)."""
     order = Order.objects.select_for_update().get(pk=order_id)
     order.pay()
     order.save(update_fields=["status", "updated_at"])
@@ -50,8 +51,5 @@ def mark_order_paid(order_id: int) -> None:
 
 def ensure_order_visible(order_id: int, *, actor: Any) -> None:
     """OrderNotFound unless `actor` may see the order (its owner, or a merchant)."""
-    orders = Order.objects.filter(pk=order_id)
-    if not actor.is_staff:
-        orders = orders.filter(owner=actor)
-    if not orders.exists():
+    if not orders_of(actor).filter(pk=order_id).exists():
         raise OrderNotFound()

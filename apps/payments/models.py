@@ -20,6 +20,12 @@ LIVE_STATUSES = (
 )
 
 
+class PaymentQuerySet(models.QuerySet["Payment"]):
+    def in_progress(self, order_id: int) -> bool:
+        """Whether a payment of this order is being processed (ask with the order locked)."""
+        return self.filter(order_id=order_id, status=PaymentStatus.PROCESSING).exists()
+
+
 class Payment(models.Model):
     order = models.ForeignKey("ordering.Order", on_delete=models.PROTECT, related_name="+")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -33,6 +39,8 @@ class Payment(models.Model):
     decline_reason = models.CharField(max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -55,7 +55,7 @@ def payment_pay(*, actor: User, data: PayForOrder) -> PaymentOut:
         order = lock_order(data.order_id, owner=actor)
         if not order.awaits_payment:
             raise OrderNotPayable(details={"status": order.status})
-        if Payment.objects.filter(order_id=order.id, status=PaymentStatus.PROCESSING).exists():
+        if Payment.objects.in_progress(order.id):
             raise PaymentInProgress()
         payment = Payment.objects.create(
             order_id=order.id,
@@ -79,9 +79,8 @@ def payment_pay(*, actor: User, data: PayForOrder) -> PaymentOut:
         _settle(payment, status=PaymentStatus.FAILED)
         raise PaymentProviderUnavailable() from None
     with transaction.atomic():
-        lock_order(data.order_id, owner=actor)
+        mark_order_paid(data.order_id)  # locks the order first, as everywhere
         _settle(payment, status=PaymentStatus.SUCCEEDED, gateway_reference=charge.id)
-        mark_order_paid(data.order_id)
     return _out(payment)
 
 
