@@ -4,11 +4,23 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from servicelayer.dto import DTO, Id, Output
 
-Price = Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2, description="Unit price.")]
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal | float | str) -> Decimal:
+    """An amount quantized to the currency's minor unit: "12.5" becomes Decimal("12.50")."""
+    return Decimal(str(value)).quantize(CENT)
+
+
+Price = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=10, decimal_places=2, description="Unit price."),
+    AfterValidator(money),
+]
 MAX_STOCK = 1_000_000
 
 

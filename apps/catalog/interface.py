@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
+from apps.catalog.dto import money
 from apps.catalog.errors import OutOfStock, ProductNotFound
 from apps.catalog.models import Product
 
@@ -25,8 +26,6 @@ __all__ = [
     "products_by_ids",
     "take_stock",
 ]
-
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,8 @@ def take_stock(product_id: int, quantity: int) -> ProductData:
         row = cursor.fetchone()
     if row is not None:
         pk, name, price, stock, is_active = row
-        return ProductData(pk, name, Decimal(str(price)).quantize(CENT), stock, bool(is_active))
+        # raw SQL skips the ORM's converters: SQLite hands back the price as a float
+        return ProductData(pk, name, money(price), stock, bool(is_active))
     available = (
         Product.objects.filter(pk=product_id, is_active=True)
         .values_list("stock", flat=True)

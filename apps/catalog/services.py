@@ -12,7 +12,8 @@ from servicelayer.registry import service
 
 
 def _out(product: Product) -> ProductOut:
-    product.refresh_from_db()
+    """The product as written or just read: prices are quantized by the DTO, so the instance
+    holds what the database holds and is not read back."""
     return ProductOut.model_validate(product, from_attributes=True)
 
 
@@ -62,17 +63,19 @@ def product_stock_change(*, actor: User, data: StockChange) -> ProductOut:
     return _out(products.get())
 
 
+def _set_active(product_id: int, active: bool) -> ProductOut:
+    if not Product.objects.filter(pk=product_id).update(is_active=active):
+        raise ProductNotFound()
+    return _out(Product.objects.get(pk=product_id))
+
+
 @service(actor=MERCHANT, errors=[ProductNotFound])
 def product_archive(*, actor: User, data: ProductRef) -> ProductOut:
     """Stop selling a product. Its orders stay; shoppers no longer see it."""
-    if not Product.objects.filter(pk=data.product_id).update(is_active=False):
-        raise ProductNotFound()
-    return _out(Product.objects.get(pk=data.product_id))
+    return _set_active(data.product_id, False)
 
 
 @service(actor=MERCHANT, errors=[ProductNotFound])
 def product_restore(*, actor: User, data: ProductRef) -> ProductOut:
     """Put an archived product back on sale."""
-    if not Product.objects.filter(pk=data.product_id).update(is_active=True):
-        raise ProductNotFound()
-    return _out(Product.objects.get(pk=data.product_id))
+    return _set_active(data.product_id, True)

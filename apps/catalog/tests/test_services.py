@@ -53,6 +53,20 @@ def test_a_shopper_cannot_create_products(shopper):
         product_create(actor=None, data={"name": "Mug", "price": "1.00"})
 
 
+def test_prices_come_back_to_the_cent_as_they_are_stored(merchant):
+    product = product_create(actor=merchant, data={"name": "Mug", "price": "12.5"})
+    assert str(product.price) == "12.50"
+    assert str(Product.objects.get(pk=product.id).price) == "12.50"
+    updated = product_update(actor=merchant, data={"product_id": product.id, "price": 3})
+    assert str(updated.price) == "3.00"
+
+
+def test_archiving_reads_the_product_once(merchant, make_product, django_assert_num_queries):
+    product = make_product()
+    with django_assert_num_queries(2):  # the update, then the product as it now is
+        product_archive(actor=merchant, data={"product_id": product.pk})
+
+
 def test_a_partial_update_changes_only_the_given_fields(merchant, make_product):
     product = make_product("Mug", price="5.00", description="old")
     updated = product_update(actor=merchant, data={"product_id": product.pk, "price": "6.00"})
