@@ -10,6 +10,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 django_stubs_ext.monkeypatch()
 
@@ -19,10 +20,15 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env.str(
-    "DJANGO_SECRET_KEY",
-    default="insecure-development-key-only-for-the-embedded-default-0123456789",
-)
+development_key = "insecure-development-key-only-for-the-embedded-default-0123456789"
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=development_key if DEBUG else "")
+if not DEBUG and SECRET_KEY in ("", development_key):
+    # Signing sessions, password resets and CSRF tokens with the key in the repository would
+    # let anyone forge them: production does not start without its own key.
+    raise ImproperlyConfigured(
+        "DJANGO_DEBUG=false needs DJANGO_SECRET_KEY: set it to a long random value, e.g. "
+        "the output of `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
