@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from tests.settings_env import PRODUCTION_KEY, settings_under
+from tests.settings_env import PRODUCTION_KEY, production_settings, settings_under
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,3 +80,25 @@ def test_production_starts_with_a_secret_key():
 
 def test_development_needs_no_secret_key():
     assert settings_under(DJANGO_DEBUG="true")["SECRET_KEY"]
+
+
+def test_hsts_is_not_preloaded_by_default():
+    production = production_settings()
+    assert production["SECURE_HSTS_SECONDS"] == 60 * 60 * 24 * 30
+    assert production["SECURE_HSTS_PRELOAD"] is False
+
+
+def test_hsts_preload_is_an_opt_in_that_needs_a_year():
+    production = production_settings(
+        DJANGO_SECURE_HSTS_SECONDS="31536000", DJANGO_SECURE_HSTS_PRELOAD="true"
+    )
+    assert production["SECURE_HSTS_PRELOAD"] is True
+    assert (
+        production_settings(DJANGO_SECURE_HSTS_SECONDS="31536000")["SECURE_HSTS_PRELOAD"] is False
+    )
+
+
+def test_hsts_preload_with_less_than_a_year_refuses_to_start():
+    # The preload list refuses a shorter max-age: sending `preload` with it only misleads.
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECURE_HSTS_SECONDS"):
+        production_settings(DJANGO_SECURE_HSTS_PRELOAD="true")
