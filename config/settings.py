@@ -112,6 +112,10 @@ STATIC_URL = "static/"
 # Where `manage.py collectstatic` (`make collectstatic`) puts the files production serves.
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 
+# The largest request body read into memory (files aside), 1 MiB: forms by Django, JSON by
+# servicelayer's parser (413 `request_too_large`). The largest valid input is a few KiB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 
