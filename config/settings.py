@@ -10,6 +10,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 django_stubs_ext.monkeypatch()
 
@@ -19,10 +20,15 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env.str(
-    "DJANGO_SECRET_KEY",
-    default="insecure-development-key-only-for-the-embedded-default-0123456789",
-)
+development_key = "insecure-development-key-only-for-the-embedded-default-0123456789"
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=development_key if DEBUG else "")
+if not DEBUG and SECRET_KEY in ("", development_key):
+    # Signing sessions, password resets and CSRF tokens with the key in the repository would
+    # let anyone forge them: production does not start without its own key.
+    raise ImproperlyConfigured(
+        "DJANGO_DEBUG=false needs DJANGO_SECRET_KEY: set it to a long random value, e.g. "
+        "the output of `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -103,7 +109,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `manage.py collectstatic` (`make collectstatic`) puts the files production serves.
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+
+# The largest request body read into memory (files aside), 1 MiB: forms by Django, JSON by
+# servicelayer's parser (413 `request_too_large`). The largest valid input is a few KiB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -196,7 +207,17 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Joining browsers' preload list is hard to undo and the list takes only a max-age of a
+    # year or more: an operator opts in, once HSTS has run without trouble.
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+    if SECURE_HSTS_PRELOAD and SECURE_HSTS_SECONDS < 60 * 60 * 24 * 365:
+        raise ImproperlyConfigured(
+            "DJANGO_SECURE_HSTS_PRELOAD=true needs DJANGO_SECURE_HSTS_SECONDS of at least "
+            "31536000 (a year): the preload list refuses a shorter max-age."
+        )
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]  # "not preloaded": a decision, see above
+    # Hashed, compressed files that whitenoise serves: collected by `make collectstatic`.
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

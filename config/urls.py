@@ -12,6 +12,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from servicelayer.rest.catalog_view import ServiceCatalogView
+from servicelayer.rest.errors import ErrorPages
 
 
 class ApiRoot(APIView):
@@ -58,5 +59,10 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
 ]
 
-handler404 = "servicelayer.rest.errors.not_found_view"
-handler500 = "servicelayer.rest.errors.server_error_view"
+# Errors Django answers itself (bad Host, oversized body, unknown URL, ...): the error body on
+# the API, Django's own pages for the admin and the browsable API's sign-in.
+error_pages = ErrorPages(api_prefix="/api/")
+handler400 = error_pages.bad_request
+handler403 = error_pages.permission_denied
+handler404 = error_pages.not_found
+handler500 = error_pages.server_error
