@@ -65,3 +65,30 @@ class Payment(models.Model):
     @property
     def refund_request_reference(self) -> str:
         return f"agora-refund-{self.pk}"
+
+
+class DummyCharge(models.Model):
+    """A charge the dummy gateway holds, by our reference: in the database, so that every
+    process (web, worker, job) sees the same provider. Not Agora's record of a payment."""
+
+    reference = models.CharField(max_length=100, unique=True)
+    charge_id = models.CharField(max_length=40, unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.charge_id} ({self.reference})"
+
+
+class DummyRefund(models.Model):
+    """A refund the dummy gateway holds, by our reference (see DummyCharge)."""
+
+    reference = models.CharField(max_length=100, unique=True)
+    refund_id = models.CharField(max_length=40, unique=True)
+    charge_id = models.CharField(max_length=40)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.refund_id} ({self.reference})"
