@@ -102,7 +102,8 @@ def _fast_password_hashing() -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_dummy_gateway() -> Any:
-    """The dummy payment gateway keeps charges in memory: each test starts with none."""
+    """The dummy payment gateway's test knobs are reset for each test; its charges and
+    refunds are rows, which go with each test's database."""
     from apps.payments.gateways import DummyGateway
 
     DummyGateway.reset()

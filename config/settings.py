@@ -125,6 +125,9 @@ AGORA_CURRENCY = env.str("AGORA_CURRENCY", default="EUR")
 AGORA_ORDER_PAYMENT_MINUTES = env.int("AGORA_ORDER_PAYMENT_MINUTES", default=30)
 # `dummy` (Stripe-test-style tokens, no network) or the dotted path of a gateway class.
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="dummy")
+# A payment still processing after this long lost its worker: the gateway is asked about it.
+# Longer than any gateway call may take.
+PAYMENT_SETTLE_AFTER_SECONDS = env.int("PAYMENT_SETTLE_AFTER_SECONDS", default=120)
 # The hotel supplier: its base URL, or empty for the in-process sandbox supplier.
 SUPPLIER_URL = env.str("SUPPLIER_URL", default="")
 SUPPLIER_CONNECT_TIMEOUT = env.float("SUPPLIER_CONNECT_TIMEOUT", default=2.0)
@@ -182,6 +185,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "servicelayer.run_service",
         "schedule": 60.0,
         "args": ["order_expire_unpaid"],
+    },
+    "settle-stale-payments": {
+        "task": "servicelayer.run_service",
+        "schedule": 60.0,
+        "args": ["payment_settle_stale"],
     },
     "retry-pending-refunds": {
         "task": "servicelayer.run_service",

@@ -13,10 +13,14 @@ from typing import Any, ClassVar
 class ServiceError(Exception):
     """Base of all service errors.
 
-    `fields` carries per-field messages, `details` structured data for clients."""
+    `fields` carries per-field messages, `details` structured data for clients. An error
+    class with `transient = True` says the state it reports may change soon (something is
+    still in flight): the answer holds for now, not for good, so an idempotency key does not
+    keep it as its final answer."""
 
     code: ClassVar[str] = "error"
     default_message: ClassVar[str] = "The request could not be completed."
+    transient: ClassVar[bool] = False
 
     def __init__(
         self,

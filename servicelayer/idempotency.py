@@ -9,8 +9,11 @@ transaction of its own (unique on user and key, so exactly one concurrent reques
 
 The response is stored in the same transaction as the side effect when the service is atomic,
 so a response is stored if and only if the work was committed. A request that fails with a 5xx
-releases its claim: nothing happened, and the client may retry with the same key. A claim
-whose worker died is taken over once its lease has run out. Keys expire after 24 hours.
+releases its claim: nothing happened, and the client may retry with the same key. So does one
+that fails with a *transient* error (`ServiceError.transient`, e.g. a 409 saying a payment of
+the order is still being processed): that answer is true for now, not final, and a retry with
+the same key must be able to get the final one. A claim whose worker died is taken over once
+its lease has run out. Keys expire after 24 hours.
 """
 
 import hashlib
@@ -41,6 +44,7 @@ class IdempotencyKeyReused(Unprocessable):
 class IdempotentRequestInProgress(Conflict):
     code = "idempotency_request_in_progress"
     default_message = "A request with this Idempotency-Key is still being processed."
+    transient = True  # raised before any claim, so never stored; marked for what it means
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ def run_once(
             _store(claimed, status, body)
     except ServiceError as exc:
         status = error_status(exc)
-        if status >= 500:
+        if status >= 500 or exc.transient:
             claimed.delete()
             raise
         _store(claimed, status, jsonutil.to_jsonable(exc.as_body()))

@@ -41,4 +41,11 @@ class RefundsRetried(Output):
     still_pending: list[int]
 
 
+class StalePaymentsSettled(Output):
+    succeeded: list[int]  # charged: the order is paid
+    refunded: list[int]  # charged, but the order could no longer be paid: refund under way
+    failed: list[int]  # never charged: the order is free again
+    unresolved: list[int]  # the provider could not tell: left for the next run
+
+
 PAYMENT_FIELDS = tuple(PaymentOut.model_fields)

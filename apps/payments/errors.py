@@ -19,6 +19,7 @@ class OrderNotPayable(Conflict):
 class PaymentInProgress(Conflict):
     code = "payment_in_progress"
     default_message = "A payment for this order is being processed; try again in a moment."
+    transient = True  # the payment is settled soon: the order is then paid, or free again
 
 
 class PaymentNotFound(NotFound):

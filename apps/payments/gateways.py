@@ -1,19 +1,25 @@
 """Payment gateways: a small protocol, the dummy gateway (the embedded default), a factory.
 
-A real provider is one more class with `charge` and `refund`, named in PAYMENT_GATEWAY.
-Both calls carry our own reference; a gateway must treat a repeated reference as the same
-request (Stripe's idempotency keys do), so a charge retried after a crash is never doubled.
+A real provider is one more class with `charge`, `refund` and `find_charge`, named in
+PAYMENT_GATEWAY. Both calls carry our own reference; a gateway must treat a repeated reference
+as the same request (Stripe's idempotency keys do), so a charge retried after a crash is never
+doubled, and must find a charge by that reference (Stripe: search by metadata), so a payment
+whose worker died at the gateway can be settled.
 """
 
-import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from apps.payments.models import DummyCharge, DummyRefund
+
+T = TypeVar("T")
 
 
 class GatewayDeclined(Exception):
@@ -50,6 +56,30 @@ class PaymentGateway(Protocol):
         """Give money back; raises GatewayUnavailable."""
         ...
 
+    def find_charge(self, reference: str) -> Charge | None:
+        """The charge made with this reference, or None if there is none; raises
+        GatewayUnavailable when the provider cannot tell."""
+        ...
+
+
+def _charge(row: DummyCharge) -> Charge:
+    return Charge(row.charge_id, row.amount, row.currency, row.reference)
+
+
+def _refund(row: DummyRefund) -> Refund:
+    return Refund(row.refund_id, row.charge_id, row.amount)
+
+
+class _Held(Generic[T]):
+    """`DummyGateway.charges`, `.refunds`: what the dummy provider holds, by our reference,
+    read from the database on each access (for tests and a look in the shell)."""
+
+    def __init__(self, read: Callable[[], dict[str, T]]) -> None:
+        self._read = read
+
+    def __get__(self, instance: object, owner: type | None = None) -> dict[str, T]:
+        return self._read()
+
 
 class DummyGateway:
     """Stripe-test-style tokens, no network:
@@ -59,7 +89,8 @@ class DummyGateway:
     - `tok_chargeDeclinedInsufficientFunds`: declined (`insufficient_funds`);
     - `tok_providerDown`: the provider is unavailable (nothing is charged).
 
-    Charges and refunds are kept in memory per process, idempotent by reference.
+    Charges and refunds are rows (DummyCharge, DummyRefund) unique on our reference, so every
+    process answers alike and a repeated reference, even at the same moment, is the same one.
     """
 
     DECLINES = {
@@ -68,11 +99,17 @@ class DummyGateway:
     }
     UNAVAILABLE = {"tok_providerDown"}
 
-    _lock = threading.Lock()
-    charges: dict[str, Charge] = {}
-    refunds: dict[str, Refund] = {}
-    refunds_unavailable = False  # tests set it to make refunds fail as if the provider were down
+    # knobs for tests, per process; reset() puts them back
+    refunds_unavailable = False  # refunds fail as if the provider were down
+    lookups_unavailable = False  # find_charge fails as if the provider were down
     latency = 0.0  # seconds each charge takes; tests widen race windows with it
+
+    charges = _Held(
+        lambda: {row.reference: _charge(row) for row in DummyCharge.objects.order_by("id")}
+    )
+    refunds = _Held(
+        lambda: {row.reference: _refund(row) for row in DummyRefund.objects.order_by("id")}
+    )
 
     def charge(self, *, amount: Decimal, currency: str, token: str, reference: str) -> Charge:
         if token in self.UNAVAILABLE:
@@ -81,32 +118,41 @@ class DummyGateway:
             raise GatewayDeclined(self.DECLINES[token])
         if self.latency:
             time.sleep(self.latency)
-        with self._lock:
-            existing = self.charges.get(reference)
-            if existing is not None:
-                return existing
-            charge = Charge(f"ch_{uuid.uuid4().hex[:24]}", amount, currency, reference)
-            self.charges[reference] = charge
-            return charge
+        row, _ = DummyCharge.objects.get_or_create(
+            reference=reference,
+            defaults={
+                "charge_id": f"ch_{uuid.uuid4().hex[:24]}",
+                "amount": amount,
+                "currency": currency,
+            },
+        )
+        return _charge(row)
 
     def refund(self, *, charge_id: str, amount: Decimal, reference: str) -> Refund:
         if self.refunds_unavailable:
             raise GatewayUnavailable("The payment provider is not answering.")
-        with self._lock:
-            existing = self.refunds.get(reference)
-            if existing is not None:
-                return existing
-            refund = Refund(f"re_{uuid.uuid4().hex[:24]}", charge_id, amount)
-            self.refunds[reference] = refund
-            return refund
+        row, _ = DummyRefund.objects.get_or_create(
+            reference=reference,
+            defaults={
+                "refund_id": f"re_{uuid.uuid4().hex[:24]}",
+                "charge_id": charge_id,
+                "amount": amount,
+            },
+        )
+        return _refund(row)
+
+    def find_charge(self, reference: str) -> Charge | None:
+        if self.lookups_unavailable:
+            raise GatewayUnavailable("The payment provider is not answering.")
+        row = DummyCharge.objects.filter(reference=reference).first()
+        return _charge(row) if row is not None else None
 
     @classmethod
     def reset(cls) -> None:
-        with cls._lock:
-            cls.charges.clear()
-            cls.refunds.clear()
-            cls.refunds_unavailable = False
-            cls.latency = 0.0
+        """Put the knobs back (the charges and refunds go with the test's database)."""
+        cls.refunds_unavailable = False
+        cls.lookups_unavailable = False
+        cls.latency = 0.0
 
 
 GATEWAYS = {"dummy": "apps.payments.gateways.DummyGateway"}

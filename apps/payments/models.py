@@ -7,17 +7,14 @@ class PaymentStatus(models.TextChoices):
     PROCESSING = "processing", "Processing"  # recorded before the gateway is called
     SUCCEEDED = "succeeded", "Succeeded"
     DECLINED = "declined", "Declined"
-    FAILED = "failed", "Failed (the provider was unavailable)"
+    FAILED = "failed", "Failed (nothing was charged)"  # provider down, or given up: abandoned
     REFUND_PENDING = "refund_pending", "Refund pending"
     REFUNDED = "refunded", "Refunded"
 
 
-LIVE_STATUSES = (
-    PaymentStatus.PROCESSING,
-    PaymentStatus.SUCCEEDED,
-    PaymentStatus.REFUND_PENDING,
-    PaymentStatus.REFUNDED,
-)
+# A payment in flight, or the one that paid the order. Refunds are not in it: a charge that
+# came back after its payment had been given up is refunded while another payment stands.
+LIVE_STATUSES = (PaymentStatus.PROCESSING, PaymentStatus.SUCCEEDED)
 
 
 class PaymentQuerySet(models.QuerySet["Payment"]):
@@ -44,7 +41,7 @@ class Payment(models.Model):
 
     class Meta:
         constraints = [
-            # at most one payment per order is in flight or has taken money
+            # at most one payment per order is in flight or has paid it
             models.UniqueConstraint(
                 fields=["order"],
                 condition=Q(status__in=[s.value for s in LIVE_STATUSES]),
@@ -52,7 +49,15 @@ class Payment(models.Model):
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
         ]
-        indexes = [models.Index(fields=["order", "id"], name="payment_order_id")]
+        indexes = [
+            models.Index(fields=["order", "id"], name="payment_order_id"),
+            # payment_settle_stale looks for old processing payments every minute
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status=PaymentStatus.PROCESSING),
+                name="payment_processing_created",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Payment #{self.pk} of order {self.order_id} ({self.status})"
@@ -65,3 +70,30 @@ class Payment(models.Model):
     @property
     def refund_request_reference(self) -> str:
         return f"agora-refund-{self.pk}"
+
+
+class DummyCharge(models.Model):
+    """A charge the dummy gateway holds, by our reference: in the database, so that every
+    process (web, worker, job) sees the same provider. Not Agora's record of a payment."""
+
+    reference = models.CharField(max_length=100, unique=True)
+    charge_id = models.CharField(max_length=40, unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.charge_id} ({self.reference})"
+
+
+class DummyRefund(models.Model):
+    """A refund the dummy gateway holds, by our reference (see DummyCharge)."""
+
+    reference = models.CharField(max_length=100, unique=True)
+    refund_id = models.CharField(max_length=40, unique=True)
+    charge_id = models.CharField(max_length=40)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.refund_id} ({self.reference})"

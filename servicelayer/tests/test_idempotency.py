@@ -17,7 +17,15 @@ from servicelayer.idempotency import (
 )
 from servicelayer.models import IdempotencyRecord
 
-STATUS = {Conflict: 409, Unavailable: 503}
+
+class StillRunning(Conflict):
+    """A conflict with something in flight: it may be over by the next try."""
+
+    code = "still_running"
+    transient = True
+
+
+STATUS = {Conflict: 409, StillRunning: 409, Unavailable: 503}
 
 
 @pytest.fixture
@@ -96,6 +104,34 @@ def test_a_5xx_releases_the_key_so_the_client_may_retry(user):
         runner(user, fail=Unavailable())
     stored, calls = runner(user)
     assert (stored.status, stored.replayed, len(calls)) == (201, False, 1)
+
+
+def test_a_transient_4xx_releases_the_key_so_a_retry_runs_again(user):
+    with pytest.raises(StillRunning):
+        runner(user, fail=StillRunning())
+    assert not IdempotencyRecord.objects.exists()
+    stored, calls = runner(user)
+    assert (stored.status, stored.replayed, len(calls)) == (201, False, 1)
+
+
+def test_a_transient_4xx_releases_a_claim_taken_over_after_its_lease(user):
+    """The claim of a worker that died is taken over; a retry told "still in flight" must
+    not make that the key's answer for good."""
+    IdempotencyRecord.objects.create(
+        user=user,
+        key="k1",
+        request_hash=request_fingerprint("POST", "/things/", {"a": 1}),
+        locked_until=timezone.now() - timedelta(seconds=1),
+        expires_at=timezone.now() + timedelta(hours=24),
+    )
+    with pytest.raises(StillRunning):
+        runner(user, fail=StillRunning())
+    assert not IdempotencyRecord.objects.exists()
+
+
+def test_a_request_in_flight_is_a_transient_conflict():
+    assert IdempotentRequestInProgress.transient
+    assert not Conflict.transient
 
 
 def test_an_unexpected_error_releases_the_key(user):

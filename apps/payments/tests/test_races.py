@@ -1,16 +1,20 @@
-"""Concurrency on PostgreSQL: checkout never oversells; a payment is never taken twice."""
+"""Concurrency on PostgreSQL: checkout never oversells; a payment is never taken twice, nor
+settled twice."""
 
 import random
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from apps.ordering.models import BasketLine, Order, OrderLine
-from apps.ordering.services import basket_add_item
+from apps.ordering.services import basket_add_item, order_place
+from apps.payments.gateways import DummyGateway
 from apps.payments.models import Payment
+from apps.payments.services import payment_settle_stale
 from conftest import client_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -113,3 +117,81 @@ def test_one_payment_sent_20_times_at_once_with_one_key_charges_once(
     replay = pay(clients[0])
     assert (replay.status_code, replay.json()["id"]) == (201, payment.pk)
     assert Order.objects.get(pk=order_id).status == "paid"
+
+
+def test_a_charge_asked_for_twice_at_once_with_one_reference_is_one_charge(gateway):
+    """Chosen interleaving: A's charge is written but not committed when B asks for the same
+    reference; B waits for A's row and, once A commits, answers with A's charge."""
+    a_charged, a_may_commit, b_finished = threading.Event(), threading.Event(), threading.Event()
+    charges = {}
+
+    def charge():
+        return DummyGateway().charge(
+            amount=Decimal("9.00"), currency="EUR", token="tok_visa", reference="r-1"
+        )
+
+    def first():
+        try:
+            with transaction.atomic():
+                charges["a"] = charge()
+                a_charged.set()
+                a_may_commit.wait(timeout=10)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            a_charged.wait(timeout=10)
+            charges["b"] = charge()
+        finally:
+            b_finished.set()
+            connection.close()
+
+    a, b = threading.Thread(target=first), threading.Thread(target=second)
+    a.start()
+    b.start()
+    assert a_charged.wait(timeout=10)
+    assert not b_finished.wait(timeout=0.5), "B must wait for A's charge, not make another"
+    a_may_commit.set()
+    a.join(timeout=10)
+    b.join(timeout=10)
+    assert charges["a"] == charges["b"]
+    assert list(gateway.charges.values()) == [charges["a"]]
+
+
+@pytest.mark.parametrize("charged", [True, False])
+def test_two_runs_of_the_settling_job_at_once_settle_a_stale_payment_once(
+    monkeypatch, settings, make_user, make_product, charged
+):
+    """Chosen interleaving: both runs have asked the gateway before either settles."""
+    settings.PAYMENT_SETTLE_AFTER_SECONDS = 0
+    shopper = make_user()
+    order = order_place(actor=shopper, data={"product_id": make_product().pk, "quantity": 1})
+    payment = Payment.objects.create(  # a killed worker's payment
+        order_id=order.id, owner=shopper, amount=order.total, currency="EUR"
+    )
+    if charged:
+        DummyGateway().charge(
+            amount=order.total,
+            currency="EUR",
+            token="tok_visa",
+            reference=payment.charge_reference,
+        )
+    both_asked = threading.Barrier(2)
+    real_find = DummyGateway.find_charge
+
+    def find_together(self, reference):
+        found = real_find(self, reference)
+        both_asked.wait(timeout=10)
+        return found
+
+    monkeypatch.setattr(DummyGateway, "find_charge", find_together)
+
+    runs = run_all([lambda: payment_settle_stale(actor=None)] * 2)
+
+    outcome = "succeeded" if charged else "failed"
+    assert [pk for run in runs for pk in getattr(run, outcome)] == [payment.pk]
+    assert all(run.refunded == [] for run in runs)
+    payment.refresh_from_db()
+    assert payment.status == outcome
+    assert Order.objects.get(pk=order.id).status == ("paid" if charged else "awaiting_payment")
