@@ -34,7 +34,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "servicelayer",
     "apps.accounts",
@@ -120,6 +119,11 @@ SUPPLIER_CONNECT_TIMEOUT = env.float("SUPPLIER_CONNECT_TIMEOUT", default=2.0)
 SUPPLIER_READ_TIMEOUT = env.float("SUPPLIER_READ_TIMEOUT", default=10.0)
 # A booking attempt the supplier has no trace of is failed only after this long.
 SUPPLIER_RECONCILE_GRACE_SECONDS = env.int("SUPPLIER_RECONCILE_GRACE_SECONDS", default=120)
+
+# API tokens (apps.accounts.models.ApiToken; see servicelayer.tokens): each sign-in issues one,
+# valid this many days (0: tokens never expire).
+SERVICELAYER_TOKEN_MODEL = "accounts.ApiToken"
+AGORA_TOKEN_LIFETIME_DAYS = env.int("AGORA_TOKEN_LIFETIME_DAYS", default=30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
