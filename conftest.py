@@ -105,6 +105,14 @@ def make_product(db: None) -> Callable[..., Any]:
     return make
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Counts in the cache (failed sign-ins) must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing() -> None:
     """Password hashing is deliberately slow; tests create many users."""
