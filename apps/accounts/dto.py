@@ -16,10 +16,11 @@ class Credentials(DTO):
 
 
 class NewUser(DTO):
-    """A user created by an operator."""
+    """A user created by an operator. The password must pass the configured validators
+    (AUTH_PASSWORD_VALIDATORS: length, similarity to the username, common, numeric)."""
 
     username: str = Field(min_length=1, max_length=150, pattern=r"^[\w.@+-]+$")
-    password: str = Field(min_length=8, max_length=128)
+    password: str = Field(min_length=1, max_length=128)
     email: str = Field(default="", max_length=254)
     is_staff: bool = Field(default=False, description="A merchant (staff) rather than a customer.")
 

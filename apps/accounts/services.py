@@ -1,7 +1,8 @@
 """Accounts: signing in and out with API tokens, your tokens, and users created by operators.
 
 A token's key is shown once, when it is issued, and stored only as a hash; each sign-in issues
-a new token, valid for AGORA_TOKEN_LIFETIME_DAYS.
+a new token, valid for AGORA_TOKEN_LIFETIME_DAYS. Passwords set here pass Django's validators
+(AUTH_PASSWORD_VALIDATORS), with the user's own attributes for the similarity check.
 """
 
 from datetime import timedelta
@@ -9,7 +10,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
-from django.db import transaction
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.dto import (
@@ -24,7 +27,7 @@ from apps.accounts.dto import (
 from apps.accounts.errors import InvalidCredentials, TokenNotFound, UsernameTaken
 from apps.accounts.models import ApiToken
 from apps.actors import ANYONE, SHOPPER, SYSTEM
-from servicelayer.errors import NotFound
+from servicelayer.errors import InvalidInput, NotFound
 from servicelayer.registry import service
 from servicelayer.users import user_by_username
 
@@ -88,11 +91,22 @@ def token_purge_expired() -> dict[str, int]:
 def user_create(*, data: NewUser) -> UserOut:
     """Create a user (a customer, or a merchant with is_staff) and an API token for them."""
     model = get_user_model()
-    with transaction.atomic():
+    try:
+        validate_password(data.password, model(username=data.username, email=data.email))
+    except DjangoValidationError as exc:
+        raise InvalidInput(fields={"password": exc.messages}) from None
+    try:
+        with transaction.atomic():
+            user = model.objects.create_user(
+                username=data.username,
+                email=data.email,
+                password=data.password,
+                is_staff=data.is_staff,
+            )
+            _, key = issue_token(user, "created by an operator")
+    except IntegrityError:
+        # the unique username decides, even between two creates at the same moment
         if model.objects.filter(username=data.username).exists():
-            raise UsernameTaken()
-        user = model.objects.create_user(
-            username=data.username, email=data.email, password=data.password, is_staff=data.is_staff
-        )
-        _, key = issue_token(user, "created by an operator")
+            raise UsernameTaken() from None
+        raise
     return UserOut(id=user.pk, username=user.username, is_staff=user.is_staff, token=key)
