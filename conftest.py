@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 
@@ -31,10 +31,23 @@ def make_user(db: None) -> Callable[..., User]:
         user = User.objects.create_user(
             username=username, password="secret-pass-123", is_staff=staff, **extra
         )
-        Token.objects.create(user=user)
+        user.test_token_key = issue_test_token(user)  # type: ignore[attr-defined]
         return user
 
     return make
+
+
+def issue_test_token(user: User) -> str:
+    """A new API token for `user`; its key. Marked as just used, so that a test's first
+    request costs what a typical one does (no `last_used_at` write)."""
+    from apps.accounts.models import ApiToken
+    from servicelayer.tokens import hash_key, new_key
+
+    key = new_key()
+    ApiToken.objects.create(
+        user=user, prefix=key[:8], key_hash=hash_key(key), last_used_at=timezone.now()
+    )
+    return key
 
 
 @pytest.fixture
@@ -53,9 +66,11 @@ def merchant(make_user: Callable[..., User]) -> User:
 
 
 def client_for(user: User | None) -> APIClient:
+    """A client with the token make_user issued for `user` (a new one for other users)."""
     client = APIClient()
     if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=user).key}")
+        key = getattr(user, "test_token_key", None) or issue_test_token(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
@@ -88,6 +103,14 @@ def make_product(db: None) -> Callable[..., Any]:
         )
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Counts in the cache (failed sign-ins) must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True, scope="session")

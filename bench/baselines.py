@@ -5,6 +5,7 @@
 - floor: plain Django views, one raw SQL statement per step, rows straight to orjson.
 """
 
+import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -118,7 +119,11 @@ def floor_order(request: HttpRequest) -> HttpResponse:
     data = orjson.loads(request.body)
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT user_id FROM authtoken_token WHERE key = %s", [header[6:]])
+        cursor.execute(
+            "SELECT user_id FROM accounts_apitoken WHERE key_hash = %s "
+            "AND (expires_at IS NULL OR expires_at > %s)",
+            [hashlib.sha256(header[6:].encode()).hexdigest(), now],
+        )
         user = cursor.fetchone()
         if user is None:
             return JsonResponse({"error": "not_authenticated"}, status=401)

@@ -65,7 +65,7 @@ def seed(env: dict[str, str]) -> tuple[str, int]:
     script = """
 from decimal import Decimal
 from django.contrib.auth.models import User
-from rest_framework.authtoken.models import Token
+from apps.accounts.interface import issue_token
 from apps.catalog.models import Product
 from apps.ordering.models import Order, OrderLine
 from servicelayer.models import IdempotencyRecord
@@ -79,8 +79,7 @@ Product.objects.bulk_create(
 )
 hot = Product.objects.create(name="Hot seller", price=Decimal("9.99"), stock=2_000_000_000)
 user, _ = User.objects.get_or_create(username="bench")
-token, _ = Token.objects.get_or_create(user=user)
-print(token.key, hot.pk)
+print(issue_token(username="bench", name="bench", replace=True).key, hot.pk)
 """
     out = subprocess.run(
         [*manage, "shell", "-c", script], env=env, check=True, capture_output=True, text=True

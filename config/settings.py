@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "servicelayer",
     "apps.accounts",
@@ -96,6 +95,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"].setdefault("TEST", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Counts that several app instances must share (failed sign-ins) live in this cache: the
+# default is per process; production-like runs use e.g. redis://127.0.0.1:6379/1.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -135,6 +138,16 @@ SUPPLIER_READ_TIMEOUT = env.float("SUPPLIER_READ_TIMEOUT", default=10.0)
 # A booking attempt the supplier has no trace of is failed only after this long.
 SUPPLIER_RECONCILE_GRACE_SECONDS = env.int("SUPPLIER_RECONCILE_GRACE_SECONDS", default=120)
 
+# API tokens (apps.accounts.models.ApiToken; see servicelayer.tokens): each sign-in issues one,
+# valid this many days (0: tokens never expire).
+SERVICELAYER_TOKEN_MODEL = "accounts.ApiToken"
+AGORA_TOKEN_LIFETIME_DAYS = env.int("AGORA_TOKEN_LIFETIME_DAYS", default=30)
+# Sign-in is refused (429) after this many failures per username, or per client address, within
+# the window; a successful sign-in clears its username's count.
+AGORA_LOGIN_FAILURES_PER_USERNAME = env.int("AGORA_LOGIN_FAILURES_PER_USERNAME", default=5)
+AGORA_LOGIN_FAILURES_PER_IP = env.int("AGORA_LOGIN_FAILURES_PER_IP", default=20)
+AGORA_LOGIN_FAILURE_WINDOW_SECONDS = env.int("AGORA_LOGIN_FAILURE_WINDOW_SECONDS", default=900)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "servicelayer.rest.authentication.FastTokenAuthentication",
@@ -154,6 +167,9 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "servicelayer.rest.negotiation.FastContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # The client's address is REMOTE_ADDR (0: X-Forwarded-For, which anyone can send, is not
+    # trusted). Behind N reverse proxies that each append to X-Forwarded-For, set N.
+    "NUM_PROXIES": env.int("AGORA_NUM_PROXIES", default=0),
 }
 
 SPECTACULAR_SETTINGS = {

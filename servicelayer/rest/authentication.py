@@ -1,53 +1,84 @@
-"""Token authentication in one SQL statement.
+"""Token authentication (`Authorization: Token <key>`) in one SQL statement.
 
-DRF's TokenAuthentication looks the token up with `select_related("user").get(key=...)`,
-whose ORM compile and two model instances cost more than the query itself on every
-authenticated request. This runs the same join as one statement and builds the user with
-`from_db` from the columns authentication and permissions need (the rest load on access).
-No cache: a revoked token stops working at once.
+The token lives in the project's model (see servicelayer.tokens); a request finds it by the
+hash of its key. One statement joins the token to its user and says whether the token is
+still alive and whether its `last_used_at` is stale; the user is built with `from_db` from the
+columns authentication and permissions need (the rest load on access). `last_used_at` is
+written by a second statement only when it is older than TOUCH_EVERY, so a typical request
+costs one query and a busy token one write a minute. No cache: a revoked token stops working
+at once.
+
+The authenticated user carries `api_token_id`, the id of the token it came with (so that
+signing out revokes that one token); `request.auth` is the same id.
 """
 
 from functools import cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import connection
+from django.utils import timezone
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
+
+from servicelayer.tokens import MAX_KEY_LENGTH, REQUIRED_FIELDS, TOUCH_EVERY, hash_key, token_model
 
 WANTED = frozenset({"id", "username", "is_active", "is_staff", "is_superuser"})
 
 
 @cache
-def _plan() -> tuple[str, list[Any]]:
-    """The SQL, and the user fields it selects in the model's own order (as from_db wants)."""
-    user_model = get_user_model()
+def _plan() -> tuple[str, str, list[Any]]:
+    """The look-up and touch SQL, and the user fields selected in the model's own order (as
+    from_db wants)."""
+    tokens, user_model = token_model(), get_user_model()
+    try:
+        column = {name: tokens._meta.get_field(name).column for name in REQUIRED_FIELDS}
+    except FieldDoesNotExist as exc:
+        raise ImproperlyConfigured(f"SERVICELAYER_TOKEN_MODEL: {exc}") from None
     fields = [f for f in user_model._meta.concrete_fields if f.attname in WANTED]
-    quote = connection.ops.quote_name
-    pk = user_model._meta.pk
+    q = connection.ops.quote_name
+    pk, token_pk = user_model._meta.pk, tokens._meta.pk
     assert pk is not None
-    columns = ", ".join(f"u.{quote(f.column)}" for f in fields)
-    sql = (
-        f"SELECT {columns} FROM {quote(Token._meta.db_table)} t "
-        f"JOIN {quote(user_model._meta.db_table)} u ON u.{quote(pk.column)} = t.{quote('user_id')} "
-        f"WHERE t.{quote('key')} = %s"
+    assert token_pk is not None
+    expires, last_used = q(column["expires_at"]), q(column["last_used_at"])
+    columns = ", ".join(f"u.{q(f.column)}" for f in fields)
+    look_up = (
+        f"SELECT {columns}, t.{q(token_pk.column)}, "
+        f"(t.{expires} IS NULL OR t.{expires} > %s), "
+        f"(t.{last_used} IS NULL OR t.{last_used} < %s) "
+        f"FROM {q(tokens._meta.db_table)} t "
+        f"JOIN {q(user_model._meta.db_table)} u ON u.{q(pk.column)} = t.{q(column['user'])} "
+        f"WHERE t.{q(column['key_hash'])} = %s"
     )
-    return sql, fields
+    touch = (
+        f"UPDATE {q(tokens._meta.db_table)} SET {last_used} = %s WHERE {q(token_pk.column)} = %s"
+    )
+    return look_up, touch, fields
 
 
 class FastTokenAuthentication(TokenAuthentication):
-    def authenticate_credentials(self, key: str) -> tuple[Any, str]:
-        if len(key) > 40:  # DRF's keys are 40 characters: anything longer is not one
+    def authenticate_credentials(self, key: str) -> tuple[Any, int]:
+        if not key or len(key) > MAX_KEY_LENGTH:
             raise AuthenticationFailed("Invalid token.")
-        sql, fields = _plan()
+        look_up, touch, fields = _plan()
+        now = timezone.now()
+        adapt = connection.ops.adapt_datetimefield_value
         with connection.cursor() as cursor:
-            cursor.execute(sql, [key])
+            cursor.execute(look_up, [adapt(now), adapt(now - TOUCH_EVERY), hash_key(key)])
             row = cursor.fetchone()
-        if row is None:
-            raise AuthenticationFailed("Invalid token.")
-        values = [field.to_python(value) for field, value in zip(fields, row, strict=True)]
-        user = get_user_model().from_db(connection.alias, [f.attname for f in fields], values)
-        if not user.is_active:
-            raise AuthenticationFailed("User inactive or deleted.")
-        return user, key
+            if row is None:
+                raise AuthenticationFailed("Invalid token.")
+            *user_values, token_id, alive, stale = row
+            if not alive:
+                raise AuthenticationFailed("Token has expired.")
+            values = [f.to_python(v) for f, v in zip(fields, user_values, strict=True)]
+            user: Any = get_user_model().from_db(
+                connection.alias, [f.attname for f in fields], values
+            )
+            if not user.is_active:
+                raise AuthenticationFailed("User inactive or deleted.")
+            if stale:
+                cursor.execute(touch, [adapt(now), token_id])
+        user.api_token_id = token_id
+        return user, token_id

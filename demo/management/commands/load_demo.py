@@ -4,8 +4,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
-from rest_framework.authtoken.models import Token
 
+from apps.accounts.interface import issue_token
 from apps.bookings.interface import hotel_ids_by_supplier_id
 from apps.catalog.interface import product_ids_by_name
 from servicelayer.registry import registry
@@ -19,7 +19,10 @@ USERS = [
 
 
 class Command(BaseCommand):
-    help = "Load demo users and products. Idempotent: running it twice adds nothing."
+    help = (
+        "Load demo users and products. Idempotent: running it twice adds nothing (each run "
+        "prints a fresh token per demo user and revokes the one the previous run printed)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         users = get_user_model().objects
@@ -46,8 +49,8 @@ class Command(BaseCommand):
                 added_hotels += 1
         self.stdout.write(f"Demo data: {created} products and {added_hotels} hotels added.")
         for user in USERS:
-            # a demo user who signed out has no token: give them a new one
-            token = Token.objects.get_or_create(user=users.get(username=user["username"]))[0].key
+            # only a hash of a key is kept, so the key printed last time cannot be printed again
+            token = issue_token(username=str(user["username"]), name="demo", replace=True)
             self.stdout.write(
-                f"  {user['username']:<9} password {user['password']:<20} token {token}"
+                f"  {user['username']:<9} password {user['password']:<20} token {token.key}"
             )

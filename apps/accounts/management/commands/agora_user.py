@@ -3,11 +3,17 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.accounts.services import user_create
+from servicelayer import jsonutil
 from servicelayer.errors import ServiceError
+
+EXIT_CODES = {"invalid": 2}  # as `manage.py call`
 
 
 class Command(BaseCommand):
-    help = "Create a user and print their API token (for deployments, load and smoke tests)."
+    help = (
+        "Create a user and print their API token (for deployments, load and smoke tests). "
+        "The password must pass the configured password validators."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
@@ -25,5 +31,9 @@ class Command(BaseCommand):
         try:
             user = user_create(actor=None, data=data)
         except ServiceError as exc:
-            raise CommandError(f"{exc.code}: {exc.message} {exc.fields or ''}".strip()) from None
+            self.stderr.write(jsonutil.dumps(exc.as_body(), indent=True).decode())
+            raise CommandError(
+                f"{exc.code}: {exc.message} {exc.fields or ''}".strip(),
+                returncode=EXIT_CODES.get(exc.code, 1),
+            ) from None
         self.stdout.write(f"{user.username} token: {user.token}")

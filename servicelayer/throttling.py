@@ -1,0 +1,69 @@
+"""Counting failures (a wrong password, a bad code) per identity, to stop brute force.
+
+    limit = FailureLimit("sign-in:ip", limit=20, window=900)
+    wait = retry_after([(limit, ip)])          # seconds to wait, or None: refuse if not None
+    record_failure([(limit, ip)])              # after a failed attempt
+    forget(limit, ip)                          # after a success, where that is safe
+
+Only failures count, so a user who succeeds is never held back by their successes. Counts live
+in fixed windows of `window` seconds (aligned to the clock) in a Django cache, so every app
+instance sharing that cache (Redis) shares them; a window's counts expire with it. Which
+attempts are failures, and how the refusal is delivered (DRF's Throttled, a 429 with
+Retry-After), is the caller's business: this module knows no HTTP.
+"""
+
+import hashlib
+import math
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.cache import caches
+
+clock = time.time  # seconds since the epoch; tests replace it
+CACHE_ALIAS = "default"
+
+Checks = Iterable[tuple["FailureLimit", str]]
+
+
+@dataclass(frozen=True)
+class FailureLimit:
+    """At most `limit` failures per identity in each window of `window` seconds."""
+
+    scope: str
+    limit: int
+    window: int
+
+    def _slot(self, ident: str, now: float) -> tuple[str, float]:
+        """The cache key of `ident`'s count in the window of `now`, and when that window ends.
+        Identities are hashed: they are user input, and cache keys must be short and plain."""
+        index = int(now // self.window)
+        digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
+        return f"failures:{self.scope}:{index}:{digest}", (index + 1) * self.window
+
+
+def retry_after(checks: Checks) -> int | None:
+    """Seconds until every identity is under its limit again, or None if all are now."""
+    now = clock()
+    slots = [(limit, *limit._slot(ident, now)) for limit, ident in checks]
+    counts = caches[CACHE_ALIAS].get_many([key for _, key, _ in slots])
+    waits = [end - now for limit, key, end in slots if counts.get(key, 0) >= limit.limit]
+    return max(1, math.ceil(max(waits))) if waits else None
+
+
+def record_failure(checks: Checks) -> None:
+    cache, now = caches[CACHE_ALIAS], clock()
+    for limit, ident in checks:
+        key, end = limit._slot(ident, now)
+        timeout = math.ceil(end - now) + 1
+        # add-then-incr is atomic on every backend: concurrent failures are all counted
+        if not cache.add(key, 1, timeout):
+            try:
+                cache.incr(key)
+            except ValueError:  # the window's key expired in between
+                cache.add(key, 1, timeout)
+
+
+def forget(limit: FailureLimit, ident: str) -> None:
+    """Clear `ident`'s failures in the current window."""
+    caches[CACHE_ALIAS].delete(limit._slot(ident, clock())[0])
