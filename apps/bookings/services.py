@@ -42,7 +42,15 @@ from apps.bookings.gateways import (
     SupplierTimedOut,
     get_supplier,
 )
-from apps.bookings.models import UNRESOLVED, BookingStatus, Hotel, HotelBooking
+from apps.bookings.models import (
+    HOTEL_UNIQUE_SUPPLIER_ID,
+    ONE_UNRESOLVED_PER_STAY,
+    UNRESOLVED,
+    BookingStatus,
+    Hotel,
+    HotelBooking,
+    violates,
+)
 from apps.bookings.selectors import booking_get, bookings_of, hotel_get
 from servicelayer.errors import Conflict
 from servicelayer.registry import service
@@ -66,9 +74,15 @@ def _hotel_out(hotel_id: int, actor: User) -> HotelOut:
 @service(actor=MERCHANT, errors=[HotelExists], atomic=True)
 def hotel_create(*, actor: User, data: NewHotel) -> HotelOut:
     """Add a hotel that travellers may book, under the supplier's id for it."""
-    if Hotel.objects.filter(supplier_hotel_id=data.supplier_hotel_id).exists():
-        raise HotelExists(details={"supplier_hotel_id": data.supplier_hotel_id})
-    hotel = Hotel.objects.create(**data.model_dump())
+    # the unique constraint decides, not a look-up first: two merchants adding the same hotel
+    # at once both pass a look-up, and one of them must be told 409, not 500
+    try:
+        with transaction.atomic():
+            hotel = Hotel.objects.create(**data.model_dump())
+    except IntegrityError as error:
+        if violates(error, Hotel, HOTEL_UNIQUE_SUPPLIER_ID):
+            raise HotelExists(details={"supplier_hotel_id": data.supplier_hotel_id}) from None
+        raise
     return _hotel_out(hotel.pk, actor)
 
 
@@ -138,8 +152,10 @@ def booking_book(*, actor: User, data: BookHotel) -> BookingOut:
                 end_date=data.end_date,
                 special_wishes=data.special_wishes,
             )
-    except IntegrityError:
-        raise StayBeingConfirmed() from None
+    except IntegrityError as error:
+        if violates(error, HotelBooking, ONE_UNRESOLVED_PER_STAY):
+            raise StayBeingConfirmed() from None
+        raise
     request = BookingRequest(
         client_reference=str(booking.client_reference),
         supplier_hotel_id=hotel.supplier_hotel_id,

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.db import IntegrityError
 from django.utils import timezone
 
 from apps.bookings.dto import BookingQuery
@@ -145,6 +146,19 @@ def test_the_same_stay_is_not_booked_again_while_its_outcome_is_unknown(
     assert sandbox.count() == 1
     booking_reconcile(actor=None)
     assert booking_book(actor=shopper, data=stay(hotel)).status == "confirmed"  # a second room
+
+
+def test_only_the_one_unresolved_attempt_per_stay_rule_is_told_being_confirmed(
+    shopper, make_hotel, sandbox, monkeypatch
+):
+    """Another violation (here two attempts drawing the same client reference) is no
+    "being confirmed": nothing of this stay is unresolved, and the supplier is not called."""
+    first = booking_book(actor=shopper, data=stay(make_hotel()))
+    field = HotelBooking._meta.get_field("client_reference")
+    monkeypatch.setattr(field, "_get_default", lambda: first.client_reference)
+    with pytest.raises(IntegrityError):
+        booking_book(actor=shopper, data=stay(make_hotel()))
+    assert sandbox.count() == 1
 
 
 def test_an_attempt_the_supplier_never_saw_fails_after_the_grace_period(
