@@ -38,8 +38,8 @@ from apps.bookings.errors import (
 from apps.bookings.gateways import (
     BookingRequest,
     SupplierDown,
+    SupplierOutcomeUnknown,
     SupplierRefused,
-    SupplierTimedOut,
     get_supplier,
 )
 from apps.bookings.models import (
@@ -136,8 +136,9 @@ def booking_book(*, actor: User, data: BookHotel) -> BookingOut:
     """Book a hotel stay at the hotel's supplier (at most 30 nights, starting today or later).
 
     Confirmed by the supplier: `confirmed`, with its reference. Refused: 409 with the
-    supplier's reason. Supplier down: 503 and nothing is booked. No answer in time: the
-    booking is `pending_confirmation` (the API answers 202) until reconciliation settles it."""
+    supplier's reason. Supplier down: 503 and nothing is booked. No answer in time, or one
+    that cannot be read: the booking is `pending_confirmation` (the API answers 202) until
+    reconciliation settles it."""
     if data.start_date < timezone.now().date():
         raise InvalidStay(fields={"start_date": ["A stay cannot start in the past."]})
     hotel = Hotel.objects.filter(pk=data.hotel_id, is_active=True).first()
@@ -171,7 +172,7 @@ def booking_book(*, actor: User, data: BookHotel) -> BookingOut:
     except SupplierDown:
         _settle(booking, BookingStatus.FAILED, failure_reason="supplier_unavailable")
         raise SupplierUnavailable() from None
-    except SupplierTimedOut:
+    except SupplierOutcomeUnknown:
         _settle(booking, BookingStatus.PENDING_CONFIRMATION)
         return _booking_out(actor, booking)
     _settle(booking, BookingStatus.CONFIRMED, supplier_reference=confirmed.reference)

@@ -182,6 +182,39 @@ def test_an_attempt_the_supplier_never_saw_fails_after_the_grace_period(
     assert (stale.status, stale.failure_reason) == ("failed", "not_at_supplier")
 
 
+def test_an_unexpected_error_after_the_call_leaves_a_pending_row_reconciliation_settles(
+    shopper, make_hotel, sandbox, monkeypatch, settings
+):
+    """Whatever breaks once the attempt is recorded (here: the supplier booked, then our
+    side failed), the row is `pending`, never lost: once the grace has passed it is asked
+    about like any other, and the stay cannot be booked twice meanwhile."""
+    from apps.bookings import gateways
+
+    book = gateways.SandboxSupplierGateway.book
+
+    def book_then_break(self, request):
+        book(self, request)
+        raise RuntimeError("a bug after the supplier answered")
+
+    monkeypatch.setattr(gateways.SandboxSupplierGateway, "book", book_then_break)
+    hotel = make_hotel()
+    with pytest.raises(RuntimeError):
+        booking_book(actor=shopper, data=stay(hotel))
+    monkeypatch.undo()
+    attempt = HotelBooking.objects.get()
+    assert attempt.status == BookingStatus.PENDING
+    with pytest.raises(StayBeingConfirmed):
+        booking_book(actor=shopper, data=stay(hotel))
+    assert booking_reconcile(actor=None).confirmed == []  # within the grace: maybe in flight
+    HotelBooking.objects.filter(pk=attempt.pk).update(
+        created_at=timezone.now() - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 1)
+    )
+    assert booking_reconcile(actor=None).confirmed == [attempt.pk]
+    attempt.refresh_from_db()
+    assert attempt.supplier_reference == sandbox.find(str(attempt.client_reference)).ref_number
+    assert sandbox.count() == 1
+
+
 def test_a_supplier_down_during_reconciliation_leaves_bookings_unresolved(
     shopper, make_hotel, sandbox, monkeypatch
 ):
