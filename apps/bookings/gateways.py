@@ -30,7 +30,12 @@ class SupplierRefused(Exception):
 
 
 class SupplierDown(Exception):
-    """The supplier could not be reached, or answered 5xx: nothing was booked."""
+    """The supplier answered 5xx, or could not be reached: try again later. A 5xx to a booking
+    request says it failed, but the supplier may have booked all the same."""
+
+
+class SupplierUnreachable(SupplierDown):
+    """No connection could be made: the request never reached the supplier, nothing is booked."""
 
 
 class SupplierOutcomeUnknown(Exception):
@@ -112,7 +117,7 @@ class HttpSupplierGateway:
         try:
             response = self.client.request(method, url, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise SupplierDown(str(exc)) from exc  # never reached the supplier
+            raise SupplierUnreachable(str(exc)) from exc
         except httpx.TransportError as exc:
             # sent, maybe received, no answer: read timeouts and dropped connections
             raise SupplierOutcomeUnknown(str(exc)) from exc

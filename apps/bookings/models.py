@@ -76,6 +76,12 @@ class HotelBooking(models.Model):
     )
     supplier_reference = models.CharField(max_length=100, blank=True, default="")
     failure_reason = models.CharField(max_length=100, blank=True, default="")
+    orphan_canceled_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The supplier made this failed attempt after all (its reference is kept): "
+        "when reconciliation canceled it there.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

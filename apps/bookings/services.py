@@ -4,11 +4,12 @@ Booking records its intent before it calls the supplier: a `pending` row with ou
 reference is committed first, so a crash between the two leaves a row that reconciliation
 resolves by that reference, never a booking nobody knows about. The supplier is never called
 inside a transaction. A failed attempt stays as `failed`, for audit; the traveller does not
-see it. A booking whose outcome is unknown (`pending_confirmation`) blocks booking the same
+see it, and if the supplier turns out to hold it after all, reconciliation cancels it there.
+A booking whose outcome is unknown (`pending_confirmation`) blocks booking the same
 stay again under a new client reference until reconciliation has resolved it.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -38,8 +39,10 @@ from apps.bookings.errors import (
 from apps.bookings.gateways import (
     BookingRequest,
     SupplierDown,
+    SupplierGateway,
     SupplierOutcomeUnknown,
     SupplierRefused,
+    SupplierUnreachable,
     get_supplier,
 )
 from apps.bookings.models import (
@@ -169,7 +172,10 @@ def booking_book(*, actor: User, data: BookHotel) -> BookingOut:
     except SupplierRefused as refusal:
         _settle(booking, BookingStatus.FAILED, failure_reason=refusal.code)
         raise BookingRefused(refusal.message, details={"reason": refusal.code}) from None
-    except SupplierDown:
+    except SupplierUnreachable:
+        _settle(booking, BookingStatus.FAILED, failure_reason="supplier_unreachable")
+        raise SupplierUnavailable() from None
+    except SupplierDown:  # a 5xx: reconciliation asks whether it booked all the same
         _settle(booking, BookingStatus.FAILED, failure_reason="supplier_unavailable")
         raise SupplierUnavailable() from None
     except SupplierOutcomeUnknown:
@@ -202,18 +208,82 @@ def booking_cancel(*, actor: User, data: BookingRef) -> BookingOut:
     return _booking_out(actor, booking)
 
 
+# Failed attempts that the supplier may hold after all: it had no trace of them yet when
+# asked, or it answered 5xx, which does not prove that nothing was booked. A refusal (4xx), a
+# request that never left (no connection) and a booking found canceled are final.
+MAYBE_AT_SUPPLIER = ("not_at_supplier", "supplier_unavailable")
+
+
 @service(actor=SYSTEM)
 def booking_reconcile() -> Reconciled:
-    """Settle bookings whose outcome is unknown by asking the supplier by client reference
-    (a periodic job; also callable by hand).
+    """Settle bookings whose outcome is unknown by asking the supplier by client reference,
+    and cancel there what it booked after we had failed it (a periodic job; also callable
+    by hand).
 
     Found: `confirmed`. Not found once the grace period (SUPPLIER_RECONCILE_GRACE_SECONDS)
     has passed since the attempt: `failed`. Supplier down, or too recent: left for next time.
-    Each booking is settled by one conditional update, so concurrent runs settle it once."""
+    "Not found" is not final: a failed attempt that may be at the supplier is asked about for
+    SUPPLIER_RECONCILE_WINDOW_SECONDS; one that turns up is canceled at the supplier (the
+    traveller was told it failed), its reference and the time kept on the row. Each step is
+    one conditional update, so concurrent runs settle a booking, and cancel an orphan, once."""
     now = timezone.now()
-    settled_before = now - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS)
     supplier = get_supplier()
-    result = Reconciled(confirmed=[], failed=[], unresolved=[])
+    result = Reconciled(confirmed=[], failed=[], unresolved=[], orphans_canceled=[])
+    # orphans first: an attempt that this run fails is asked about from the next run on
+    result.orphans_canceled.extend(_cancel_orphans(supplier, now))
+    _settle_unresolved(supplier, now, result)
+    return result
+
+
+def _cancel_orphans(supplier: SupplierGateway, now: datetime) -> list[int]:
+    grace = timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS)
+    window = timedelta(seconds=settings.SUPPLIER_RECONCILE_WINDOW_SECONDS)
+    may_be_orphans = HotelBooking.objects.filter(
+        status=BookingStatus.FAILED, failure_reason__in=MAYBE_AT_SUPPLIER
+    ).order_by("id")
+    canceled = []
+    for booking in may_be_orphans.filter(supplier_reference="", created_at__gt=now - window):
+        try:
+            found = supplier.find(str(booking.client_reference))
+        except SupplierDown:
+            continue  # asked again next time
+        if found is None:
+            continue
+        # the run that records the reference is the one that cancels
+        claimed = HotelBooking.objects.filter(pk=booking.pk, supplier_reference="").update(
+            supplier_reference=found.reference, updated_at=now
+        )
+        if claimed and _cancel_orphan(supplier, booking.pk, found.reference, now):
+            canceled.append(booking.pk)
+    # found by an earlier run that could not cancel it (the supplier was down, or the run
+    # died): retried whatever its age, once the grace shows that no other run is on it
+    stranded = may_be_orphans.exclude(supplier_reference="").filter(
+        orphan_canceled_at__isnull=True, updated_at__lte=now - grace
+    )
+    for booking in stranded:
+        claimed = HotelBooking.objects.filter(
+            pk=booking.pk, orphan_canceled_at__isnull=True, updated_at=booking.updated_at
+        ).update(updated_at=now)
+        if claimed and _cancel_orphan(supplier, booking.pk, booking.supplier_reference, now):
+            canceled.append(booking.pk)
+    return canceled
+
+
+def _cancel_orphan(
+    supplier: SupplierGateway, booking_id: int, reference: str, now: datetime
+) -> bool:
+    """Cancel at the supplier a booking made under a failed attempt (canceling is idempotent
+    there), and record it. False: the supplier is down; the row keeps the reference."""
+    try:
+        supplier.cancel(reference)
+    except SupplierDown:
+        return False
+    recorded = HotelBooking.objects.filter(pk=booking_id, orphan_canceled_at__isnull=True)
+    return bool(recorded.update(orphan_canceled_at=now, updated_at=now))
+
+
+def _settle_unresolved(supplier: SupplierGateway, now: datetime, result: Reconciled) -> None:
+    settled_before = now - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS)
     candidates = HotelBooking.objects.filter(status__in=UNRESOLVED).order_by("id")
     for booking in candidates:
         if booking.status == BookingStatus.PENDING and booking.created_at > settled_before:
@@ -237,4 +307,3 @@ def booking_reconcile() -> Reconciled:
                 result.failed.append(booking.pk)
         else:
             result.unresolved.append(booking.pk)
-    return result

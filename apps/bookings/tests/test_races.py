@@ -1,4 +1,5 @@
-"""Concurrency on PostgreSQL: a booking retried at once is made once."""
+"""Concurrency on PostgreSQL: a booking retried at once is made once, a hotel added twice at
+once exists once, and an orphan found by two reconciliations at once is canceled once."""
 
 import threading
 import time
@@ -10,7 +11,9 @@ import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from apps.bookings.errors import SupplierUnavailable
 from apps.bookings.models import Hotel, HotelBooking
+from apps.bookings.services import booking_book, booking_reconcile
 from conftest import client_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -147,3 +150,50 @@ def _wait_for_inserts_blocked(count: int) -> None:
                 return
             time.sleep(0.02)
     raise AssertionError(f"{count} inserts never waited together")
+
+
+def test_two_reconciliations_at_once_cancel_an_orphan_once(
+    make_user, make_hotel, sandbox, monkeypatch
+):
+    """Chosen interleaving: both runs have found the failed attempt at the supplier before
+    either records it; one records and cancels, the other leaves it."""
+    from apps.bookings import gateways
+
+    sandbox.faults.book_then_fail = 1  # a 500, and yet booked
+    with pytest.raises(SupplierUnavailable):
+        booking_book(actor=make_user(), data=_stay(make_hotel()))
+    attempt = HotelBooking.objects.get()
+    both_found = threading.Barrier(2)
+    find, cancels = gateways.SandboxSupplierGateway.find, []
+
+    def find_together(self, client_reference):
+        found = find(self, client_reference)
+        both_found.wait(timeout=10)
+        return found
+
+    def cancel(self, reference):
+        cancels.append(reference)
+        sandbox.cancel(reference)
+
+    monkeypatch.setattr(gateways.SandboxSupplierGateway, "find", find_together)
+    monkeypatch.setattr(gateways.SandboxSupplierGateway, "cancel", cancel)
+
+    def reconcile(_):
+        try:
+            return booking_reconcile(actor=None).orphans_canceled
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = list(pool.map(reconcile, range(2)))
+
+    assert sorted(runs) == [[], [attempt.pk]]
+    assert len(cancels) == 1
+    assert sandbox.find(str(attempt.client_reference)).status == "canceled"
+    attempt.refresh_from_db()
+    assert attempt.orphan_canceled_at is not None
+
+
+def _stay(hotel):
+    start = timezone.now().date() + timedelta(days=4)
+    return {"hotel_id": hotel.pk, "start_date": str(start), "end_date": str(start + timedelta(1))}

@@ -108,6 +108,36 @@ def test_a_supplier_that_is_not_listening_is_503(shopper, make_hotel, settings):
     settings.SUPPLIER_URL = f"http://127.0.0.1:{port}"
     with pytest.raises(SupplierUnavailable):
         booking_book(actor=shopper, data=stay(make_hotel()))
+    # never reached: final, unlike a 5xx that may have booked all the same
+    assert HotelBooking.objects.get().failure_reason == "supplier_unreachable"
+
+
+def test_a_5xx_that_booked_all_the_same_is_canceled_at_the_supplier(shopper, make_hotel, sim):
+    sim.faults(book_then_fail=1)
+    with pytest.raises(SupplierUnavailable):
+        booking_book(actor=shopper, data=stay(make_hotel()))
+    attempt = HotelBooking.objects.get()
+    assert attempt.failure_reason == "supplier_unavailable"
+    assert booking_reconcile(actor=None).orphans_canceled == [attempt.pk]
+    at_supplier = sim.find(attempt.client_reference)
+    assert at_supplier["status"] == "canceled"
+    attempt.refresh_from_db()
+    assert attempt.supplier_reference == at_supplier["refNumber"]
+
+
+def test_a_booking_that_shows_at_the_supplier_after_the_grace_is_canceled_there(
+    shopper, make_hotel, sim, settings
+):
+    sim.faults(book_then_timeout=1, hang=READ_TIMEOUT * 3, hidden_lookups=1)
+    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    assert booking.status == "pending_confirmation"
+    HotelBooking.objects.update(
+        created_at=timezone.now() - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 2)
+    )
+    assert booking_reconcile(actor=None).failed == [booking.id]  # no trace yet
+    assert booking_reconcile(actor=None).orphans_canceled == [booking.id]  # now there is
+    assert sim.find(booking.client_reference)["status"] == "canceled"
+    assert booking_reconcile(actor=None).orphans_canceled == []
 
 
 def test_latency_beyond_the_read_timeout_then_reconciliation_confirms_once(
