@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.bookings.errors import SupplierUnavailable
@@ -140,11 +140,11 @@ def test_20_merchants_add_the_same_hotel_at_once_one_is_created_19_are_told_it_e
 def _wait_for_inserts_blocked(count: int) -> None:
     """Until `count` inserts of a hotel wait for a lock (the competitor's unique index entry)."""
     deadline = time.monotonic() + 20
-    with connections["default"].cursor() as cursor:
+    with connection.cursor() as cursor:
         while time.monotonic() < deadline:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO \"bookings_hotel\"%%'"
+                " AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO \"bookings_hotel\"%'"
             )
             if cursor.fetchone()[0] >= count:
                 return
