@@ -35,7 +35,8 @@ class SupplierDown(Exception):
 
 
 class SupplierUnreachable(SupplierDown):
-    """No connection could be made: the request never reached the supplier, nothing is booked."""
+    """No connection could be made (or none was free in time): the request never reached the
+    supplier, so nothing is booked."""
 
 
 class SupplierOutcomeUnknown(Exception):
@@ -116,7 +117,7 @@ class HttpSupplierGateway:
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
             response = self.client.request(method, url, **kwargs)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise SupplierUnreachable(str(exc)) from exc
         except httpx.TransportError as exc:
             # sent, maybe received, no answer: read timeouts and dropped connections

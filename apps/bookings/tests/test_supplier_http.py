@@ -14,6 +14,7 @@ import httpx
 import pytest
 from django.utils import timezone
 
+from apps.bookings import gateways
 from apps.bookings.errors import BookingRefused, SupplierUnavailable
 from apps.bookings.models import BookingStatus, HotelBooking
 from apps.bookings.services import booking_book, booking_cancel, booking_reconcile
@@ -242,3 +243,32 @@ def test_a_2xx_answer_that_cannot_be_read_is_an_unknown_outcome_reconciliation_s
     canned["GET /bookings"] = (200, b'{"refNumber": "ART-2"}')
     assert booking_reconcile(actor=None).confirmed == [response.json()["id"]]
     assert HotelBooking.objects.get().supplier_reference == "ART-2"
+
+
+@pytest.mark.parametrize(
+    ("failure", "seen_as"),
+    [
+        (httpx.ConnectError("refused"), gateways.SupplierUnreachable),
+        (httpx.ConnectTimeout("no SYN-ACK"), gateways.SupplierUnreachable),
+        (httpx.PoolTimeout("no free connection"), gateways.SupplierUnreachable),
+        (httpx.ReadTimeout("sent, no answer"), gateways.SupplierOutcomeUnknown),
+        (httpx.RemoteProtocolError("dropped"), gateways.SupplierOutcomeUnknown),
+        (httpx.Response(502), gateways.SupplierDown),
+    ],
+)
+def test_what_the_gateway_makes_of_a_failure_to_book(failure, seen_as):
+    """Only a request that never left is known to have booked nothing."""
+
+    def transport(request):
+        if isinstance(failure, Exception):
+            raise failure
+        return failure
+
+    gateway = gateways.HttpSupplierGateway("http://supplier", connect_timeout=1, read_timeout=1)
+    gateway.client = httpx.Client(
+        base_url="http://supplier", transport=httpx.MockTransport(transport)
+    )
+    request = gateways.BookingRequest("c-1", "LIS-1", timezone.now().date(), 1, "")
+    with pytest.raises(seen_as) as caught:
+        gateway.book(request)
+    assert type(caught.value) is seen_as
