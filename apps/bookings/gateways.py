@@ -21,7 +21,7 @@ from django.conf import settings
 
 
 class SupplierRefused(Exception):
-    """The supplier answered 4xx: it refused, and booked nothing."""
+    """The supplier said no (a 4xx, or any answer neither a success nor a 5xx): nothing booked."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
