@@ -137,6 +137,9 @@ SUPPLIER_CONNECT_TIMEOUT = env.float("SUPPLIER_CONNECT_TIMEOUT", default=2.0)
 SUPPLIER_READ_TIMEOUT = env.float("SUPPLIER_READ_TIMEOUT", default=10.0)
 # A booking attempt the supplier has no trace of is failed only after this long.
 SUPPLIER_RECONCILE_GRACE_SECONDS = env.int("SUPPLIER_RECONCILE_GRACE_SECONDS", default=120)
+# A failed attempt the supplier may hold after all (it had no trace of it yet, or answered
+# 5xx) is asked about for this long after it was made; one that turns up is canceled there.
+SUPPLIER_RECONCILE_WINDOW_SECONDS = env.int("SUPPLIER_RECONCILE_WINDOW_SECONDS", default=86400)
 
 # API tokens (apps.accounts.models.ApiToken; see servicelayer.tokens): each sign-in issues one,
 # valid this many days (0: tokens never expire).

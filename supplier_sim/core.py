@@ -18,7 +18,7 @@ class Refused(Exception):
 
 
 class Broken(Exception):
-    """An injected 5xx: the supplier failed and booked nothing."""
+    """An injected 5xx: the supplier failed and booked nothing (book_then_fail: it did book)."""
 
 
 class BadRequest(Exception):
@@ -35,6 +35,8 @@ class Faults:
     full_hotels: list[str] = field(default_factory=list)  # refuse bookings of these hotels
     book_then_timeout: int = 0  # the next N bookings are made, then the answer never comes
     hang: float = 2.0  # how long such an answer is held back
+    book_then_fail: int = 0  # the next N bookings are made, then answered with a 500
+    hidden_lookups: int = 0  # bookings made now stay unseen by their first N look-ups
 
     def update(self, changes: dict[str, Any]) -> None:
         for name, value in changes.items():
@@ -53,6 +55,7 @@ class Booking:
     guest_wish: str
     status: str = "confirmed"
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    hidden_lookups: int = 0  # look-ups still to answer "not found": it turns up late
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -133,8 +136,12 @@ class Supplier:
                 start_date=start,
                 days=days,
                 guest_wish=wish,
+                hidden_lookups=faults.hidden_lookups,
             )
             self.bookings[client_reference] = booking
+            if faults.book_then_fail > 0:
+                faults.book_then_fail -= 1
+                raise Broken("Injected failure after booking")
             hang = 0.0
             if faults.book_then_timeout > 0:
                 faults.book_then_timeout -= 1
@@ -142,8 +149,13 @@ class Supplier:
             return BookOutcome(booking, created=True, hang=hang)
 
     def find(self, client_reference: str) -> Booking | None:
+        """The booking made under this client reference, once it shows (see hidden_lookups)."""
         with self._lock:
-            return self.bookings.get(client_reference)
+            booking = self.bookings.get(client_reference)
+            if booking is not None and booking.hidden_lookups > 0:
+                booking.hidden_lookups -= 1
+                return None
+            return booking
 
     def cancel(self, ref_number: str) -> Booking | None:
         """Cancel by the supplier's reference; canceling twice is fine. None: unknown."""

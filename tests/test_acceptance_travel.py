@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from apps.bookings.dto import BookingQuery
 from apps.bookings.errors import BookingRefused
+from apps.bookings.models import HotelBooking
 from apps.bookings.selectors import booking_list
 from apps.bookings.services import booking_book, booking_cancel, booking_reconcile, hotel_create
 
@@ -63,3 +64,29 @@ def test_a_full_hotel_and_a_supplier_that_answers_too_late(merchant, shopper, sa
     booking_reconcile(actor=None)
     assert my_bookings(shopper) == {booking.id: "confirmed"}
     assert sandbox.count() == 1
+
+
+def test_a_supplier_that_books_after_we_gave_up_does_not_keep_a_second_room(
+    merchant, shopper, sandbox, settings
+):
+    hotel = hotel_create(
+        actor=merchant, data={"name": "Late", "city": "Faro", "supplier_hotel_id": "FAO-9"}
+    )
+    # The supplier does not answer, and for two minutes has no trace of the booking: it is
+    # failed, and the traveller no longer sees it.
+    sandbox.faults.update({"book_then_timeout": 1, "hidden_lookups": 1})
+    first = booking_book(actor=shopper, data=next_week(hotel.id, 2))
+    HotelBooking.objects.filter(pk=first.id).update(
+        created_at=timezone.now() - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 2)
+    )
+    booking_reconcile(actor=None)
+    assert my_bookings(shopper) == {}
+    # The traveller books again, and this time the supplier confirms at once.
+    sandbox.faults.update({"hidden_lookups": 0})
+    second = booking_book(actor=shopper, data=next_week(hotel.id, 2))
+    # Then the first booking turns up at the supplier: the next reconciliation cancels it
+    # there, so the traveller holds one room, the one they see.
+    assert booking_reconcile(actor=None).orphans_canceled == [first.id]
+    assert my_bookings(shopper) == {second.id: "confirmed"}
+    assert sandbox.find(str(first.client_reference)).status == "canceled"
+    assert sandbox.find(str(second.client_reference)).status == "confirmed"

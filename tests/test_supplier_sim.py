@@ -57,6 +57,21 @@ def test_faults():
         supplier.faults.update({"gremlins": True})
 
 
+def test_a_supplier_that_books_then_fails_or_shows_a_booking_late():
+    supplier = Supplier()
+    supplier.faults.update({"book_then_fail": 1, "hidden_lookups": 2})
+    with pytest.raises(Broken):
+        supplier.book(PAYLOAD)  # the 500 lies: it is booked
+    assert supplier.count() == 1
+    assert [supplier.find("c-1") for _ in range(2)] == [None, None]
+    found = supplier.find("c-1")
+    assert found is not None
+    assert found.client_reference == "c-1"
+    supplier.faults.update({"hidden_lookups": 0})
+    assert supplier.book(PAYLOAD | {"clientReference": "c-2"}).created
+    assert supplier.find("c-2") is not None
+
+
 def test_a_known_reference_is_answered_even_when_faults_would_fail_a_new_one():
     supplier = Supplier()
     booking = supplier.book(PAYLOAD).booking
@@ -107,6 +122,10 @@ def test_http_errors(server):
     assert (refused.status_code, refused.json()["error"]) == (409, "hotel_full")
     server.post("/_faults", json={"refuse": False, "error_rate": 1.0})
     assert server.post("/bookings/hotel", json=PAYLOAD).status_code == 500
+    server.post("/_faults", json={"error_rate": 0.0, "book_then_fail": 1, "hidden_lookups": 1})
+    assert server.post("/bookings/hotel", json=PAYLOAD).status_code == 500
+    assert server.get("/bookings", params={"clientReference": "c-1"}).status_code == 404
+    assert server.get("/bookings", params={"clientReference": "c-1"}).status_code == 200
     assert server.post("/_faults", json={"nonsense": 1}).status_code == 400
     assert server.get("/nowhere").status_code == 404
     server.post("/_reset")

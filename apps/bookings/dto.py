@@ -100,6 +100,9 @@ class Reconciled(Output):
     confirmed: list[int] = Field(description="Bookings the supplier has: now confirmed.")
     failed: list[int] = Field(description="Bookings the supplier does not have: now failed.")
     unresolved: list[int] = Field(description="Still unknown (supplier down, or too recent).")
+    orphans_canceled: list[int] = Field(
+        description="Failed attempts the supplier turned out to hold after all: canceled there."
+    )
 
 
 HOTEL_FIELDS = tuple(HotelOut.model_fields)

@@ -21,6 +21,8 @@ from django.conf import settings
 
 
 class SupplierRefused(Exception):
+    """The supplier said no (a 4xx, or any answer neither a success nor a 5xx): nothing booked."""
+
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
@@ -28,11 +30,18 @@ class SupplierRefused(Exception):
 
 
 class SupplierDown(Exception):
-    """The supplier could not be reached, or answered 5xx: nothing was booked."""
+    """The supplier answered 5xx, or could not be reached: try again later. A 5xx to a booking
+    request says it failed, but the supplier may have booked all the same."""
 
 
-class SupplierTimedOut(Exception):
-    """The request may have reached the supplier but no answer came: the outcome is unknown."""
+class SupplierUnreachable(SupplierDown):
+    """No connection could be made (or none was free in time): the request never reached the
+    supplier, so nothing is booked."""
+
+
+class SupplierOutcomeUnknown(Exception):
+    """The booking request may have reached the supplier, but no answer that we can read came
+    back (a read timeout, a dropped connection, a 2xx we cannot parse): ask again later."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,9 @@ class BookingRequest:
         }
 
 
+MAX_REFERENCE = 100  # HotelBooking.supplier_reference holds no more
+
+
 @dataclass(frozen=True)
 class SupplierBooking:
     reference: str
@@ -68,12 +80,30 @@ class SupplierGateway(Protocol):
     def cancel(self, reference: str) -> None: ...
 
 
-def _booking(body: dict[str, Any]) -> SupplierBooking:
-    return SupplierBooking(
-        reference=str(body["refNumber"]),
-        client_reference=str(body["clientReference"]),
-        status=str(body.get("status", "confirmed")),
-    )
+def _booking(body: object, client_reference: str) -> SupplierBooking | None:
+    """The booking in a supplier's answer, read as docs/supplier-api.md promises it: an object
+    with `refNumber` (1 to 100 characters); `clientReference` (ours echoed back, any case) and
+    `status` (`confirmed` or `canceled`) are optional and default to ours and `confirmed`.
+    None: the answer does not say that, so it says nothing."""
+    if not isinstance(body, dict):
+        return None
+    reference = body.get("refNumber")
+    echoed = body.get("clientReference") or client_reference
+    status = body.get("status") or "confirmed"
+    if not isinstance(reference, str) or not 0 < len(reference) <= MAX_REFERENCE:
+        return None
+    if not isinstance(echoed, str) or echoed.lower() != client_reference.lower():
+        return None  # another booking than the one asked about: never take its reference
+    if status not in ("confirmed", "canceled"):
+        return None
+    return SupplierBooking(reference=reference, client_reference=client_reference, status=status)
+
+
+def _json(response: httpx.Response) -> object:
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 class HttpSupplierGateway:
@@ -87,56 +117,53 @@ class HttpSupplierGateway:
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
             response = self.client.request(method, url, **kwargs)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise SupplierDown(str(exc)) from exc  # never reached the supplier
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise SupplierUnreachable(str(exc)) from exc
         except httpx.TransportError as exc:
             # sent, maybe received, no answer: read timeouts and dropped connections
-            raise SupplierTimedOut(str(exc)) from exc
+            raise SupplierOutcomeUnknown(str(exc)) from exc
         if response.status_code >= 500:
             raise SupplierDown(f"The supplier answered {response.status_code}")
         return response
 
     def book(self, request: BookingRequest) -> SupplierBooking:
         response = self._send("POST", "/bookings/hotel", json=request.payload())
-        if response.status_code in (200, 201):
-            return _booking(response.json())
-        body = _json_or_empty(response)
+        if response.is_success:
+            booking = _booking(_json(response), request.client_reference)
+            if booking is None:
+                raise SupplierOutcomeUnknown(f"Unreadable answer: {response.text[:200]!r}")
+            return booking
+        body = _json(response)
+        error = body if isinstance(body, dict) else {}
         raise SupplierRefused(
-            str(body.get("error") or f"http_{response.status_code}"),
-            str(body.get("message") or "The supplier refused the booking."),
+            str(error.get("error") or f"http_{response.status_code}"),
+            str(error.get("message") or "The supplier refused the booking."),
         )
 
     def find(self, client_reference: str) -> SupplierBooking | None:
         try:
             response = self._send("GET", "/bookings", params={"clientReference": client_reference})
-        except SupplierTimedOut as exc:
+        except SupplierOutcomeUnknown as exc:
             raise SupplierDown(str(exc)) from exc  # a read changes nothing: simply unavailable
         if response.status_code == 404:
             return None
-        if response.status_code != 200:
-            raise SupplierDown(f"The supplier answered {response.status_code}")
-        return _booking(response.json())
+        booking = _booking(_json(response), client_reference) if response.is_success else None
+        if booking is None:  # neither "found" nor "not found": ask again next time
+            raise SupplierDown(f"The supplier answered {response.status_code}: unreadable")
+        return booking
 
     def cancel(self, reference: str) -> None:
         try:
             response = self._send("POST", f"/bookings/{reference}/cancel")
-        except SupplierTimedOut as exc:
+        except SupplierOutcomeUnknown as exc:
             raise SupplierDown(str(exc)) from exc  # canceling is idempotent: retry later
         if response.status_code not in (200, 404):
             raise SupplierDown(f"The supplier answered {response.status_code}")
 
 
-def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
 class SandboxSupplierGateway:
     """The simulator in process: the same bookings, idempotency and faults, no network. A
-    fault that would make an HTTP client time out raises SupplierTimedOut at once."""
+    fault that would make an HTTP client time out raises SupplierOutcomeUnknown at once."""
 
     def __init__(self, read_timeout: float) -> None:
         self.read_timeout = read_timeout
@@ -157,15 +184,19 @@ class SandboxSupplierGateway:
         except BadRequest as exc:
             raise SupplierRefused("bad_request", str(exc)) from exc
         if slow or outcome.hang:  # "book, then time out": the answer never comes in time
-            raise SupplierTimedOut("The sandbox supplier answered too late.")
-        return _booking(outcome.booking.as_json())
+            raise SupplierOutcomeUnknown("The sandbox supplier answered too late.")
+        return _sandbox_booking(outcome.booking)
 
     def find(self, client_reference: str) -> SupplierBooking | None:
         booking = sandbox_supplier().find(client_reference)
-        return _booking(booking.as_json()) if booking else None
+        return _sandbox_booking(booking) if booking else None
 
     def cancel(self, reference: str) -> None:
         sandbox_supplier().cancel(reference)
+
+
+def _sandbox_booking(booking: Any) -> SupplierBooking:
+    return SupplierBooking(booking.ref_number, booking.client_reference, booking.status)
 
 
 @cache

@@ -1,19 +1,45 @@
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models
 from django.db.models import F, Q
+
+
+def violates(error: IntegrityError, model: type[models.Model], constraint: str) -> bool:
+    """Whether `error` is the violation of this unique constraint of `model`, and no other
+    (a race on another constraint, or a foreign key, must not pass for it).
+
+    PostgreSQL names the constraint; SQLite names only its columns."""
+    diagnostics = getattr(error.__cause__, "diag", None)
+    if diagnostics is not None:
+        return bool(diagnostics.constraint_name == constraint)
+    fields = next(
+        c.fields
+        for c in model._meta.constraints
+        if isinstance(c, models.UniqueConstraint) and c.name == constraint
+    )
+    table, column = model._meta.db_table, {f.name: f.column for f in model._meta.concrete_fields}
+    columns = ", ".join(f"{table}.{column[name]}" for name in fields)
+    return str(error) == f"UNIQUE constraint failed: {columns}"
+
+
+HOTEL_UNIQUE_SUPPLIER_ID = "hotel_unique_supplier_id"
+ONE_UNRESOLVED_PER_STAY = "booking_one_unresolved_per_stay"
 
 
 class Hotel(models.Model):
     name = models.CharField(max_length=200)
     city = models.CharField(max_length=100)
-    supplier_hotel_id = models.CharField(max_length=50, unique=True)
+    supplier_hotel_id = models.CharField(max_length=50)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        constraints = [
+            # named, so that a concurrent duplicate is told apart from any other violation
+            models.UniqueConstraint(fields=["supplier_hotel_id"], name=HOTEL_UNIQUE_SUPPLIER_ID)
+        ]
         indexes = [models.Index(fields=["city", "id"], name="hotel_city_id")]
 
     def __str__(self) -> str:
@@ -50,6 +76,12 @@ class HotelBooking(models.Model):
     )
     supplier_reference = models.CharField(max_length=100, blank=True, default="")
     failure_reason = models.CharField(max_length=100, blank=True, default="")
+    orphan_canceled_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The supplier made this failed attempt after all (its reference is kept): "
+        "when reconciliation canceled it there.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -63,7 +95,7 @@ class HotelBooking(models.Model):
             models.UniqueConstraint(
                 fields=["traveller", "hotel", "start_date", "end_date"],
                 condition=Q(status__in=["pending", "pending_confirmation"]),
-                name="booking_one_unresolved_per_stay",
+                name=ONE_UNRESOLVED_PER_STAY,
             ),
         ]
         indexes = [

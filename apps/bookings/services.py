@@ -4,11 +4,12 @@ Booking records its intent before it calls the supplier: a `pending` row with ou
 reference is committed first, so a crash between the two leaves a row that reconciliation
 resolves by that reference, never a booking nobody knows about. The supplier is never called
 inside a transaction. A failed attempt stays as `failed`, for audit; the traveller does not
-see it. A booking whose outcome is unknown (`pending_confirmation`) blocks booking the same
+see it, and if the supplier turns out to hold it after all, reconciliation cancels it there.
+A booking whose outcome is unknown (`pending_confirmation`) blocks booking the same
 stay again under a new client reference until reconciliation has resolved it.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -38,11 +39,21 @@ from apps.bookings.errors import (
 from apps.bookings.gateways import (
     BookingRequest,
     SupplierDown,
+    SupplierGateway,
+    SupplierOutcomeUnknown,
     SupplierRefused,
-    SupplierTimedOut,
+    SupplierUnreachable,
     get_supplier,
 )
-from apps.bookings.models import UNRESOLVED, BookingStatus, Hotel, HotelBooking
+from apps.bookings.models import (
+    HOTEL_UNIQUE_SUPPLIER_ID,
+    ONE_UNRESOLVED_PER_STAY,
+    UNRESOLVED,
+    BookingStatus,
+    Hotel,
+    HotelBooking,
+    violates,
+)
 from apps.bookings.selectors import booking_get, bookings_of, hotel_get
 from servicelayer.errors import Conflict
 from servicelayer.registry import service
@@ -66,9 +77,15 @@ def _hotel_out(hotel_id: int, actor: User) -> HotelOut:
 @service(actor=MERCHANT, errors=[HotelExists], atomic=True)
 def hotel_create(*, actor: User, data: NewHotel) -> HotelOut:
     """Add a hotel that travellers may book, under the supplier's id for it."""
-    if Hotel.objects.filter(supplier_hotel_id=data.supplier_hotel_id).exists():
-        raise HotelExists(details={"supplier_hotel_id": data.supplier_hotel_id})
-    hotel = Hotel.objects.create(**data.model_dump())
+    # the unique constraint decides, not a look-up first: two merchants adding the same hotel
+    # at once both pass a look-up, and one of them must be told 409, not 500
+    try:
+        with transaction.atomic():
+            hotel = Hotel.objects.create(**data.model_dump())
+    except IntegrityError as error:
+        if violates(error, Hotel, HOTEL_UNIQUE_SUPPLIER_ID):
+            raise HotelExists(details={"supplier_hotel_id": data.supplier_hotel_id}) from None
+        raise
     return _hotel_out(hotel.pk, actor)
 
 
@@ -122,8 +139,9 @@ def booking_book(*, actor: User, data: BookHotel) -> BookingOut:
     """Book a hotel stay at the hotel's supplier (at most 30 nights, starting today or later).
 
     Confirmed by the supplier: `confirmed`, with its reference. Refused: 409 with the
-    supplier's reason. Supplier down: 503 and nothing is booked. No answer in time: the
-    booking is `pending_confirmation` (the API answers 202) until reconciliation settles it."""
+    supplier's reason. Supplier down: 503 and nothing is booked. No answer in time, or one
+    that cannot be read: the booking is `pending_confirmation` (the API answers 202) until
+    reconciliation settles it."""
     if data.start_date < timezone.now().date():
         raise InvalidStay(fields={"start_date": ["A stay cannot start in the past."]})
     hotel = Hotel.objects.filter(pk=data.hotel_id, is_active=True).first()
@@ -138,8 +156,10 @@ def booking_book(*, actor: User, data: BookHotel) -> BookingOut:
                 end_date=data.end_date,
                 special_wishes=data.special_wishes,
             )
-    except IntegrityError:
-        raise StayBeingConfirmed() from None
+    except IntegrityError as error:
+        if violates(error, HotelBooking, ONE_UNRESOLVED_PER_STAY):
+            raise StayBeingConfirmed() from None
+        raise
     request = BookingRequest(
         client_reference=str(booking.client_reference),
         supplier_hotel_id=hotel.supplier_hotel_id,
@@ -152,10 +172,13 @@ def booking_book(*, actor: User, data: BookHotel) -> BookingOut:
     except SupplierRefused as refusal:
         _settle(booking, BookingStatus.FAILED, failure_reason=refusal.code)
         raise BookingRefused(refusal.message, details={"reason": refusal.code}) from None
-    except SupplierDown:
+    except SupplierUnreachable:
+        _settle(booking, BookingStatus.FAILED, failure_reason="supplier_unreachable")
+        raise SupplierUnavailable() from None
+    except SupplierDown:  # a 5xx: reconciliation asks whether it booked all the same
         _settle(booking, BookingStatus.FAILED, failure_reason="supplier_unavailable")
         raise SupplierUnavailable() from None
-    except SupplierTimedOut:
+    except SupplierOutcomeUnknown:
         _settle(booking, BookingStatus.PENDING_CONFIRMATION)
         return _booking_out(actor, booking)
     _settle(booking, BookingStatus.CONFIRMED, supplier_reference=confirmed.reference)
@@ -185,18 +208,82 @@ def booking_cancel(*, actor: User, data: BookingRef) -> BookingOut:
     return _booking_out(actor, booking)
 
 
+# Failed attempts that the supplier may hold after all: it had no trace of them yet when
+# asked, or it answered 5xx, which does not prove that nothing was booked. A refusal (4xx), a
+# request that never left (no connection) and a booking found canceled are final.
+MAYBE_AT_SUPPLIER = ("not_at_supplier", "supplier_unavailable")
+
+
 @service(actor=SYSTEM)
 def booking_reconcile() -> Reconciled:
-    """Settle bookings whose outcome is unknown by asking the supplier by client reference
-    (a periodic job; also callable by hand).
+    """Settle bookings whose outcome is unknown by asking the supplier by client reference,
+    and cancel there what it booked after we had failed it (a periodic job; also callable
+    by hand).
 
     Found: `confirmed`. Not found once the grace period (SUPPLIER_RECONCILE_GRACE_SECONDS)
     has passed since the attempt: `failed`. Supplier down, or too recent: left for next time.
-    Each booking is settled by one conditional update, so concurrent runs settle it once."""
+    "Not found" is not final: a failed attempt that may be at the supplier is asked about for
+    SUPPLIER_RECONCILE_WINDOW_SECONDS; one that turns up is canceled at the supplier (the
+    traveller was told it failed), its reference and the time kept on the row. Each step is
+    one conditional update, so concurrent runs settle a booking, and cancel an orphan, once."""
     now = timezone.now()
-    settled_before = now - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS)
     supplier = get_supplier()
-    result = Reconciled(confirmed=[], failed=[], unresolved=[])
+    result = Reconciled(confirmed=[], failed=[], unresolved=[], orphans_canceled=[])
+    # orphans first: an attempt that this run fails is asked about from the next run on
+    result.orphans_canceled.extend(_cancel_orphans(supplier, now))
+    _settle_unresolved(supplier, now, result)
+    return result
+
+
+def _cancel_orphans(supplier: SupplierGateway, now: datetime) -> list[int]:
+    grace = timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS)
+    window = timedelta(seconds=settings.SUPPLIER_RECONCILE_WINDOW_SECONDS)
+    may_be_orphans = HotelBooking.objects.filter(
+        status=BookingStatus.FAILED, failure_reason__in=MAYBE_AT_SUPPLIER
+    ).order_by("id")
+    canceled = []
+    for booking in may_be_orphans.filter(supplier_reference="", created_at__gt=now - window):
+        try:
+            found = supplier.find(str(booking.client_reference))
+        except SupplierDown:
+            continue  # asked again next time
+        if found is None:
+            continue
+        # the run that records the reference is the one that cancels
+        claimed = HotelBooking.objects.filter(pk=booking.pk, supplier_reference="").update(
+            supplier_reference=found.reference, updated_at=now
+        )
+        if claimed and _cancel_orphan(supplier, booking.pk, found.reference, now):
+            canceled.append(booking.pk)
+    # found by an earlier run that could not cancel it (the supplier was down, or the run
+    # died): retried whatever its age, once the grace shows that no other run is on it
+    stranded = may_be_orphans.exclude(supplier_reference="").filter(
+        orphan_canceled_at__isnull=True, updated_at__lte=now - grace
+    )
+    for booking in stranded:
+        claimed = HotelBooking.objects.filter(
+            pk=booking.pk, orphan_canceled_at__isnull=True, updated_at=booking.updated_at
+        ).update(updated_at=now)
+        if claimed and _cancel_orphan(supplier, booking.pk, booking.supplier_reference, now):
+            canceled.append(booking.pk)
+    return canceled
+
+
+def _cancel_orphan(
+    supplier: SupplierGateway, booking_id: int, reference: str, now: datetime
+) -> bool:
+    """Cancel at the supplier a booking made under a failed attempt (canceling is idempotent
+    there), and record it. False: the supplier is down; the row keeps the reference."""
+    try:
+        supplier.cancel(reference)
+    except SupplierDown:
+        return False
+    recorded = HotelBooking.objects.filter(pk=booking_id, orphan_canceled_at__isnull=True)
+    return bool(recorded.update(orphan_canceled_at=now, updated_at=now))
+
+
+def _settle_unresolved(supplier: SupplierGateway, now: datetime, result: Reconciled) -> None:
+    settled_before = now - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS)
     candidates = HotelBooking.objects.filter(status__in=UNRESOLVED).order_by("id")
     for booking in candidates:
         if booking.status == BookingStatus.PENDING and booking.created_at > settled_before:
@@ -220,4 +307,3 @@ def booking_reconcile() -> Reconciled:
                 result.failed.append(booking.pk)
         else:
             result.unresolved.append(booking.pk)
-    return result

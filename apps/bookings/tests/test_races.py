@@ -1,15 +1,19 @@
-"""Concurrency on PostgreSQL: a booking retried at once is made once."""
+"""Concurrency on PostgreSQL: a booking retried at once is made once, a hotel added twice at
+once exists once, and an orphan found by two reconciliations at once is canceled once."""
 
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.bookings.models import HotelBooking
+from apps.bookings.errors import SupplierUnavailable
+from apps.bookings.models import Hotel, HotelBooking
+from apps.bookings.services import booking_book, booking_reconcile
 from conftest import client_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -84,3 +88,112 @@ def test_the_same_stay_booked_twice_at_once_without_a_key_is_never_unresolved_tw
     )
     assert codes == [(202, "pending_confirmation"), (409, "booking_unresolved")]
     assert sandbox.count() == 1
+
+
+def test_20_merchants_add_the_same_hotel_at_once_one_is_created_19_are_told_it_exists(
+    make_user, make_hotel
+):
+    """Chosen interleaving: a competing transaction holds an uncommitted hotel with the same
+    supplier id while the 20 requests arrive, so every one of them is past any look-up and
+    waiting on the unique index; it then rolls back, and the 20 inserts race for the id."""
+    merchant = make_user(staff=True)
+    clients = [client_for(merchant) for _ in range(20)]
+    for client in clients:
+        client.raise_request_exception = False  # a 500 is counted, not raised
+    payload = {"name": "Casa Azul", "city": "Lisbon", "supplier_hotel_id": "LIS-RACE"}
+    gate = threading.Barrier(len(clients))
+    competitor_holds, competitor_may_end = threading.Event(), threading.Event()
+
+    def competitor():
+        try:
+            with transaction.atomic():
+                make_hotel(supplier_hotel_id="LIS-RACE")
+                competitor_holds.set()
+                competitor_may_end.wait(timeout=30)
+                transaction.set_rollback(True)
+        finally:
+            connection.close()
+
+    def create(client):
+        try:
+            gate.wait()
+            return client.post("/api/hotels/", payload, format="json")
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=competitor)
+    holder.start()
+    assert competitor_holds.wait(timeout=10)
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        futures = [pool.submit(create, client) for client in clients]
+        _wait_for_inserts_blocked(len(clients))
+        competitor_may_end.set()
+        results = [future.result(timeout=30) for future in futures]
+    holder.join(timeout=10)
+
+    statuses = Counter(r.status_code for r in results)
+    assert statuses == {201: 1, 409: 19}, statuses
+    assert {r.json()["error"]["code"] for r in results if r.status_code == 409} == {"hotel_exists"}
+    assert Hotel.objects.filter(supplier_hotel_id="LIS-RACE").count() == 1
+
+
+def _wait_for_inserts_blocked(count: int) -> None:
+    """Until `count` inserts of a hotel wait for a lock (the competitor's unique index entry)."""
+    deadline = time.monotonic() + 20
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO \"bookings_hotel\"%'"
+            )
+            if cursor.fetchone()[0] >= count:
+                return
+            time.sleep(0.02)
+    raise AssertionError(f"{count} inserts never waited together")
+
+
+def test_two_reconciliations_at_once_cancel_an_orphan_once(
+    make_user, make_hotel, sandbox, monkeypatch
+):
+    """Chosen interleaving: both runs have found the failed attempt at the supplier before
+    either records it; one records and cancels, the other leaves it."""
+    from apps.bookings import gateways
+
+    sandbox.faults.book_then_fail = 1  # a 500, and yet booked
+    with pytest.raises(SupplierUnavailable):
+        booking_book(actor=make_user(), data=_stay(make_hotel()))
+    attempt = HotelBooking.objects.get()
+    both_found = threading.Barrier(2)
+    find, cancels = gateways.SandboxSupplierGateway.find, []
+
+    def find_together(self, client_reference):
+        found = find(self, client_reference)
+        both_found.wait(timeout=10)
+        return found
+
+    def cancel(self, reference):
+        cancels.append(reference)
+        sandbox.cancel(reference)
+
+    monkeypatch.setattr(gateways.SandboxSupplierGateway, "find", find_together)
+    monkeypatch.setattr(gateways.SandboxSupplierGateway, "cancel", cancel)
+
+    def reconcile(_):
+        try:
+            return booking_reconcile(actor=None).orphans_canceled
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = list(pool.map(reconcile, range(2)))
+
+    assert sorted(runs) == [[], [attempt.pk]]
+    assert len(cancels) == 1
+    assert sandbox.find(str(attempt.client_reference)).status == "canceled"
+    attempt.refresh_from_db()
+    assert attempt.orphan_canceled_at is not None
+
+
+def _stay(hotel):
+    start = timezone.now().date() + timedelta(days=4)
+    return {"hotel_id": hotel.pk, "start_date": str(start), "end_date": str(start + timedelta(1))}

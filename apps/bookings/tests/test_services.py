@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.db import IntegrityError
 from django.utils import timezone
 
 from apps.bookings.dto import BookingQuery
@@ -147,6 +148,19 @@ def test_the_same_stay_is_not_booked_again_while_its_outcome_is_unknown(
     assert booking_book(actor=shopper, data=stay(hotel)).status == "confirmed"  # a second room
 
 
+def test_only_the_one_unresolved_attempt_per_stay_rule_is_told_being_confirmed(
+    shopper, make_hotel, sandbox, monkeypatch
+):
+    """Another violation (here two attempts drawing the same client reference) is no
+    "being confirmed": nothing of this stay is unresolved, and the supplier is not called."""
+    first = booking_book(actor=shopper, data=stay(make_hotel()))
+    field = HotelBooking._meta.get_field("client_reference")
+    monkeypatch.setattr(field, "_get_default", lambda: first.client_reference)
+    with pytest.raises(IntegrityError):
+        booking_book(actor=shopper, data=stay(make_hotel()))
+    assert sandbox.count() == 1
+
+
 def test_an_attempt_the_supplier_never_saw_fails_after_the_grace_period(
     shopper, make_hotel, settings
 ):
@@ -166,6 +180,39 @@ def test_an_attempt_the_supplier_never_saw_fails_after_the_grace_period(
     assert booking_reconcile(actor=None).failed == [stale.pk]
     stale.refresh_from_db()
     assert (stale.status, stale.failure_reason) == ("failed", "not_at_supplier")
+
+
+def test_an_unexpected_error_after_the_call_leaves_a_pending_row_reconciliation_settles(
+    shopper, make_hotel, sandbox, monkeypatch, settings
+):
+    """Whatever breaks once the attempt is recorded (here: the supplier booked, then our
+    side failed), the row is `pending`, never lost: once the grace has passed it is asked
+    about like any other, and the stay cannot be booked twice meanwhile."""
+    from apps.bookings import gateways
+
+    book = gateways.SandboxSupplierGateway.book
+
+    def book_then_break(self, request):
+        book(self, request)
+        raise RuntimeError("a bug after the supplier answered")
+
+    monkeypatch.setattr(gateways.SandboxSupplierGateway, "book", book_then_break)
+    hotel = make_hotel()
+    with pytest.raises(RuntimeError):
+        booking_book(actor=shopper, data=stay(hotel))
+    monkeypatch.undo()
+    attempt = HotelBooking.objects.get()
+    assert attempt.status == BookingStatus.PENDING
+    with pytest.raises(StayBeingConfirmed):
+        booking_book(actor=shopper, data=stay(hotel))
+    assert booking_reconcile(actor=None).confirmed == []  # within the grace: maybe in flight
+    HotelBooking.objects.filter(pk=attempt.pk).update(
+        created_at=timezone.now() - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 1)
+    )
+    assert booking_reconcile(actor=None).confirmed == [attempt.pk]
+    attempt.refresh_from_db()
+    assert attempt.supplier_reference == sandbox.find(str(attempt.client_reference)).ref_number
+    assert sandbox.count() == 1
 
 
 def test_a_supplier_down_during_reconciliation_leaves_bookings_unresolved(
@@ -256,3 +303,122 @@ def test_merchants_manage_hotels(merchant, shopper, make_hotel):
         hotel_create(actor=shopper, data={"name": "X", "city": "Y", "supplier_hotel_id": "Z"})
     with pytest.raises(HotelNotFound):
         hotel_update(actor=merchant, data={"hotel_id": 99999, "name": "X"})
+
+
+# --- attempts the supplier books after we failed them -------------------------------------
+
+
+def aged(booking_id, seconds, *, field="created_at"):
+    """Time travel: the booking was created (or last changed) this many seconds ago."""
+    HotelBooking.objects.filter(pk=booking_id).update(
+        **{field: timezone.now() - timedelta(seconds=seconds)}
+    )
+
+
+def test_a_booking_the_supplier_makes_after_the_grace_is_canceled_there_once(
+    shopper, make_hotel, sandbox, settings
+):
+    """The article's case: no answer; at t+122 s the supplier has no trace, so the attempt
+    fails and the traveller books again; at t+130 s the first turns up at the supplier."""
+    hotel = make_hotel()
+    sandbox.faults.update({"book_then_timeout": 1, "hidden_lookups": 1})
+    first = booking_book(actor=shopper, data=stay(hotel))
+    aged(first.id, settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 2)
+    assert booking_reconcile(actor=None).failed == [first.id]  # not at the supplier (yet)
+    sandbox.faults.update({"hidden_lookups": 0})
+    second = booking_book(actor=shopper, data=stay(hotel))
+    assert second.status == "confirmed"
+    assert sandbox.count() == 2  # two bookings at the supplier for one stay
+
+    result = booking_reconcile(actor=None)
+
+    assert result.orphans_canceled == [first.id]
+    orphan = sandbox.find(str(first.client_reference))
+    assert orphan.status == "canceled"
+    assert sandbox.find(str(second.client_reference)).status == "confirmed"
+    attempt = HotelBooking.objects.get(pk=first.id)
+    assert (attempt.status, attempt.failure_reason) == (BookingStatus.FAILED, "not_at_supplier")
+    assert attempt.supplier_reference == orphan.ref_number
+    assert attempt.orphan_canceled_at is not None
+    assert booking_list(actor=shopper, params=BookingQuery()).results[0]["id"] == second.id
+    assert booking_reconcile(actor=None).orphans_canceled == []  # once
+
+
+def test_a_5xx_that_booked_after_all_is_canceled_at_the_supplier(shopper, make_hotel, sandbox):
+    sandbox.faults.book_then_fail = 1
+    with pytest.raises(SupplierUnavailable):
+        booking_book(actor=shopper, data=stay(make_hotel()))
+    attempt = HotelBooking.objects.get()
+    assert (attempt.status, attempt.failure_reason) == (
+        BookingStatus.FAILED,
+        "supplier_unavailable",
+    )
+    assert booking_reconcile(actor=None).orphans_canceled == [attempt.pk]
+    assert sandbox.find(str(attempt.client_reference)).status == "canceled"
+
+
+def failed_attempt(traveller, hotel, reason, sandbox):
+    """A failed attempt of ours that the supplier holds nonetheless."""
+    attempt = HotelBooking.objects.create(
+        hotel=hotel,
+        traveller=traveller,
+        start_date=TODAY() + timedelta(days=3),
+        end_date=TODAY() + timedelta(days=4),
+        status=BookingStatus.FAILED,
+        failure_reason=reason,
+    )
+    sandbox.book(
+        {
+            "clientReference": str(attempt.client_reference),
+            "hotelId": hotel.supplier_hotel_id,
+            "startDate": attempt.start_date.strftime("%d-%m-%Y"),
+            "days": 1,
+        }
+    )
+    return attempt
+
+
+@pytest.mark.parametrize("reason", ["hotel_full", "supplier_unreachable", "canceled_at_supplier"])
+def test_a_refusal_or_a_request_that_never_left_is_final_and_never_asked_about(
+    shopper, make_hotel, sandbox, monkeypatch, reason
+):
+    from apps.bookings import gateways
+
+    failed_attempt(shopper, make_hotel(), reason, sandbox)
+    monkeypatch.setattr(gateways.SandboxSupplierGateway, "find", None)  # any look-up breaks
+    assert booking_reconcile(actor=None).orphans_canceled == []
+
+
+def test_failed_attempts_are_asked_about_for_the_window_only(
+    shopper, make_hotel, sandbox, settings
+):
+    settings.SUPPLIER_RECONCILE_WINDOW_SECONDS = 3600
+    old = failed_attempt(shopper, make_hotel(), "not_at_supplier", sandbox)
+    recent = failed_attempt(shopper, make_hotel(), "not_at_supplier", sandbox)
+    aged(old.pk, 3601)
+    aged(recent.pk, 3599)
+    assert booking_reconcile(actor=None).orphans_canceled == [recent.pk]
+    assert sandbox.find(str(old.client_reference)).status == "confirmed"  # past asking
+
+
+def test_an_orphan_the_supplier_will_not_cancel_now_is_canceled_later_even_past_the_window(
+    shopper, make_hotel, sandbox, settings, monkeypatch
+):
+    from apps.bookings import gateways
+
+    attempt = failed_attempt(shopper, make_hotel(), "supplier_unavailable", sandbox)
+
+    def down(self, reference):
+        raise gateways.SupplierDown("no route")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(gateways.SandboxSupplierGateway, "cancel", down)
+        assert booking_reconcile(actor=None).orphans_canceled == []
+    found = HotelBooking.objects.get()
+    assert found.supplier_reference == sandbox.find(str(attempt.client_reference)).ref_number
+    assert found.orphan_canceled_at is None  # found, recorded, not canceled yet
+    assert booking_reconcile(actor=None).orphans_canceled == []  # another run may be on it
+    aged(attempt.pk, settings.SUPPLIER_RECONCILE_WINDOW_SECONDS + 1)
+    aged(attempt.pk, settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 1, field="updated_at")
+    assert booking_reconcile(actor=None).orphans_canceled == [attempt.pk]
+    assert sandbox.find(str(attempt.client_reference)).status == "canceled"

@@ -1,16 +1,20 @@
-"""Bookings against supplier_sim over real HTTP on loopback: its own process, started here,
-with faults injected through its API."""
+"""Bookings over real HTTP on loopback: against supplier_sim in its own process, started here,
+with faults injected through its API; and against a canned supplier in a thread that answers
+what the contract allows but the simulator never says."""
 
 import socket
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 from django.utils import timezone
 
+from apps.bookings import gateways
 from apps.bookings.errors import BookingRefused, SupplierUnavailable
 from apps.bookings.models import BookingStatus, HotelBooking
 from apps.bookings.services import booking_book, booking_cancel, booking_reconcile
@@ -105,6 +109,36 @@ def test_a_supplier_that_is_not_listening_is_503(shopper, make_hotel, settings):
     settings.SUPPLIER_URL = f"http://127.0.0.1:{port}"
     with pytest.raises(SupplierUnavailable):
         booking_book(actor=shopper, data=stay(make_hotel()))
+    # never reached: final, unlike a 5xx that may have booked all the same
+    assert HotelBooking.objects.get().failure_reason == "supplier_unreachable"
+
+
+def test_a_5xx_that_booked_all_the_same_is_canceled_at_the_supplier(shopper, make_hotel, sim):
+    sim.faults(book_then_fail=1)
+    with pytest.raises(SupplierUnavailable):
+        booking_book(actor=shopper, data=stay(make_hotel()))
+    attempt = HotelBooking.objects.get()
+    assert attempt.failure_reason == "supplier_unavailable"
+    assert booking_reconcile(actor=None).orphans_canceled == [attempt.pk]
+    at_supplier = sim.find(attempt.client_reference)
+    assert at_supplier["status"] == "canceled"
+    attempt.refresh_from_db()
+    assert attempt.supplier_reference == at_supplier["refNumber"]
+
+
+def test_a_booking_that_shows_at_the_supplier_after_the_grace_is_canceled_there(
+    shopper, make_hotel, sim, settings
+):
+    sim.faults(book_then_timeout=1, hang=READ_TIMEOUT * 3, hidden_lookups=1)
+    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    assert booking.status == "pending_confirmation"
+    HotelBooking.objects.update(
+        created_at=timezone.now() - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 2)
+    )
+    assert booking_reconcile(actor=None).failed == [booking.id]  # no trace yet
+    assert booking_reconcile(actor=None).orphans_canceled == [booking.id]  # now there is
+    assert sim.find(booking.client_reference)["status"] == "canceled"
+    assert booking_reconcile(actor=None).orphans_canceled == []
 
 
 def test_latency_beyond_the_read_timeout_then_reconciliation_confirms_once(
@@ -136,3 +170,105 @@ def test_book_then_time_out_50_times_gives_50_bookings_and_no_duplicates(shopper
     assert {row.status for row in rows} == {BookingStatus.CONFIRMED}
     assert len({row.supplier_reference for row in rows}) == 50
     assert sim.stats() == {"bookings": 50, "requests": 50}  # nothing was booked twice
+
+
+class CannedSupplier(ThreadingHTTPServer):
+    """A supplier that answers what a test tells it to: `answers["POST /bookings/hotel"] =
+    (200, b'...')`; anything not told is a 404."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), CannedHandler)
+        self.answers: dict[str, tuple[int, bytes]] = {}
+
+
+class CannedHandler(BaseHTTPRequestHandler):
+    server: CannedSupplier
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):
+        pass
+
+    def _answer(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        path = self.path.split("?", 1)[0]
+        status, body = self.server.answers.get(f"{self.command} {path}", (404, b"{}"))
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+
+@pytest.fixture
+def canned(settings):
+    server = CannedSupplier()
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    settings.SUPPLIER_URL = f"http://127.0.0.1:{server.server_port}"
+    settings.SUPPLIER_READ_TIMEOUT = 5.0
+    yield server.answers
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_articles_answer_a_bare_ref_number_confirms_the_booking(shopper, make_hotel, canned):
+    canned["POST /bookings/hotel"] = (200, b'{"refNumber": "ART-1"}')
+    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    assert (booking.status, booking.supplier_reference) == ("confirmed", "ART-1")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"<html>Booked!</html>",
+        b'[{"refNumber": "ART-2"}]',
+        b'{"bookingId": "ART-2"}',
+        b'{"refNumber": ""}',
+        b'{"refNumber": "ART-2", "status": "on_request"}',
+        b'{"refNumber": "ART-2", "clientReference": "somebody-else"}',
+    ],
+)
+def test_a_2xx_answer_that_cannot_be_read_is_an_unknown_outcome_reconciliation_settles(
+    api, shopper, make_hotel, canned, answer
+):
+    canned["POST /bookings/hotel"] = (200, answer)
+    response = api(shopper).post("/api/bookings/", stay(make_hotel()), format="json")
+    assert (response.status_code, response.json()["status"]) == (202, "pending_confirmation")
+    canned["GET /bookings"] = (200, answer)  # the look-up is no better: still unknown
+    assert booking_reconcile(actor=None).unresolved == [response.json()["id"]]
+    canned["GET /bookings"] = (200, b'{"refNumber": "ART-2"}')
+    assert booking_reconcile(actor=None).confirmed == [response.json()["id"]]
+    assert HotelBooking.objects.get().supplier_reference == "ART-2"
+
+
+@pytest.mark.parametrize(
+    ("failure", "seen_as"),
+    [
+        (httpx.ConnectError("refused"), gateways.SupplierUnreachable),
+        (httpx.ConnectTimeout("no SYN-ACK"), gateways.SupplierUnreachable),
+        (httpx.PoolTimeout("no free connection"), gateways.SupplierUnreachable),
+        (httpx.ReadTimeout("sent, no answer"), gateways.SupplierOutcomeUnknown),
+        (httpx.RemoteProtocolError("dropped"), gateways.SupplierOutcomeUnknown),
+        (httpx.Response(502), gateways.SupplierDown),
+    ],
+)
+def test_what_the_gateway_makes_of_a_failure_to_book(failure, seen_as):
+    """Only a request that never left is known to have booked nothing."""
+
+    def transport(request):
+        if isinstance(failure, Exception):
+            raise failure
+        return failure
+
+    gateway = gateways.HttpSupplierGateway("http://supplier", connect_timeout=1, read_timeout=1)
+    gateway.client = httpx.Client(
+        base_url="http://supplier", transport=httpx.MockTransport(transport)
+    )
+    request = gateways.BookingRequest("c-1", "LIS-1", timezone.now().date(), 1, "")
+    with pytest.raises(seen_as) as caught:
+        gateway.book(request)
+    assert type(caught.value) is seen_as
