@@ -193,6 +193,16 @@ def test_every_periodic_job_names_a_registered_system_service(settings):
         assert spec.actor.name == "system"
 
 
+def test_every_system_job_without_input_is_scheduled(settings):
+    """A job nobody schedules never runs: each input-less system service has a beat entry."""
+    from servicelayer.registry import registry
+
+    scheduled = {job["args"][0] for job in settings.CELERY_BEAT_SCHEDULE.values()}
+    jobs = {spec.name for spec in registry if spec.actor.name == "system" and spec.dto is None}
+    assert "token_purge_expired" in jobs
+    assert jobs <= scheduled, jobs - scheduled
+
+
 def test_the_travel_desk_from_the_command_line_and_celery(shopper, make_hotel, sandbox):
     from datetime import timedelta
 
@@ -215,4 +225,5 @@ def test_the_travel_desk_from_the_command_line_and_celery(shopper, make_hotel, s
         "confirmed": [],
         "failed": [],
         "unresolved": [],
+        "orphans_canceled": [],
     }

@@ -76,7 +76,7 @@ def kill_while_paying(user, order_id: int, key: str, *, charged: bool) -> None:
             CHILD,
             "charged" if charged else "not-charged",
             str(order_id),
-            user.auth_token.key,
+            user.test_token_key,
             key,
         ],
         cwd=Path(settings.BASE_DIR),
