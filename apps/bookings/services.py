@@ -61,6 +61,7 @@ from servicelayer.registry import service
 
 class StayBeingConfirmed(Conflict):
     code = "booking_unresolved"
+    transient = True  # reconciliation settles the first attempt soon: a retry may then book
     default_message = (
         "A booking of this stay is still being confirmed with the supplier; "
         "it is not booked twice. Look at your bookings in a moment."

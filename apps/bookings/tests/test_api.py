@@ -135,3 +135,19 @@ def test_listing_bookings_costs_the_same_queries_for_2_or_20(
             client.post(BOOKINGS, stay(make_hotel()), format="json")
         with django_assert_num_queries(2):  # token, one page with hotel and traveller joined
             assert len(client.get(BOOKINGS, {"page_size": 50}).json()["results"]) == count
+
+
+def test_a_stay_still_being_confirmed_is_not_a_keys_final_answer(api, shopper, make_hotel, sandbox):
+    """`booking_unresolved` says "wait": a retry under the same key, once the first attempt
+    has been settled, books the stay instead of replaying the 409 for 24 hours."""
+    client, hotel = api(shopper), make_hotel()
+    sandbox.faults.book_then_timeout = 1
+    assert client.post(BOOKINGS, stay(hotel), format="json").status_code == 202
+    sandbox.reset()
+    retry = {"HTTP_IDEMPOTENCY_KEY": "second-try"}
+    refused = client.post(BOOKINGS, stay(hotel), format="json", **retry)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "booking_unresolved")
+    HotelBooking.objects.update(status="failed", failure_reason="not_at_supplier")
+    booked = client.post(BOOKINGS, stay(hotel), format="json", **retry)
+    assert booked.status_code == 201, booked.json()
+    assert "Idempotent-Replayed" not in booked
