@@ -225,6 +225,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "args": ["idempotency_keys_purge"],
     },
+    "purge-expired-tokens": {
+        "task": "servicelayer.run_service",
+        "schedule": 3600.0,
+        "args": ["token_purge_expired"],
+    },
 }
 
 if not DEBUG:
