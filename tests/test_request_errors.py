@@ -118,4 +118,5 @@ def test_a_csrf_failure_on_the_api_answers_the_error_body(shopper, make_product)
         content_type="application/json",
     )
     assert response.status_code == 403
+    assert error_of(response)["code"] == "forbidden"  # one code for a 403, whoever refuses
     assert "CSRF" in error_of(response)["message"]

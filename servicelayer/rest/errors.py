@@ -79,7 +79,9 @@ def _body_of(exc: drf.APIException) -> dict[str, Any]:
         return errors.InvalidInput(fields=_drf_fields(exc.detail)).as_body()
     code = exc.default_code
     if isinstance(exc, drf.AuthenticationFailed):
-        code = "not_authenticated"
+        code = errors.NotAuthenticated.code
+    elif isinstance(exc, drf.PermissionDenied):  # DRF's CSRF check, permission classes
+        code = errors.Forbidden.code
     return {"error": {"code": code, "message": str(exc.detail)}}
 
 
