@@ -21,6 +21,8 @@ Price = Annotated[
     Field(gt=0, max_digits=10, decimal_places=2, description="Unit price."),
     AfterValidator(money),
 ]
+# The most units a merchant may stock: a product's creation, `set_to` and a restock never take
+# stock above it. Units given back by canceled or expired orders may (catalog.interface).
 MAX_STOCK = 1_000_000
 
 

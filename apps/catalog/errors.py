@@ -1,4 +1,4 @@
-from servicelayer.errors import Conflict, NotFound
+from servicelayer.errors import Conflict, InvalidInput, NotFound
 
 
 class ProductNotFound(NotFound):
@@ -14,3 +14,8 @@ class OutOfStock(Conflict):
 class InsufficientStock(Conflict):
     code = "insufficient_stock"
     default_message = "Stock cannot go below zero."
+
+
+class StockLimitExceeded(InvalidInput):
+    code = "stock_limit_exceeded"
+    default_message = "Stock cannot go above its limit."

@@ -88,7 +88,14 @@ def take_stock(product_id: int, quantity: int) -> ProductData:
 
 
 def give_stock_back(product_id: int, quantity: int) -> None:
-    """Return `quantity` units (an order canceled or reduced), archived products included."""
+    """Return `quantity` units (an order canceled or reduced), archived products included.
+
+    Never refused for MAX_STOCK: a cancellation or an expiry must not fail. Stock may so
+    stand above MAX_STOCK, but only by units given back since it last stood at or below it
+    (above it, restocks are refused), and each of those was held by an order open at that
+    moment. The integer column (2**31 - 1) would overflow only if over 2.1 billion units of
+    one product sat in open orders (unpaid or paid, not shipped): more than two million
+    orders of the largest quantity."""
     if quantity < 1:
         raise ValueError("quantity must be positive")
     Product.objects.filter(pk=product_id).update(

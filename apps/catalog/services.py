@@ -2,11 +2,18 @@
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from apps.actors import MERCHANT
-from apps.catalog.dto import NewProduct, ProductChanges, ProductOut, ProductRef, StockChange
-from apps.catalog.errors import InsufficientStock, ProductNotFound
+from apps.catalog.dto import (
+    MAX_STOCK,
+    NewProduct,
+    ProductChanges,
+    ProductOut,
+    ProductRef,
+    StockChange,
+)
+from apps.catalog.errors import InsufficientStock, ProductNotFound, StockLimitExceeded
 from apps.catalog.models import Product
 from servicelayer.registry import service
 
@@ -45,19 +52,33 @@ def product_update(*, actor: User, data: ProductChanges) -> ProductOut:
     return _out(product)
 
 
-@service(actor=MERCHANT, errors=[ProductNotFound, InsufficientStock])
+@service(actor=MERCHANT, errors=[ProductNotFound, InsufficientStock, StockLimitExceeded])
 def product_stock_change(*, actor: User, data: StockChange) -> ProductOut:
     """Restock (`delta` > 0), write off (`delta` < 0) or correct the count (`set_to`).
 
-    A delta is applied atomically in the database, so it composes with concurrent orders."""
+    A delta is applied atomically in the database, so it composes with concurrent orders.
+    Stock stays between 0 and MAX_STOCK: a write-off below 0 is a 409 `insufficient_stock`, a
+    restock above MAX_STOCK a 400 `stock_limit_exceeded`."""
     products = Product.objects.filter(pk=data.product_id)
     if data.set_to is not None:
         updated = products.update(stock=data.set_to)
     else:
-        assert data.delta is not None
-        updated = products.filter(stock__gte=-data.delta).update(stock=F("stock") + data.delta)
-        if not updated and products.exists():
-            raise InsufficientStock(details={"product_id": data.product_id, "delta": data.delta})
+        delta = data.delta
+        assert delta is not None
+        # the bound is part of the UPDATE's condition: a concurrent change is waited for and
+        # re-checked. Only the direction the delta moves is bounded, so a write-off still
+        # works on stock that orders gave back above MAX_STOCK (see catalog.interface).
+        fits = Q(stock__lte=MAX_STOCK - delta) if delta > 0 else Q(stock__gte=-delta)
+        updated = products.filter(fits).update(stock=F("stock") + delta)
+        stock = None if updated else products.values_list("stock", flat=True).first()
+        if stock is not None:
+            details = {"product_id": data.product_id, "delta": delta, "stock": stock}
+            if delta > 0:
+                raise StockLimitExceeded(
+                    f"Stock cannot go above {MAX_STOCK} units.",
+                    details={**details, "limit": MAX_STOCK},
+                )
+            raise InsufficientStock(details=details)
     if not updated:
         raise ProductNotFound()
     return _out(products.get())

@@ -10,6 +10,10 @@ from servicelayer.dto import DTO, Id, Output
 
 MAX_QUANTITY = 1000
 Quantity = Field(ge=1, le=MAX_QUANTITY, description=f"Units, 1 to {MAX_QUANTITY}.")
+# The largest order total: what Order.total and Payment.amount (max_digits=12,
+# decimal_places=2) hold. The largest price times MAX_QUANTITY is more, so an order's (and a
+# basket's) total is checked against it before anything is written.
+MAX_ORDER_TOTAL = Decimal("9999999999.99")
 
 
 class PlaceOrder(DTO):

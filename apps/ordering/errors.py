@@ -21,6 +21,11 @@ class LineNotInOrder(InvalidInput):
     default_message = "The order has no line for this product."
 
 
+class OrderTotalTooLarge(Conflict):
+    code = "order_total_too_large"
+    default_message = "The order's total would exceed the largest total an order may have."
+
+
 class BasketEmpty(Conflict):
     code = "basket_empty"
     default_message = "The basket is empty: there is nothing to confirm."

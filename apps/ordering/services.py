@@ -24,6 +24,8 @@ from apps.catalog.interface import (
     take_stock,
 )
 from apps.ordering.dto import (
+    MAX_ORDER_TOTAL,
+    MAX_QUANTITY,
     BasketItem,
     BasketItemCount,
     BasketItemRef,
@@ -43,14 +45,13 @@ from apps.ordering.errors import (
     LineNotInOrder,
     OrderNotEditable,
     OrderNotFound,
+    OrderTotalTooLarge,
 )
 from apps.ordering.models import BasketLine, Order, OrderLine, OrderStatus
 from apps.ordering.selectors import basket_get, basket_of, order_get, orders_of
 from apps.payments.interface import PaymentInProgress, payment_in_progress, refund_order
 from servicelayer.errors import InvalidInput
 from servicelayer.registry import service
-
-MAX_LINE_QUANTITY = 1000
 
 
 def _locked_order(actor: Any, order_id: int) -> Order:
@@ -86,8 +87,11 @@ def _created(order: Order, customer: str, lines: list[OrderLine]) -> OrderOut:
     )
 
 
-def _recompute_total(order: Order) -> None:
-    order.total = sum((line.line_total for line in order.lines.all()), Decimal("0.00"))
+def _fitting(total: Decimal) -> Decimal:
+    """`total` if an order may have it (the columns hold it), else OrderTotalTooLarge."""
+    if total > MAX_ORDER_TOTAL:
+        raise OrderTotalTooLarge(details={"limit": MAX_ORDER_TOTAL, "total": total})
+    return total
 
 
 def _give_back_stock_of(order: Order) -> None:
@@ -114,39 +118,56 @@ def _basket_out(actor: User) -> BasketOut:
     return BasketOut.model_validate(basket_get(actor=actor))
 
 
-@service(actor=SHOPPER, errors=[ProductNotFound, OutOfStock], atomic=True)
+def _grown_basket_out(actor: User) -> BasketOut:
+    """The basket after it grew, refused (and the change rolled back with the service's
+    transaction) if it could no longer become an order. Confirming checks again: prices may
+    rise in between. A basket that shrinks is never refused."""
+    basket = _basket_out(actor)
+    _fitting(basket.total)
+    return basket
+
+
+@service(actor=SHOPPER, errors=[ProductNotFound, OutOfStock, OrderTotalTooLarge], atomic=True)
 def basket_add_item(*, actor: User, data: BasketItem) -> BasketOut:
     """Put a product in your basket; if it is there already, its count grows.
 
-    Stock is checked now but only taken when you confirm the order."""
+    Stock is checked now but only taken when you confirm the order. A basket whose total at
+    today's prices would exceed the largest order total is refused."""
     basket = basket_of(actor, lock=True)
     line = BasketLine.objects.filter(basket=basket, product_id=data.product_id).first()
     quantity = data.quantity + (line.quantity if line else 0)
-    if quantity > MAX_LINE_QUANTITY:
-        raise InvalidInput(fields={"quantity": [f"At most {MAX_LINE_QUANTITY} per product."]})
+    if quantity > MAX_QUANTITY:
+        raise InvalidInput(fields={"quantity": [f"At most {MAX_QUANTITY} per product."]})
     _sellable(data.product_id, quantity)
     if line is None:
         BasketLine.objects.create(basket=basket, product_id=data.product_id, quantity=quantity)
     else:
         line.quantity = quantity
         line.save(update_fields=["quantity"])
-    return _basket_out(actor)
+    return _grown_basket_out(actor)
 
 
-@service(actor=SHOPPER, errors=[ItemNotInBasket, ProductNotFound, OutOfStock], atomic=True)
+@service(
+    actor=SHOPPER,
+    errors=[ItemNotInBasket, ProductNotFound, OutOfStock, OrderTotalTooLarge],
+    atomic=True,
+)
 def basket_change_quantity(*, actor: User, data: BasketItemCount) -> BasketOut:
-    """Set how many units of a product your basket holds; 0 takes it out."""
+    """Set how many units of a product your basket holds; 0 takes it out.
+
+    Growing the basket past the largest order total is refused; shrinking it never is."""
     basket = basket_of(actor, lock=True)
     line = BasketLine.objects.filter(basket=basket, product_id=data.product_id).first()
     if line is None:
         raise ItemNotInBasket(details={"product_id": data.product_id})
     if data.quantity == 0:
         line.delete()
-    else:
-        _sellable(data.product_id, data.quantity)
-        line.quantity = data.quantity
-        line.save(update_fields=["quantity"])
-    return _basket_out(actor)
+        return _basket_out(actor)
+    _sellable(data.product_id, data.quantity)
+    grows = data.quantity > line.quantity
+    line.quantity = data.quantity
+    line.save(update_fields=["quantity"])
+    return _grown_basket_out(actor) if grows else _basket_out(actor)
 
 
 @service(actor=SHOPPER, errors=[ItemNotInBasket], atomic=True)
@@ -170,12 +191,15 @@ def basket_empty(*, actor: User) -> BasketOut:
 # --- orders -------------------------------------------------------------------------------
 
 
-@service(actor=SHOPPER, errors=[BasketEmpty, BasketLinesUnavailable], atomic=True)
+@service(
+    actor=SHOPPER, errors=[BasketEmpty, BasketLinesUnavailable, OrderTotalTooLarge], atomic=True
+)
 def order_confirm(*, actor: User) -> OrderOut:
     """Turn your basket into an order awaiting payment, at today's prices.
 
     The stock of every line is taken in one transaction: all or nothing. If any line cannot
-    be served, no order is made, nothing is taken, and the 409 lists the failing lines."""
+    be served, no order is made, nothing is taken, and the 409 lists the failing lines; a
+    total beyond the largest order total is a 409 `order_total_too_large`, nothing taken."""
     basket = basket_of(actor, lock=True)
     wanted = list(BasketLine.objects.filter(basket=basket).order_by("product_id"))
     if not wanted:
@@ -192,7 +216,10 @@ def order_confirm(*, actor: User) -> OrderOut:
     if failed:
         # raising rolls the transaction back, and with it every unit taken above
         raise BasketLinesUnavailable(details={"lines": failed})
-    total = sum((product.price * line.quantity for line, product in taken), Decimal("0.00"))
+    # raising rolls back the stock taken above, as for a failing line
+    total = _fitting(
+        sum((product.price * line.quantity for line, product in taken), Decimal("0.00"))
+    )
     order = Order.objects.create(owner=actor, total=total)
     lines = OrderLine.objects.bulk_create(
         OrderLine(
@@ -208,14 +235,17 @@ def order_confirm(*, actor: User) -> OrderOut:
     return _created(order, actor.get_username(), lines)
 
 
-@service(actor=SHOPPER, errors=[ProductNotFound, OutOfStock], atomic=True)
+@service(actor=SHOPPER, errors=[ProductNotFound, OutOfStock, OrderTotalTooLarge], atomic=True)
 def order_place(*, actor: User, data: PlaceOrder) -> OrderOut:
     """Order a quantity of one product straight away (no basket), at today's price.
 
     Its stock is taken at once; not enough stock is a 409 `out_of_stock` and nothing is
-    ordered. The order then awaits payment like any other."""
+    ordered, as for a total beyond the largest order total (409 `order_total_too_large`).
+    The order then awaits payment like any other."""
     product = take_stock(data.product_id, data.quantity)
-    order = Order.objects.create(owner=actor, total=product.price * data.quantity)
+    # checked at the price the stock was taken at; raising rolls the taking back
+    total = _fitting(product.price * data.quantity)
+    order = Order.objects.create(owner=actor, total=total)
     line = OrderLine.objects.create(
         order=order,
         product_id=product.id,
@@ -235,25 +265,28 @@ def order_place(*, actor: User, data: PlaceOrder) -> OrderOut:
         LineNotInOrder,
         ProductNotFound,
         OutOfStock,
+        OrderTotalTooLarge,
     ],
     atomic=True,
 )
 def order_change_quantity(*, actor: User, data: ChangeQuantity) -> OrderOut:
     """Change how many units an order awaiting payment asks for; stock follows.
 
-    The unit price stays the one captured when the order was made."""
+    The unit price stays the one captured when the order was made; a new total beyond the
+    largest order total is a 409 `order_total_too_large` and nothing changes."""
     order = _locked_order(actor, data.order_id)
     order.ensure_editable()
     if payment_in_progress(order.pk):
         raise PaymentInProgress()
-    lines = list(order.lines.all())
-    if data.product_id is not None:
-        lines = [line for line in lines if line.product_id == data.product_id]
+    all_lines = list(order.lines.all())
+    lines = [line for line in all_lines if data.product_id in (None, line.product_id)]
     if len(lines) != 1:
         raise LineNotInOrder(
             fields={"product_id": ["Name the product whose quantity changes."]} if lines else None
         )
     line = lines[0]
+    others = sum((other.line_total for other in all_lines if other is not line), Decimal("0.00"))
+    order.total = _fitting(others + line.unit_price * data.quantity)
     delta = data.quantity - line.quantity
     if delta > 0:
         take_stock(line.product_id, delta)
@@ -261,7 +294,6 @@ def order_change_quantity(*, actor: User, data: ChangeQuantity) -> OrderOut:
         give_stock_back(line.product_id, -delta)
     line.quantity = data.quantity
     line.save(update_fields=["quantity"])
-    _recompute_total(order)
     order.save(update_fields=["total", "updated_at"])
     return _out(actor, order.pk)
 

@@ -5,9 +5,9 @@
         patch = service_endpoint(product_update, url_kwargs={"pk": "product_id"})
 
 `service_endpoint` authorizes the actor, validates the body against the service's DTO merged
-with the URL's ids (ids come from the URL, never from the body), calls the service with the
-acting user, and renders its result. `read_endpoint` does the same for a selector, with the
-query string as its input. Errors are raised, never caught here: the
+with the URL's ids (ids come from the URL, never from the body; uploaded files are refused),
+calls the service with the acting user, and renders its result. `read_endpoint` does the same
+for a selector, with the query string as its input. Errors are raised, never caught here: the
 exception handler maps every one to its status and the one error body. Each handler carries
 its OpenAPI description (input, output, every error the service declares).
 """
@@ -56,6 +56,14 @@ def _as_mapping(data: Any) -> dict[str, Any]:
     if isinstance(data, Mapping):
         return dict(data)
     raise InvalidInput(fields={"non_field_errors": ["Expected a JSON object."]})
+
+
+def _refuse_files(request: Request) -> None:
+    """Service inputs are JSON: an uploaded file has no field to go to, and no JSON form."""
+    if request.content_type.startswith("multipart/") and request.FILES:
+        raise InvalidInput(
+            fields={name: ["Files are not accepted here; send JSON."] for name in request.FILES}
+        )
 
 
 @cache
@@ -137,11 +145,16 @@ def service_endpoint(
     def handler(self: APIView, request: Request, **kwargs: Any) -> Response:
         user = acting_user(request)
         spec.actor.authorize(user)
-        data: dict[str, Any] | None = None
+        _refuse_files(request)
+        data: DTO | None = None
         if spec.dto is not None:
-            data = _as_mapping(request.data)
+            given = _as_mapping(request.data)
             for url_kw, dto_field in url_map.items():
-                data[dto_field] = kwargs[url_kw]
+                given[dto_field] = kwargs[url_kw]
+            # validated before a key is claimed: a refused input claims nothing (the client
+            # may retry it corrected under the same key), and the fingerprint is of the input
+            # as accepted, always JSON
+            data = validate_input(spec.dto, given)
 
         def run() -> tuple[int, Any]:
             result = spec.call(actor=user, data=data)
@@ -161,7 +174,11 @@ def service_endpoint(
         stored = idempotency.run_once(
             user_id=user.pk,
             key=idempotency.validate_key(key),
-            fingerprint=idempotency.request_fingerprint(request.method or "", request.path, data),
+            fingerprint=idempotency.request_fingerprint(
+                request.method or "",
+                request.path,
+                data.model_dump(mode="json") if data is not None else None,
+            ),
             atomic=spec.atomic,
             work=work,
             error_status=lambda error: status_of(type(error)),
@@ -173,7 +190,8 @@ def service_endpoint(
 
     responses: dict[int, Any] = {status: output if status != 204 else None}
     responses.update(dict.fromkeys(other_statuses, output))
-    documented_errors = [*spec.possible_errors(), *always_possible(url_map)]
+    # InvalidInput even without a DTO: any request may carry an uploaded file, refused
+    documented_errors = [*spec.possible_errors(), InvalidInput, *always_possible(url_map)]
     schema_kwargs: dict[str, Any] = {"parameters": path_parameters(url_map), "request": None}
     body = body_model(spec.dto, frozenset(url_map.values())) if spec.dto is not None else None
     if body is not None and body.model_fields:

@@ -3,12 +3,14 @@
 import orjson
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from pydantic import Field
 from rest_framework.test import APIRequestFactory, force_authenticate
 
 from servicelayer.actors import Access, Actor
 from servicelayer.dto import DTO, Id, Output
 from servicelayer.errors import Conflict, Forbidden, NotFound, Unavailable
+from servicelayer.models import IdempotencyRecord
 from servicelayer.registry import Registry, service
 from servicelayer.rest.views import ServiceAPIView, body_model, service_endpoint
 
@@ -165,3 +167,59 @@ def test_the_documented_body_leaves_out_fields_from_the_url():
     model = body_model(Rename, frozenset({"thing_id"}))
     assert set(model.model_fields) == {"name"}
     assert body_model(Rename, frozenset()) is Rename
+
+
+made: list[str] = []
+
+
+@service(actor=PERSON, atomic=True, into=reg)
+def thing_make(*, actor, data: Rename) -> Thing:
+    """Make a thing (once per Idempotency-Key)."""
+    made.append(data.name)
+    return Thing(id=data.thing_id, name=data.name)
+
+
+class ThingMaker(ServiceAPIView):
+    post = service_endpoint(thing_make, url_kwargs={"pk": "thing_id"}, status=201, idempotent=True)
+
+
+def make(owner, body, *, key="k-1", format="json"):
+    request = factory.post("/things/7/", body, format=format, HTTP_IDEMPOTENCY_KEY=key)
+    force_authenticate(request, user=owner)
+    response = ThingMaker.as_view()(request, pk=7)
+    response.render()
+    return Reply(response.status_code, response.content, response)
+
+
+@pytest.fixture
+def owner(make_user):
+    made.clear()
+    return make_user()
+
+
+def test_a_file_with_an_idempotency_key_is_400_and_claims_nothing(owner):
+    upload = SimpleUploadedFile("a.txt", b"hello", content_type="text/plain")
+    response = make(owner, {"name": "lamp", "photo": upload}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+    assert set(response.json()["error"]["fields"]) == {"photo"}
+    assert not IdempotencyRecord.objects.exists()
+
+
+def test_a_form_without_files_is_still_accepted(owner):
+    assert make(owner, {"name": "lamp"}, format="multipart").status_code == 201
+
+
+def test_refused_input_claims_no_key_so_the_corrected_request_may_use_it(owner):
+    assert make(owner, {"name": "a name far too long"}).status_code == 400
+    response = make(owner, {"name": "lamp"})
+    assert response.status_code == 201
+    assert made == ["lamp"]
+
+
+def test_the_key_fingerprints_the_input_as_validated(owner):
+    # the same command written two ways is the same request: replayed, not refused
+    first, again = make(owner, {"name": "lamp"}), make(owner, {"name": "  lamp  "})
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again["Idempotent-Replayed"] == "true"
+    assert made == ["lamp"]
