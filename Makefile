@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve demo test lint format collectstatic check-deploy supplier bench clean
+.PHONY: install run demo test lint format api-snapshot collectstatic check-deploy supplier bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test: lint
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The API's shape (docs/api-snapshot.txt): regenerate after a deliberate change, review the diff.
+api-snapshot: install
+	$(BIN)/python manage.py api_snapshot
 
 # Production's static files (hashed, compressed) into STATIC_ROOT: part of every deployment,
 # before the server starts. Nothing is signed here, so a throwaway key does when none is set.
