@@ -9,6 +9,7 @@ from servicelayer.actors import Access, Actor
 from servicelayer.catalog import as_text, catalog
 from servicelayer.dto import DTO, Output
 from servicelayer.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated
+from servicelayer.queries import QueryRegistry
 from servicelayer.registry import Registry, service
 
 CLERK = Actor("clerk", Access.STAFF)
@@ -143,8 +144,9 @@ def test_the_catalog_lists_services_per_actor_with_fields_and_errors(reg):
     def greetings_purge() -> None:
         """Forget old greetings."""
 
-    listed = catalog(reg)
-    assert list(listed) == ["job", "person"]
+    listed = catalog(reg, QueryRegistry())
+    assert list(listed) == ["job", "person", "queries"]
+    assert listed["queries"] == {}
     [entry] = listed["person"]
     assert entry["summary"] == "Greet someone."
     assert entry["input"][0] == {
@@ -155,7 +157,7 @@ def test_the_catalog_lists_services_per_actor_with_fields_and_errors(reg):
     }
     assert [e["code"] for e in entry["errors"]] == ["invalid", "not_authenticated", "busy"]
     assert entry["errors"][-1]["kind"] == "Conflict"
-    text = as_text(reg)
+    text = as_text(reg, QueryRegistry())
     assert "greeting_send: Greet someone." in text
     assert "times: int (optional)" in text
     assert "greetings_purge: Forget old greetings." in text
