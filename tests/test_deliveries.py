@@ -79,6 +79,36 @@ def test_manage_py_call_errors(shopper, capsys, args, code):
     assert json.loads(capsys.readouterr().err)["error"]["code"] == code
 
 
+def test_model_validator_messages_read_the_same_through_the_api_and_the_cli(
+    merchant, make_product, api, capsys
+):
+    product = make_product()
+    expected = {"non_field_errors": ["Give exactly one of delta and set_to."]}
+    response = api(merchant).post(f"/api/products/{product.pk}/stock/", {}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == expected
+    with pytest.raises(CommandError):
+        call_command(
+            "call",
+            "product_stock_change",
+            "--as",
+            "mia",
+            "--input",
+            json.dumps({"product_id": product.pk}),
+        )
+    assert json.loads(capsys.readouterr().err)["error"]["fields"] == expected
+
+
+def test_a_stay_s_rule_reads_as_written_through_the_api(shopper, make_hotel, api):
+    hotel = make_hotel()
+    stay = {"hotel_id": hotel.pk, "start_date": "2099-01-02", "end_date": "2099-01-02"}
+    response = api(shopper).post("/api/bookings/", stay, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "non_field_errors": ["end_date must be after start_date."]
+    }
+
+
 def test_a_celery_task_runs_a_service_with_a_json_safe_dto(shopper, make_product):
     product = make_product(stock=5, price="1.25")
     result = run_service.delay(
