@@ -1,11 +1,21 @@
-"""The service catalog: what the system does, per actor, read from the registry."""
+"""The service catalog: what the system does, per actor, read from the registries.
+
+Each actor's key lists its services (the actions it may take); the key "queries" lists, per
+actor again, the read-only queries it may run. `manage.py services` prints the same.
+"""
 
 import types
 import typing
 from typing import Any
 
-from servicelayer.errors import kind_of
+from pydantic import ConfigDict
+
+from servicelayer.dto import DTO, Output
+from servicelayer.errors import ServiceError, kind_of
+from servicelayer.queries import QueryRegistry, QuerySpec, queries
 from servicelayer.registry import Registry, ServiceSpec, registry
+
+QUERIES = "queries"
 
 
 def _type_name(annotation: Any) -> str:
@@ -25,54 +35,132 @@ def _type_name(annotation: Any) -> str:
     return getattr(annotation, "__name__", str(annotation))
 
 
+def _fields(dto: type[DTO] | None) -> list[dict[str, Any]]:
+    if dto is None:
+        return []
+    return [
+        {
+            "name": name,
+            "type": _type_name(info.annotation),
+            "required": info.is_required(),
+            "description": info.description or "",
+        }
+        for name, info in dto.model_fields.items()
+    ]
+
+
+def _errors(errors: tuple[type[ServiceError], ...]) -> list[dict[str, Any]]:
+    return [
+        {"code": e.code, "kind": kind_of(e).__name__, "message": e.default_message} for e in errors
+    ]
+
+
 def describe(spec: ServiceSpec) -> dict[str, Any]:
-    fields = []
-    if spec.dto is not None:
-        for name, info in spec.dto.model_fields.items():
-            fields.append(
-                {
-                    "name": name,
-                    "type": _type_name(info.annotation),
-                    "required": info.is_required(),
-                    "description": info.description or "",
-                }
-            )
     return {
         "name": spec.name,
         "actor": spec.actor.name,
         "app": spec.app,
         "summary": spec.summary,
         "doc": spec.doc,
-        "input": fields,
+        "input": _fields(spec.dto),
         "result": _type_name(spec.result),
-        "errors": [
-            {"code": e.code, "kind": kind_of(e).__name__, "message": e.default_message}
-            for e in spec.possible_errors()
-        ],
+        "errors": _errors(spec.possible_errors()),
     }
 
 
-def catalog(reg: Registry = registry) -> dict[str, list[dict[str, Any]]]:
-    """Every service, grouped by actor."""
-    grouped: dict[str, list[dict[str, Any]]] = {}
+def describe_query(spec: QuerySpec) -> dict[str, Any]:
+    """A query as a service is described: its input is its ids, then its params."""
+    ids = [{"name": i, "type": "int", "required": True, "description": ""} for i in spec.ids]
+    result = spec.output.__name__
+    if spec.paginated:
+        result = f"Page[{result}]"
+    elif spec.many:
+        result = f"list[{result}]"
+    return {
+        "name": spec.name,
+        "actor": spec.actor.name,
+        "app": spec.app,
+        "summary": spec.summary,
+        "doc": spec.doc,
+        "input": [*ids, *_fields(spec.params)],
+        "result": result,
+        "errors": _errors(spec.possible_errors()),
+    }
+
+
+def catalog(reg: Registry = registry, reads: QueryRegistry = queries) -> dict[str, Any]:
+    """Every service, grouped by actor; under "queries", every query, grouped by actor."""
+    grouped: dict[str, Any] = {}
     for spec in reg:
+        if spec.actor.name == QUERIES:
+            raise RuntimeError(f"An actor may not be named {QUERIES!r}: the catalog uses it.")
         grouped.setdefault(spec.actor.name, []).append(describe(spec))
+    by_actor: dict[str, list[dict[str, Any]]] = {}
+    for query in reads:
+        by_actor.setdefault(query.actor.name, []).append(describe_query(query))
+    grouped[QUERIES] = by_actor
     return grouped
 
 
-def as_text(reg: Registry = registry) -> str:
+def _entry(entry: dict[str, Any], indent: str) -> list[str]:
+    lines = [f"{indent}{entry['name']}: {entry['summary']}"]
+    if entry["input"]:
+        lines.append(f"{indent}  input:")
+        for f in entry["input"]:
+            req = "" if f["required"] else " (optional)"
+            lines.append(f"{indent}    {f['name']}: {f['type']}{req}")
+    lines.append(f"{indent}  returns: {entry['result']}")
+    codes = ", ".join(e["code"] for e in entry["errors"])
+    lines.append(f"{indent}  errors: {codes or '-'}")
+    return lines
+
+
+def as_text(reg: Registry = registry, reads: QueryRegistry = queries) -> str:
+    listed = catalog(reg, reads)
+    by_actor = listed.pop(QUERIES)
     lines: list[str] = []
-    for actor, services in catalog(reg).items():
+    for actor in sorted({*listed, *by_actor}):
         lines.append(f"== {actor} ==")
-        for svc in services:
-            lines.append(f"  {svc['name']}: {svc['summary']}")
-            if svc["input"]:
-                lines.append("    input:")
-                for f in svc["input"]:
-                    req = "" if f["required"] else " (optional)"
-                    lines.append(f"      {f['name']}: {f['type']}{req}")
-            lines.append(f"    returns: {svc['result']}")
-            codes = ", ".join(e["code"] for e in svc["errors"])
-            lines.append(f"    errors: {codes or '-'}")
+        for svc in listed.get(actor, []):
+            lines.extend(_entry(svc, "  "))
+        if by_actor.get(actor):
+            lines.append("  read-only queries:")
+            for query in by_actor[actor]:
+                lines.extend(_entry(query, "    "))
         lines.append("")
     return "\n".join(lines)
+
+
+class CatalogField(Output):
+    name: str
+    type: str
+    required: bool
+    description: str
+
+
+class CatalogError(Output):
+    code: str
+    kind: str
+    message: str
+
+
+class CatalogEntry(Output):
+    """A service (a user action) or a read-only query."""
+
+    name: str
+    actor: str
+    app: str
+    summary: str
+    doc: str
+    input: list[CatalogField]
+    result: str
+    errors: list[CatalogError]
+
+
+class Catalog(Output):
+    """Each actor's services under the actor's name; each actor's queries under `queries`."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, list[CatalogEntry]]
+
+    queries: dict[str, list[CatalogEntry]]

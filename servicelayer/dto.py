@@ -9,6 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import ErrorDetails
 
 from servicelayer.errors import InvalidInput
 
@@ -32,16 +33,23 @@ class Output(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+def _message(error: ErrorDetails) -> str:
+    if error["type"] == "extra_forbidden":
+        return "Unknown field."
+    raised = error.get("ctx", {}).get("error")
+    if error["type"] in ("value_error", "assertion_error") and isinstance(raised, Exception):
+        # a validator's own words, without Pydantic's "Value error, " / "Assertion failed, "
+        return str(raised) or "The value is not valid."
+    return error["msg"]
+
+
 def field_errors(exc: PydanticValidationError) -> dict[str, list[str]]:
     """Pydantic's errors as {"field.path": [messages]}; errors on the whole input under
-    "non_field_errors", as DRF names them."""
+    "non_field_errors", as DRF names them. A validator's message reads as its author wrote it."""
     fields: dict[str, list[str]] = {}
     for error in exc.errors(include_url=False):
         loc = ".".join(str(part) for part in error["loc"]) or "non_field_errors"
-        message = error["msg"]
-        if error["type"] == "extra_forbidden":
-            message = "Unknown field."
-        fields.setdefault(loc, []).append(message)
+        fields.setdefault(loc, []).append(_message(error))
     return fields
 
 

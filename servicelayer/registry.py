@@ -53,7 +53,9 @@ class ServiceSpec:
 
     @property
     def summary(self) -> str:
-        return self.doc.strip().splitlines()[0] if self.doc.strip() else self.name
+        """The docstring's first paragraph in one line (a wrapped line is not a sentence's end),
+        or the name. The same rule as a query's summary (servicelayer.queries)."""
+        return " ".join(self.doc.split("\n\n", 1)[0].split()) or self.name
 
     def possible_errors(self) -> tuple[type[ServiceError], ...]:
         """Declared errors plus those every call may raise (bad input, access refused)."""

@@ -1,9 +1,15 @@
 """The same services from the command line and from Celery, with the same validation."""
 
 import json
+import os
+import re
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from apps.catalog.interface import products_by_ids
@@ -64,19 +70,112 @@ def test_manage_py_call_refuses_bad_input_with_a_clear_error_and_nonzero_exit(
 
 
 @pytest.mark.parametrize(
-    ("args", "code"),
+    ("args", "code", "exit_code"),
     [
-        (["call", "no_such_service"], "not_found"),
-        (["call", "order_place", "--input", "{nope"], "invalid"),
-        (["call", "order_place", "--input", "{}"], "not_authenticated"),
-        (["call", "order_place", "--as", "ghost", "--input", "{}"], "not_found"),
-        (["call", "product_create", "--as", "alice", "--input", "{}"], "forbidden"),
+        (["call", "order_place", "--input", "{nope"], "invalid", 2),
+        (["call", "order_place", "--input", "{}"], "not_authenticated", 3),
+        (["call", "product_create", "--as", "alice", "--input", "{}"], "forbidden", 4),
+        (["call", "no_such_service"], "service_not_found", 5),
+        (["call", "order_place", "--as", "ghost", "--input", "{}"], "user_not_found", 5),
+        (
+            ["call", "order_place", "--as", "alice", "--input", '{"product_id": 9, "quantity": 1}'],
+            "product_not_found",
+            5,
+        ),
     ],
 )
-def test_manage_py_call_errors(shopper, capsys, args, code):
-    with pytest.raises(CommandError):
+def test_manage_py_call_errors_exit_by_kind_and_print_the_body_once(
+    shopper, capsys, args, code, exit_code
+):
+    with pytest.raises(CommandError) as caught:
         call_command(*args)
-    assert json.loads(capsys.readouterr().err)["error"]["code"] == code
+    assert caught.value.returncode == exit_code
+    captured = capsys.readouterr()
+    body = json.loads(captured.err)  # the one body, nothing else around it
+    assert body["error"]["code"] == code
+    assert json.loads(str(caught.value)) == body  # what a Python caller sees: the same body
+    assert captured.out == ""
+
+
+def test_an_unknown_service_suggests_the_closest_names(capsys):
+    with pytest.raises(CommandError):
+        call_command("call", "order_plase")
+    error = json.loads(capsys.readouterr().err)["error"]
+    assert error["code"] == "service_not_found"
+    assert error["details"]["did_you_mean"][0] == "order_place"
+    assert "manage.py services" in error["message"]
+
+
+def test_acting_as_an_unknown_user_says_so(db, capsys):
+    with pytest.raises(CommandError):
+        call_command("call", "order_place", "--as", "ghost")
+    error = json.loads(capsys.readouterr().err)["error"]
+    assert error == {
+        "code": "user_not_found",
+        "message": "There is no user 'ghost' to act as (--as).",
+        "details": {"username": "ghost"},
+    }
+
+
+def manage_py(tmp_path, *args):
+    """Run manage.py in a process of its own, as an operator does; no database is set up, so
+    only errors found before the first query can be asked for."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
+    env.pop("CELERY_BROKER_URL", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "exit_code"),
+    [
+        (["call", "order_plase"], "service_not_found", 5),
+        (["call", "order_place", "--input", "{nope"], "invalid", 2),
+        (["call", "order_place"], "not_authenticated", 3),
+        (["agora_user", "ops", "--password", "short"], "invalid", 2),
+    ],
+)
+def test_the_command_line_prints_one_error_body_and_exits_by_kind(tmp_path, args, code, exit_code):
+    done = manage_py(tmp_path, *args)
+    assert done.returncode == exit_code, done.stderr
+    assert json.loads(done.stderr)["error"]["code"] == code  # nothing but the body
+    assert done.stdout == ""
+
+
+def test_model_validator_messages_read_the_same_through_the_api_and_the_cli(
+    merchant, make_product, api, capsys
+):
+    product = make_product()
+    expected = {"non_field_errors": ["Give exactly one of delta and set_to."]}
+    response = api(merchant).post(f"/api/products/{product.pk}/stock/", {}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == expected
+    with pytest.raises(CommandError):
+        call_command(
+            "call",
+            "product_stock_change",
+            "--as",
+            "mia",
+            "--input",
+            json.dumps({"product_id": product.pk}),
+        )
+    assert json.loads(capsys.readouterr().err)["error"]["fields"] == expected
+
+
+def test_a_stay_s_rule_reads_as_written_through_the_api(shopper, make_hotel, api):
+    hotel = make_hotel()
+    stay = {"hotel_id": hotel.pk, "start_date": "2099-01-02", "end_date": "2099-01-02"}
+    response = api(shopper).post("/api/bookings/", stay, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "non_field_errors": ["end_date must be after start_date."]
+    }
 
 
 def test_a_celery_task_runs_a_service_with_a_json_safe_dto(shopper, make_product):
@@ -120,16 +219,23 @@ def test_celery_runs_in_process_without_a_broker():
     assert app.conf.task_always_eager is True
 
 
-def test_operators_create_users_with_tokens_from_the_command_line(db):
+def test_operators_create_users_with_tokens_from_the_command_line(db, capsys):
     out = run("agora_user", "ops", "--password", "long-enough-pw", "--merchant")
     assert out.startswith("ops token: ")
     from django.contrib.auth.models import User
 
     assert User.objects.get(username="ops").is_staff
-    with pytest.raises(CommandError, match="username_taken"):
+    capsys.readouterr()
+    with pytest.raises(CommandError) as caught:
         run("agora_user", "ops", "--password", "long-enough-pw")
-    with pytest.raises(CommandError, match="password"):
+    assert caught.value.returncode == 6  # a conflict, as `manage.py call` says it
+    assert json.loads(capsys.readouterr().err)["error"]["code"] == "username_taken"
+    with pytest.raises(CommandError) as caught:
         run("agora_user", "newbie", "--password", "short")
+    assert caught.value.returncode == 2
+    error = json.loads(capsys.readouterr().err)["error"]
+    assert error["code"] == "invalid"
+    assert list(error["fields"]) == ["password"]
 
 
 def test_the_demo_data_loads_twice_without_duplicates(db):
@@ -227,3 +333,12 @@ def test_the_travel_desk_from_the_command_line_and_celery(shopper, make_hotel, s
         "unresolved": [],
         "orphans_canceled": [],
     }
+
+
+def test_the_readme_documents_the_exit_codes_of_the_command_line():
+    from servicelayer.management.base import exit_codes_help
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    section = readme[readme.index("## From the command line") :]
+    rows = re.findall(r"^\| (\d) \| ([a-z ]+?) *[(|]", section, flags=re.MULTILINE)
+    assert ", ".join(f"{code} {kind}" for code, kind in rows) == exit_codes_help()

@@ -5,9 +5,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from apps.accounts.dto import TokenQuery
+from apps.accounts.dto import ApiTokenOut, TokenQuery
 from apps.accounts.models import ApiToken
+from apps.actors import SHOPPER
 from servicelayer.pagination import Page, keyset_page
+from servicelayer.queries import query
 
 TOKEN_FIELDS = ("id", "name", "prefix", "created_at", "expires_at", "last_used_at")
 
@@ -17,6 +19,7 @@ def live_tokens_of(actor: Any) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(alive, user=actor)
 
 
+@query(actor=SHOPPER, output=ApiTokenOut)
 def token_list(*, actor: Any, params: TokenQuery) -> Page:
     """List your API tokens that have not expired, newest first (never their keys)."""
     return keyset_page(

@@ -5,10 +5,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from apps.catalog.dto import PRODUCT_FIELDS, ProductQuery
+from apps.actors import ANYONE
+from apps.catalog.dto import PRODUCT_FIELDS, ProductOut, ProductQuery
 from apps.catalog.errors import ProductNotFound
 from apps.catalog.models import Product
 from servicelayer.pagination import Page, keyset_page
+from servicelayer.queries import query
 
 ORDERINGS: dict[str, tuple[str, ...]] = {
     "name": ("name",),
@@ -33,6 +35,7 @@ def _visible(actor: Any, *, include_archived: bool = False) -> QuerySet[Product,
     return _rows(active_only=not (include_archived and staff)).all()
 
 
+@query(actor=ANYONE, output=ProductOut)
 def product_list(*, actor: Any, params: ProductQuery) -> Page:
     """List products, newest first by default; search by name, filter by price and stock.
 
@@ -54,6 +57,7 @@ def product_list(*, actor: Any, params: ProductQuery) -> Page:
     )
 
 
+@query(actor=ANYONE, output=ProductOut, errors=[ProductNotFound])
 def product_get(*, actor: Any, product_id: int) -> dict[str, Any]:
     """One product. Archived products are visible to merchants only."""
     products = _visible(actor, include_archived=True)

@@ -5,13 +5,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from servicelayer.catalog import catalog
+from servicelayer.catalog import Catalog, catalog
 from servicelayer.errors import NotAuthenticated
 from servicelayer.rest.views import PUBLIC_SECURITY, error_responses
 
 
 class ServiceCatalogView(APIView):
-    """The service catalog: every user action the system offers, grouped by actor."""
+    """The service catalog: every user action the system offers and every read-only query,
+    grouped by actor."""
 
     permission_classes: list[Any] = []
 
@@ -20,9 +21,10 @@ class ServiceCatalogView(APIView):
         summary="The service catalog",
         description=(
             "Every application service, grouped by actor, with its input fields, result type "
-            "and the error codes it can answer with. The same list as `manage.py services`."
+            "and the error codes it can answer with; under `queries`, every read-only query, "
+            "grouped by actor, described alike. The same list as `manage.py services`."
         ),
-        responses={200: dict[str, list[dict[str, Any]]], **error_responses([NotAuthenticated])},
+        responses={200: Catalog, **error_responses([NotAuthenticated])},
         tags=["catalog of services"],
         auth=PUBLIC_SECURITY,
     )

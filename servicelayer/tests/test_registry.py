@@ -3,13 +3,14 @@
 from types import SimpleNamespace
 
 import pytest
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from servicelayer.actors import Access, Actor
 from servicelayer.catalog import as_text, catalog
-from servicelayer.dto import DTO, Output
+from servicelayer.dto import DTO, Output, validate_input
 from servicelayer.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated
-from servicelayer.registry import Registry, service
+from servicelayer.queries import QueryRegistry, queries
+from servicelayer.registry import Registry, registry, service
 
 CLERK = Actor("clerk", Access.STAFF)
 PERSON = Actor("person", Access.AUTHENTICATED)
@@ -52,6 +53,33 @@ def test_a_service_is_registered_under_its_name_with_its_dto_and_result(reg):
     assert spec.summary == "Greet someone."
     assert spec.possible_errors() == (InvalidInput, NotAuthenticated, Busy)
     assert greeting_send(actor=customer, data={"name": "ann", "times": 2}).text == "hi annhi ann"
+
+
+def test_a_summary_is_the_first_paragraph_of_the_docstring_in_one_line(reg):
+    @service(actor=JOB, into=reg)
+    def rows_expire() -> None:
+        """Expire rows left too long (SOME_SETTING, default 30): each is
+        dropped once. A periodic job.
+
+        More words that the summary leaves out."""
+
+    @service(actor=JOB, into=reg)
+    def rows_count() -> None: ...
+
+    assert reg.get("rows_expire").summary == (
+        "Expire rows left too long (SOME_SETTING, default 30): each is dropped once. "
+        "A periodic job."
+    )
+    assert reg.get("rows_count").summary == "rows_count"
+
+
+def test_no_summary_of_a_registered_service_or_query_is_cut_mid_sentence():
+    specs = [*registry, *queries]
+    assert len(registry) > 20
+    assert len(queries) > 10
+    for spec in specs:
+        assert "\n" not in spec.summary, spec.name
+        assert spec.summary.endswith((".", "?", "!", ")")), (spec.name, spec.summary)
 
 
 def test_dict_input_is_validated_into_the_dto_with_field_messages(reg):
@@ -143,8 +171,9 @@ def test_the_catalog_lists_services_per_actor_with_fields_and_errors(reg):
     def greetings_purge() -> None:
         """Forget old greetings."""
 
-    listed = catalog(reg)
-    assert list(listed) == ["job", "person"]
+    listed = catalog(reg, QueryRegistry())
+    assert list(listed) == ["job", "person", "queries"]
+    assert listed["queries"] == {}
     [entry] = listed["person"]
     assert entry["summary"] == "Greet someone."
     assert entry["input"][0] == {
@@ -155,7 +184,7 @@ def test_the_catalog_lists_services_per_actor_with_fields_and_errors(reg):
     }
     assert [e["code"] for e in entry["errors"]] == ["invalid", "not_authenticated", "busy"]
     assert entry["errors"][-1]["kind"] == "Conflict"
-    text = as_text(reg)
+    text = as_text(reg, QueryRegistry())
     assert "greeting_send: Greet someone." in text
     assert "times: int (optional)" in text
     assert "greetings_purge: Forget old greetings." in text
@@ -173,3 +202,38 @@ def test_text_with_nul_is_refused_before_validation(reg, data):
     with pytest.raises(InvalidInput) as caught:
         greeting_send(actor=customer, data=data)
     assert caught.value.fields == {"non_field_errors": ["Text may not contain NUL characters."]}
+
+
+class Stay(DTO):
+    nights: int = 1
+    guests: int = 1
+
+    @field_validator("guests")
+    @classmethod
+    def _few_guests(cls, guests: int) -> int:
+        # what `assert` raises outside pytest, whose rewriting would change the message
+        if guests >= 5:
+            raise AssertionError("At most four guests.")
+        if guests == 4:
+            raise AssertionError
+        return guests
+
+    @model_validator(mode="after")
+    def _a_stay(self) -> "Stay":
+        if self.nights < 1:
+            raise ValueError("A stay is at least one night.")
+        return self
+
+
+@pytest.mark.parametrize(
+    ("data", "fields"),
+    [
+        ({"nights": 0}, {"non_field_errors": ["A stay is at least one night."]}),
+        ({"guests": 7}, {"guests": ["At most four guests."]}),
+        ({"guests": 4}, {"guests": ["The value is not valid."]}),
+    ],
+)
+def test_validator_messages_reach_callers_as_written_without_pydantic_s_prefixes(data, fields):
+    with pytest.raises(InvalidInput) as caught:
+        validate_input(Stay, data)
+    assert caught.value.fields == fields

@@ -1,21 +1,54 @@
-import sys
+"""`manage.py call SERVICE --input JSON [--as USERNAME]`: run one service, as the API would."""
+
+import difflib
 from typing import Any
 
 import orjson
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from servicelayer import jsonutil
-from servicelayer.errors import InvalidInput, ServiceError
-from servicelayer.registry import registry
+from servicelayer.errors import InvalidInput, NotFound
+from servicelayer.management.base import ServiceCommand, exit_codes_help
+from servicelayer.registry import ServiceSpec, registry
 from servicelayer.users import user_by_username
 
-EXIT_CODES = {"invalid": 2}
+
+class ServiceNotFound(NotFound):
+    code = "service_not_found"
+    default_message = "There is no such service."
 
 
-class Command(BaseCommand):
+class ActingUserNotFound(NotFound):
+    code = "user_not_found"
+    default_message = "There is no such user to act as."
+
+
+def _service(name: str) -> ServiceSpec:
+    try:
+        return registry.get(name)
+    except NotFound:
+        names = [spec.name for spec in registry]
+        raise ServiceNotFound(
+            f"There is no service named {name!r}; `manage.py services` lists them.",
+            details={"did_you_mean": difflib.get_close_matches(name, names, n=3)},
+        ) from None
+
+
+def _user(username: str) -> Any:
+    try:
+        return user_by_username(username)
+    except NotFound:
+        raise ActingUserNotFound(
+            f"There is no user {username!r} to act as (--as).", details={"username": username}
+        ) from None
+
+
+class Command(ServiceCommand):
     help = (
         "Run a registered service: manage.py call SERVICE --input '{json}' [--as USERNAME]. "
-        "Input is validated exactly as the API validates it; the result is printed as JSON."
+        "Input is validated exactly as the API validates it; the result is printed as JSON. "
+        "An error prints the API's error body on stderr and exits with the code of its kind: "
+        f"{exit_codes_help()}."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,15 +59,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        spec = _service(options["service"])
         try:
-            spec = registry.get(options["service"])
-            try:
-                data = orjson.loads(options["input"])
-            except orjson.JSONDecodeError as exc:
-                raise InvalidInput(f"--input is not valid JSON: {exc}") from None
-            actor = user_by_username(options["username"]) if options["username"] else None
-            result = spec.call(actor=actor, data=data)
-        except ServiceError as exc:
-            sys.stderr.write(jsonutil.dumps(exc.as_body(), indent=True).decode() + "\n")
-            raise CommandError(exc.message, returncode=EXIT_CODES.get(exc.code, 1)) from None
+            data = orjson.loads(options["input"])
+        except orjson.JSONDecodeError as exc:
+            raise InvalidInput(f"--input is not valid JSON: {exc}") from None
+        actor = _user(options["username"]) if options["username"] else None
+        result = spec.call(actor=actor, data=data)
         self.stdout.write(jsonutil.dumps(result, indent=True).decode())

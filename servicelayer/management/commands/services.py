@@ -7,7 +7,10 @@ from servicelayer.catalog import as_text, catalog
 
 
 class Command(BaseCommand):
-    help = "Print the service catalog: every service, per actor, with its input and errors."
+    help = (
+        "Print the service catalog: every service and every read-only query, per actor, with "
+        "its input, result and errors."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="Print the catalog as JSON.")

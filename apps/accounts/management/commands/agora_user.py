@@ -1,18 +1,16 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from apps.accounts.services import user_create
-from servicelayer import jsonutil
-from servicelayer.errors import ServiceError
-
-EXIT_CODES = {"invalid": 2}  # as `manage.py call`
+from servicelayer.management.base import ServiceCommand, exit_codes_help
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = (
         "Create a user and print their API token (for deployments, load and smoke tests). "
-        "The password must pass the configured password validators."
+        "The password must pass the configured password validators. An error prints the API's "
+        f"error body on stderr and exits as `manage.py call` does: {exit_codes_help()}."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,12 +26,5 @@ class Command(BaseCommand):
             "email": options["email"],
             "is_staff": options["merchant"],
         }
-        try:
-            user = user_create(actor=None, data=data)
-        except ServiceError as exc:
-            self.stderr.write(jsonutil.dumps(exc.as_body(), indent=True).decode())
-            raise CommandError(
-                f"{exc.code}: {exc.message} {exc.fields or ''}".strip(),
-                returncode=EXIT_CODES.get(exc.code, 1),
-            ) from None
+        user = user_create(actor=None, data=data)
         self.stdout.write(f"{user.username} token: {user.token}")

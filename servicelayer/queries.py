@@ -1,0 +1,152 @@
+"""The query registry: every read-only query the API exposes, declared once, on its selector.
+
+    @query(actor=ANYONE, output=ProductOut, errors=[ProductNotFound])
+    def product_get(*, actor: Any, product_id: int) -> dict[str, Any]:
+        '''One product. Archived products are visible to merchants only.'''
+
+The decorator reads the rest from the signature, as @service does: the query string's DTO from
+the `params` annotation, the ids (they come from the URL) from the other keyword-only parameters,
+and the answer's shape from the return annotation (a `Page`, a `list`, or one object of
+`output`). It registers the query under the function's name and returns the function itself:
+a selector stays a plain function that services may call too, so a query neither checks access
+nor validates. Its delivery does that first (REST: `read_endpoint`), and the catalog lists it.
+"""
+
+import inspect
+import typing
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.utils.module_loading import autodiscover_modules
+from pydantic import BaseModel
+
+from servicelayer.actors import Actor
+from servicelayer.dto import DTO
+from servicelayer.errors import InvalidInput, NotFound, ServiceError
+from servicelayer.pagination import Page
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    name: str
+    func: Callable[..., Any]
+    actor: Actor
+    output: type[BaseModel]
+    params: type[DTO] | None  # the query string
+    ids: tuple[str, ...]  # keyword arguments taken from the URL
+    paginated: bool  # a Page of `output`
+    many: bool  # a list of `output`
+    errors: tuple[type[ServiceError], ...]
+    doc: str
+    app: str
+
+    @property
+    def summary(self) -> str:
+        """The docstring's first paragraph in one line, as a service's summary."""
+        return " ".join(self.doc.split("\n\n", 1)[0].split()) or self.name
+
+    def possible_errors(self) -> tuple[type[ServiceError], ...]:
+        """Declared errors plus those every call may raise (bad input, access refused)."""
+        implied: list[type[ServiceError]] = []
+        if self.params is not None or self.ids:
+            implied.append(InvalidInput)
+        implied.extend(self.actor.errors())
+        return tuple(dict.fromkeys([*implied, *self.errors]))
+
+
+class QueryRegistry:
+    def __init__(self, *, discover: str | None = None) -> None:
+        self._queries: dict[str, QuerySpec] = {}
+        self._discover = discover
+
+    def add(self, spec: QuerySpec) -> None:
+        existing = self._queries.get(spec.name)
+        if existing is not None and existing.func is not spec.func:
+            raise RuntimeError(f"Two queries are named {spec.name!r}.")
+        self._queries[spec.name] = spec
+
+    def _all(self) -> dict[str, QuerySpec]:
+        if self._discover is not None:
+            # selectors register on import, and nothing else imports every app's selectors
+            # (services import the ones they use, views are loaded with the URLs)
+            autodiscover_modules(self._discover)
+            self._discover = None
+        return self._queries
+
+    def get(self, name: str) -> QuerySpec:
+        try:
+            return self._all()[name]
+        except KeyError:
+            raise NotFound(f"There is no query named {name!r}.") from None
+
+    def __iter__(self) -> Iterator[QuerySpec]:
+        return iter(sorted(self._all().values(), key=lambda q: (q.actor.name, q.name)))
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+queries = QueryRegistry(discover="selectors")
+
+
+def _shape(func: Callable[..., Any]) -> tuple[type[DTO] | None, tuple[str, ...], bool, bool]:
+    """The params DTO, the ids, and whether the answer is a page or a list."""
+    params = inspect.signature(func).parameters
+    if "actor" not in params or any(
+        p.kind is not inspect.Parameter.KEYWORD_ONLY for p in params.values()
+    ):
+        raise TypeError(f"{func.__qualname__}: a query takes keyword-only `actor`, `params`, ids.")
+    hints = typing.get_type_hints(func)
+    dto = hints.get("params")
+    if "params" in params and not (isinstance(dto, type) and issubclass(dto, DTO)):
+        raise TypeError(f"{func.__qualname__}: `params` must be annotated with a DTO subclass.")
+    ids = tuple(name for name in params if name not in ("actor", "params"))
+    for name in ids:
+        if hints.get(name) is not int:
+            raise TypeError(f"{func.__qualname__}: the id `{name}` must be annotated int.")
+    result = hints.get("return")
+    paginated = isinstance(result, type) and issubclass(result, Page)
+    many = typing.get_origin(result) is list
+    return dto, ids, paginated, many
+
+
+def query(
+    *,
+    actor: Actor,
+    output: type[BaseModel],
+    errors: Sequence[type[ServiceError]] = (),
+    into: QueryRegistry | None = None,
+) -> Callable[[F], F]:
+    """Declare a selector as a read-only query (see the module docstring). `output` is the
+    schema of one object of its answer; `errors` those it raises itself."""
+
+    def declare(func: F) -> F:
+        dto, ids, paginated, many = _shape(func)
+        spec = QuerySpec(
+            name=func.__name__,
+            func=func,
+            actor=actor,
+            output=output,
+            params=dto,
+            ids=ids,
+            paginated=paginated,
+            many=many,
+            errors=tuple(errors),
+            doc=inspect.getdoc(func) or "",
+            app=func.__module__.rsplit(".", 1)[0],
+        )
+        (into if into is not None else queries).add(spec)
+        func.query = spec  # type: ignore[attr-defined]
+        return func
+
+    return declare
+
+
+def query_of(func: Callable[..., Any]) -> QuerySpec:
+    spec = getattr(func, "query", None)
+    if not isinstance(spec, QuerySpec):
+        raise TypeError(f"{func!r} is not a declared query.")
+    return spec
