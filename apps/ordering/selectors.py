@@ -22,6 +22,11 @@ def orders_of(actor: Any) -> QuerySet[Order]:
     return orders if actor.is_staff else orders.filter(owner=actor)
 
 
+def order_visible(order_id: int, actor: Any) -> bool:
+    """Whether `actor` may see the order (its owner, or a merchant)."""
+    return orders_of(actor).filter(pk=order_id).exists()
+
+
 def _with_lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by_order: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
     lines = (

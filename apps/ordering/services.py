@@ -48,8 +48,15 @@ from apps.ordering.errors import (
     OrderTotalTooLarge,
 )
 from apps.ordering.models import BasketLine, Order, OrderLine, OrderStatus
-from apps.ordering.selectors import basket_get, basket_of, order_get, orders_of
-from apps.payments.interface import PaymentInProgress, payment_in_progress, refund_order
+from apps.ordering.selectors import basket_get, basket_of, order_get, order_visible, orders_of
+from apps.payments.interface import (
+    ORDER,
+    Payable,
+    PayableKind,
+    PaymentInProgress,
+    payment_in_progress,
+    refund_payable,
+)
 from servicelayer.errors import InvalidInput
 from servicelayer.registry import service
 
@@ -97,6 +104,32 @@ def _fitting(total: Decimal) -> Decimal:
 def _give_back_stock_of(order: Order) -> None:
     for line in order.lines.order_by("product_id"):
         give_stock_back(line.product_id, line.quantity)
+
+
+# --- orders as payments' payables (registered in apps.py) --------------------------------
+
+
+def _lock_payable(order_id: int, owner: Any) -> Payable | None:
+    """Lock one of `owner`'s orders for paying (the order row first, then its payment)."""
+    order = Order.objects.select_for_update().filter(pk=order_id, owner=owner).first()
+    if order is None:
+        return None
+    return Payable(
+        amount=order.total,
+        currency=settings.AGORA_CURRENCY,
+        may_pay=order.status == OrderStatus.AWAITING_PAYMENT,
+        status=order.status,
+    )
+
+
+def _mark_paid(order_id: int) -> None:
+    """Mark a locked order paid (IllegalTransition unless it awaits payment)."""
+    order = Order.objects.select_for_update().get(pk=order_id)
+    order.pay()
+    order.save(update_fields=["status", "updated_at"])
+
+
+ORDER_PAYABLE = PayableKind(lock=_lock_payable, on_paid=_mark_paid, visible=order_visible)
 
 
 # --- the basket ---------------------------------------------------------------------------
@@ -276,7 +309,7 @@ def order_change_quantity(*, actor: User, data: ChangeQuantity) -> OrderOut:
     largest order total is a 409 `order_total_too_large` and nothing changes."""
     order = _locked_order(actor, data.order_id)
     order.ensure_editable()
-    if payment_in_progress(order.pk):
+    if payment_in_progress(ORDER, order.pk):
         raise PaymentInProgress()
     all_lines = list(order.lines.all())
     lines = [line for line in all_lines if data.product_id in (None, line.product_id)]
@@ -306,13 +339,13 @@ def order_cancel(*, actor: User, data: OrderRef) -> OrderOut:
     Merchants may cancel any order."""
     order = _locked_order(actor, data.order_id)
     was_paid = order.status == OrderStatus.PAID
-    if not was_paid and payment_in_progress(order.pk):
+    if not was_paid and payment_in_progress(ORDER, order.pk):
         raise PaymentInProgress()
     order.cancel()
     order.save(update_fields=["status", "updated_at"])
     _give_back_stock_of(order)
     if was_paid:
-        refund_order(order.pk)
+        refund_payable(ORDER, order.pk)
     return _out(actor, order.pk)
 
 
@@ -353,7 +386,7 @@ def order_expire_unpaid() -> ExpiredOrders:
                 .filter(pk=order_id, status=OrderStatus.AWAITING_PAYMENT, created_at__lt=cutoff)
                 .first()
             )
-            if order is None or payment_in_progress(order.pk):
+            if order is None or payment_in_progress(ORDER, order.pk):
                 continue
             order.expire()
             order.save(update_fields=["status", "updated_at"])
