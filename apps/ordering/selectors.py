@@ -10,7 +10,7 @@ from django.db.models import F, QuerySet
 from apps.catalog.interface import products_by_ids
 from apps.ordering.dto import OrderQuery
 from apps.ordering.errors import OrderNotFound
-from apps.ordering.models import Basket, BasketLine, Order, OrderLine
+from apps.ordering.models import BasketLine, Order, OrderLine
 from servicelayer.pagination import Page, keyset_page
 
 ORDER_FIELDS = ("id", "status", "total", "created_at", "updated_at")
@@ -70,14 +70,6 @@ def order_get(*, actor: Any, order_id: int) -> dict[str, Any]:
     if row is None:
         raise OrderNotFound()
     return _with_lines([row])[0]
-
-
-def basket_of(actor: Any, *, lock: bool = False) -> Basket:
-    """The actor's basket, created on first use; locked when `lock` (serializes its changes)."""
-    basket, _ = Basket.objects.get_or_create(owner=actor)
-    if lock:
-        basket = Basket.objects.select_for_update().get(pk=basket.pk)
-    return basket
 
 
 def basket_get(*, actor: Any) -> dict[str, Any]:

@@ -47,8 +47,8 @@ from apps.ordering.errors import (
     OrderNotFound,
     OrderTotalTooLarge,
 )
-from apps.ordering.models import BasketLine, Order, OrderLine, OrderStatus
-from apps.ordering.selectors import basket_get, basket_of, order_get, order_visible, orders_of
+from apps.ordering.models import Basket, BasketLine, Order, OrderLine, OrderStatus
+from apps.ordering.selectors import basket_get, order_get, order_visible, orders_of
 from apps.payments.interface import (
     ORDER,
     Payable,
@@ -135,6 +135,13 @@ ORDER_PAYABLE = PayableKind(lock=_lock_payable, on_paid=_mark_paid, visible=orde
 # --- the basket ---------------------------------------------------------------------------
 
 
+def _locked_basket(actor: User) -> Basket:
+    """The actor's basket, created on first use, locked: it serializes the basket's changes
+    and its confirmation."""
+    basket, _ = Basket.objects.get_or_create(owner=actor)
+    return Basket.objects.select_for_update().get(pk=basket.pk)
+
+
 def _sellable(product_id: int, quantity: int) -> ProductData:
     """Check (without taking) that `quantity` units of an active product are in stock."""
     product = products_by_ids([product_id]).get(product_id)
@@ -166,7 +173,7 @@ def basket_add_item(*, actor: User, data: BasketItem) -> BasketOut:
 
     Stock is checked now but only taken when you confirm the order. A basket whose total at
     today's prices would exceed the largest order total is refused."""
-    basket = basket_of(actor, lock=True)
+    basket = _locked_basket(actor)
     line = BasketLine.objects.filter(basket=basket, product_id=data.product_id).first()
     quantity = data.quantity + (line.quantity if line else 0)
     if quantity > MAX_QUANTITY:
@@ -189,7 +196,7 @@ def basket_change_quantity(*, actor: User, data: BasketItemCount) -> BasketOut:
     """Set how many units of a product your basket holds; 0 takes it out.
 
     Growing the basket past the largest order total is refused; shrinking it never is."""
-    basket = basket_of(actor, lock=True)
+    basket = _locked_basket(actor)
     line = BasketLine.objects.filter(basket=basket, product_id=data.product_id).first()
     if line is None:
         raise ItemNotInBasket(details={"product_id": data.product_id})
@@ -206,7 +213,7 @@ def basket_change_quantity(*, actor: User, data: BasketItemCount) -> BasketOut:
 @service(actor=SHOPPER, errors=[ItemNotInBasket], atomic=True)
 def basket_remove_item(*, actor: User, data: BasketItemRef) -> BasketOut:
     """Take a product out of your basket."""
-    basket = basket_of(actor, lock=True)
+    basket = _locked_basket(actor)
     deleted, _ = BasketLine.objects.filter(basket=basket, product_id=data.product_id).delete()
     if not deleted:
         raise ItemNotInBasket(details={"product_id": data.product_id})
@@ -216,7 +223,7 @@ def basket_remove_item(*, actor: User, data: BasketItemRef) -> BasketOut:
 @service(actor=SHOPPER, atomic=True)
 def basket_empty(*, actor: User) -> BasketOut:
     """Take everything out of your basket."""
-    basket = basket_of(actor, lock=True)
+    basket = _locked_basket(actor)
     BasketLine.objects.filter(basket=basket).delete()
     return _basket_out(actor)
 
@@ -233,7 +240,7 @@ def order_confirm(*, actor: User) -> OrderOut:
     The stock of every line is taken in one transaction: all or nothing. If any line cannot
     be served, no order is made, nothing is taken, and the 409 lists the failing lines; a
     total beyond the largest order total is a 409 `order_total_too_large`, nothing taken."""
-    basket = basket_of(actor, lock=True)
+    basket = _locked_basket(actor)
     wanted = list(BasketLine.objects.filter(basket=basket).order_by("product_id"))
     if not wanted:
         raise BasketEmpty()
