@@ -11,7 +11,7 @@ from apps.actors import SHOPPER
 from apps.catalog.interface import products_by_ids
 from apps.ordering.dto import BasketOut, OrderOut, OrderQuery
 from apps.ordering.errors import OrderNotFound
-from apps.ordering.models import Basket, BasketLine, Order, OrderLine
+from apps.ordering.models import BasketLine, Order, OrderLine
 from servicelayer.pagination import Page, keyset_page
 from servicelayer.queries import query
 
@@ -22,6 +22,11 @@ def orders_of(actor: Any) -> QuerySet[Order]:
     """The orders `actor` may see: all for staff, their own for anyone else."""
     orders = Order.objects.all()
     return orders if actor.is_staff else orders.filter(owner=actor)
+
+
+def order_visible(order_id: int, actor: Any) -> bool:
+    """Whether `actor` may see the order (its owner, or a merchant)."""
+    return orders_of(actor).filter(pk=order_id).exists()
 
 
 def _with_lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -69,14 +74,6 @@ def order_get(*, actor: Any, order_id: int) -> dict[str, Any]:
     if row is None:
         raise OrderNotFound()
     return _with_lines([row])[0]
-
-
-def basket_of(actor: Any, *, lock: bool = False) -> Basket:
-    """The actor's basket, created on first use; locked when `lock` (serializes its changes)."""
-    basket, _ = Basket.objects.get_or_create(owner=actor)
-    if lock:
-        basket = Basket.objects.select_for_update().get(pk=basket.pk)
-    return basket
 
 
 @query(actor=SHOPPER, output=BasketOut)

@@ -5,6 +5,7 @@ Locks are taken in one order everywhere: the basket or order row first, then pro
 Stock is taken when an order is created and given back when it is canceled or expires.
 """
 
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -47,26 +48,36 @@ from apps.ordering.errors import (
     OrderNotFound,
     OrderTotalTooLarge,
 )
-from apps.ordering.models import BasketLine, Order, OrderLine, OrderStatus
-from apps.ordering.selectors import basket_get, basket_of, order_get, orders_of
-from apps.payments.interface import PaymentInProgress, payment_in_progress, refund_order
+from apps.ordering.models import Basket, BasketLine, Order, OrderLine, OrderStatus
+from apps.ordering.selectors import basket_get, order_visible, orders_of
+from apps.payments.interface import (
+    ORDER,
+    Payable,
+    PayableKind,
+    PaymentInProgress,
+    payment_in_progress,
+    refund_payable,
+)
 from servicelayer.errors import InvalidInput
 from servicelayer.registry import service
 
 
 def _locked_order(actor: Any, order_id: int) -> Order:
+    """One of the orders `actor` may see, locked (its owner read along, not locked)."""
     try:
-        return orders_of(actor).select_for_update().get(pk=order_id)
+        return (
+            orders_of(actor)
+            .select_related("owner")
+            .select_for_update(of=("self",))
+            .get(pk=order_id)
+        )
     except Order.DoesNotExist:
         raise OrderNotFound() from None
 
 
-def _out(actor: Any, order_id: int) -> OrderOut:
-    return OrderOut.model_validate(order_get(actor=actor, order_id=order_id))
-
-
-def _created(order: Order, customer: str, lines: list[OrderLine]) -> OrderOut:
-    """The response for an order just written: built from memory, no read-back."""
+def _order_out(order: Order, customer: str, lines: Iterable[OrderLine]) -> OrderOut:
+    """The one builder of an order's output, from the order and its lines in memory (no
+    read-back after a write); order_get reads the same fields as rows."""
     return OrderOut(
         id=order.pk,
         customer=customer,
@@ -87,6 +98,36 @@ def _created(order: Order, customer: str, lines: list[OrderLine]) -> OrderOut:
     )
 
 
+def _lines_of(order: Order) -> list[OrderLine]:
+    return list(order.lines.order_by("id"))  # the order they were made in, as order_get
+
+
+def _locked_out(order: Order, lines: Iterable[OrderLine]) -> OrderOut:
+    """The output of an order read by _locked_order (its owner along)."""
+    return _order_out(order, order.owner.get_username(), lines)
+
+
+def _create_order(actor: User, taken: Sequence[tuple[ProductData, int]]) -> OrderOut:
+    """Write an order awaiting payment for units already taken from stock (each product as it
+    was taken, and how many), at the prices they were taken at. A total beyond what an order
+    may have is OrderTotalTooLarge: raising rolls the taken stock back with the service."""
+    total = _fitting(
+        sum((product.price * quantity for product, quantity in taken), Decimal("0.00"))
+    )
+    order = Order.objects.create(owner=actor, total=total)
+    lines = OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            product_id=product.id,
+            product_name=product.name,
+            quantity=quantity,
+            unit_price=product.price,
+        )
+        for product, quantity in taken
+    )
+    return _order_out(order, actor.get_username(), lines)
+
+
 def _fitting(total: Decimal) -> Decimal:
     """`total` if an order may have it (the columns hold it), else OrderTotalTooLarge."""
     if total > MAX_ORDER_TOTAL:
@@ -94,12 +135,45 @@ def _fitting(total: Decimal) -> Decimal:
     return total
 
 
-def _give_back_stock_of(order: Order) -> None:
-    for line in order.lines.order_by("product_id"):
+def _give_back_stock_of(lines: Iterable[OrderLine]) -> None:
+    for line in sorted(lines, key=lambda line: line.product_id):  # the fixed lock order
         give_stock_back(line.product_id, line.quantity)
 
 
+# --- orders as payments' payables (registered in apps.py) --------------------------------
+
+
+def _lock_payable(order_id: int, owner: Any) -> Payable | None:
+    """Lock one of `owner`'s orders for paying (the order row first, then its payment)."""
+    order = Order.objects.select_for_update().filter(pk=order_id, owner=owner).first()
+    if order is None:
+        return None
+    return Payable(
+        amount=order.total,
+        currency=settings.AGORA_CURRENCY,
+        may_pay=order.status == OrderStatus.AWAITING_PAYMENT,
+        status=order.status,
+    )
+
+
+def _mark_paid(order_id: int) -> None:
+    """Mark a locked order paid (IllegalTransition unless it awaits payment)."""
+    order = Order.objects.select_for_update().get(pk=order_id)
+    order.pay()
+    order.save(update_fields=["status", "updated_at"])
+
+
+ORDER_PAYABLE = PayableKind(lock=_lock_payable, on_paid=_mark_paid, visible=order_visible)
+
+
 # --- the basket ---------------------------------------------------------------------------
+
+
+def _locked_basket(actor: User) -> Basket:
+    """The actor's basket, created on first use, locked: it serializes the basket's changes
+    and its confirmation."""
+    basket, _ = Basket.objects.get_or_create(owner=actor)
+    return Basket.objects.select_for_update().get(pk=basket.pk)
 
 
 def _sellable(product_id: int, quantity: int) -> ProductData:
@@ -133,7 +207,7 @@ def basket_add_item(*, actor: User, data: BasketItem) -> BasketOut:
 
     Stock is checked now but only taken when you confirm the order. A basket whose total at
     today's prices would exceed the largest order total is refused."""
-    basket = basket_of(actor, lock=True)
+    basket = _locked_basket(actor)
     line = BasketLine.objects.filter(basket=basket, product_id=data.product_id).first()
     quantity = data.quantity + (line.quantity if line else 0)
     if quantity > MAX_QUANTITY:
@@ -156,7 +230,7 @@ def basket_change_quantity(*, actor: User, data: BasketItemCount) -> BasketOut:
     """Set how many units of a product your basket holds; 0 takes it out.
 
     Growing the basket past the largest order total is refused; shrinking it never is."""
-    basket = basket_of(actor, lock=True)
+    basket = _locked_basket(actor)
     line = BasketLine.objects.filter(basket=basket, product_id=data.product_id).first()
     if line is None:
         raise ItemNotInBasket(details={"product_id": data.product_id})
@@ -173,7 +247,7 @@ def basket_change_quantity(*, actor: User, data: BasketItemCount) -> BasketOut:
 @service(actor=SHOPPER, errors=[ItemNotInBasket], atomic=True)
 def basket_remove_item(*, actor: User, data: BasketItemRef) -> BasketOut:
     """Take a product out of your basket."""
-    basket = basket_of(actor, lock=True)
+    basket = _locked_basket(actor)
     deleted, _ = BasketLine.objects.filter(basket=basket, product_id=data.product_id).delete()
     if not deleted:
         raise ItemNotInBasket(details={"product_id": data.product_id})
@@ -183,7 +257,7 @@ def basket_remove_item(*, actor: User, data: BasketItemRef) -> BasketOut:
 @service(actor=SHOPPER, atomic=True)
 def basket_empty(*, actor: User) -> BasketOut:
     """Take everything out of your basket."""
-    basket = basket_of(actor, lock=True)
+    basket = _locked_basket(actor)
     BasketLine.objects.filter(basket=basket).delete()
     return _basket_out(actor)
 
@@ -200,15 +274,15 @@ def order_confirm(*, actor: User) -> OrderOut:
     The stock of every line is taken in one transaction: all or nothing. If any line cannot
     be served, no order is made, nothing is taken, and the 409 lists the failing lines; a
     total beyond the largest order total is a 409 `order_total_too_large`, nothing taken."""
-    basket = basket_of(actor, lock=True)
+    basket = _locked_basket(actor)
     wanted = list(BasketLine.objects.filter(basket=basket).order_by("product_id"))
     if not wanted:
         raise BasketEmpty()
-    taken: list[tuple[BasketLine, ProductData]] = []
+    taken: list[tuple[ProductData, int]] = []
     failed: list[dict[str, Any]] = []
     for line in wanted:  # product id order: the fixed lock order
         try:
-            taken.append((line, take_stock(line.product_id, line.quantity)))
+            taken.append((take_stock(line.product_id, line.quantity), line.quantity))
         except OutOfStock as exc:
             failed.append({**exc.details, "reason": "out_of_stock"})
         except ProductNotFound:
@@ -216,23 +290,9 @@ def order_confirm(*, actor: User) -> OrderOut:
     if failed:
         # raising rolls the transaction back, and with it every unit taken above
         raise BasketLinesUnavailable(details={"lines": failed})
-    # raising rolls back the stock taken above, as for a failing line
-    total = _fitting(
-        sum((product.price * line.quantity for line, product in taken), Decimal("0.00"))
-    )
-    order = Order.objects.create(owner=actor, total=total)
-    lines = OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            product_id=product.id,
-            product_name=product.name,
-            quantity=line.quantity,
-            unit_price=product.price,
-        )
-        for line, product in taken
-    )
+    order = _create_order(actor, taken)
     BasketLine.objects.filter(basket=basket).delete()
-    return _created(order, actor.get_username(), lines)
+    return order
 
 
 @service(actor=SHOPPER, errors=[ProductNotFound, OutOfStock, OrderTotalTooLarge], atomic=True)
@@ -242,18 +302,7 @@ def order_place(*, actor: User, data: PlaceOrder) -> OrderOut:
     Its stock is taken at once; not enough stock is a 409 `out_of_stock` and nothing is
     ordered, as for a total beyond the largest order total (409 `order_total_too_large`).
     The order then awaits payment like any other."""
-    product = take_stock(data.product_id, data.quantity)
-    # checked at the price the stock was taken at; raising rolls the taking back
-    total = _fitting(product.price * data.quantity)
-    order = Order.objects.create(owner=actor, total=total)
-    line = OrderLine.objects.create(
-        order=order,
-        product_id=product.id,
-        product_name=product.name,
-        quantity=data.quantity,
-        unit_price=product.price,
-    )
-    return _created(order, actor.get_username(), [line])
+    return _create_order(actor, [(take_stock(data.product_id, data.quantity), data.quantity)])
 
 
 @service(
@@ -276,9 +325,9 @@ def order_change_quantity(*, actor: User, data: ChangeQuantity) -> OrderOut:
     largest order total is a 409 `order_total_too_large` and nothing changes."""
     order = _locked_order(actor, data.order_id)
     order.ensure_editable()
-    if payment_in_progress(order.pk):
+    if payment_in_progress(ORDER, order.pk):
         raise PaymentInProgress()
-    all_lines = list(order.lines.all())
+    all_lines = _lines_of(order)
     lines = [line for line in all_lines if data.product_id in (None, line.product_id)]
     if len(lines) != 1:
         raise LineNotInOrder(
@@ -295,7 +344,7 @@ def order_change_quantity(*, actor: User, data: ChangeQuantity) -> OrderOut:
     line.quantity = data.quantity
     line.save(update_fields=["quantity"])
     order.save(update_fields=["total", "updated_at"])
-    return _out(actor, order.pk)
+    return _locked_out(order, all_lines)
 
 
 @service(actor=SHOPPER, errors=[OrderNotFound, IllegalTransition, PaymentInProgress], atomic=True)
@@ -306,33 +355,35 @@ def order_cancel(*, actor: User, data: OrderRef) -> OrderOut:
     Merchants may cancel any order."""
     order = _locked_order(actor, data.order_id)
     was_paid = order.status == OrderStatus.PAID
-    if not was_paid and payment_in_progress(order.pk):
+    if not was_paid and payment_in_progress(ORDER, order.pk):
         raise PaymentInProgress()
     order.cancel()
     order.save(update_fields=["status", "updated_at"])
-    _give_back_stock_of(order)
+    lines = _lines_of(order)
+    _give_back_stock_of(lines)
     if was_paid:
-        refund_order(order.pk)
-    return _out(actor, order.pk)
+        refund_payable(ORDER, order.pk)
+    return _locked_out(order, lines)
 
 
-def _advance(actor: User, order_id: int, step: str) -> OrderOut:
+def _advance(actor: User, order_id: int, move: Callable[[Order], None]) -> OrderOut:
+    """Move one of the orders `actor` may see along the workflow with `move` (Order.ship)."""
     order = _locked_order(actor, order_id)
-    getattr(order, step)()
+    move(order)
     order.save(update_fields=["status", "updated_at"])
-    return _out(actor, order.pk)
+    return _locked_out(order, _lines_of(order))
 
 
 @service(actor=MERCHANT, errors=[OrderNotFound, IllegalTransition], atomic=True)
 def order_ship(*, actor: User, data: OrderRef) -> OrderOut:
     """Mark a paid order as shipped."""
-    return _advance(actor, data.order_id, "ship")
+    return _advance(actor, data.order_id, Order.ship)
 
 
 @service(actor=MERCHANT, errors=[OrderNotFound, IllegalTransition], atomic=True)
 def order_deliver(*, actor: User, data: OrderRef) -> OrderOut:
     """Mark a shipped order as delivered."""
-    return _advance(actor, data.order_id, "deliver")
+    return _advance(actor, data.order_id, Order.deliver)
 
 
 @service(actor=SYSTEM)
@@ -353,10 +404,10 @@ def order_expire_unpaid() -> ExpiredOrders:
                 .filter(pk=order_id, status=OrderStatus.AWAITING_PAYMENT, created_at__lt=cutoff)
                 .first()
             )
-            if order is None or payment_in_progress(order.pk):
+            if order is None or payment_in_progress(ORDER, order.pk):
                 continue
             order.expire()
             order.save(update_fields=["status", "updated_at"])
-            _give_back_stock_of(order)
+            _give_back_stock_of(order.lines.all())
             expired.append(order.pk)
     return ExpiredOrders(expired=expired)

@@ -7,8 +7,17 @@ from apps.payments.models import Payment
 class PaymentAdmin(admin.ModelAdmin[Payment]):
     """Read only: money moves through the services, never by hand."""
 
-    list_display = ("id", "order", "owner", "amount", "currency", "status", "created_at")
-    list_filter = ("status",)
+    list_display = (
+        "id",
+        "payable_kind",
+        "payable_id",
+        "owner",
+        "amount",
+        "currency",
+        "status",
+        "created_at",
+    )
+    list_filter = ("status", "payable_kind")
     search_fields = ("gateway_reference", "owner__username")
     list_select_related = ("owner",)
 

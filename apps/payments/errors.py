@@ -1,3 +1,5 @@
+import functools
+
 from servicelayer.errors import Conflict, NotFound, PaymentRequired, Unavailable
 
 
@@ -25,3 +27,20 @@ class PaymentInProgress(Conflict):
 class PaymentNotFound(NotFound):
     code = "payment_not_found"
     default_message = "There is no such payment."
+
+
+class PayableNotFound(NotFound):
+    """What a payment is for does not exist, or is not the actor's. Each payable kind has its
+    own subclass (not_found_error), coded after the kind."""
+
+
+@functools.cache
+def not_found_error(kind: str) -> type[PayableNotFound]:
+    """The not-found error of payable `kind`: `order_not_found` for "order", as the owning
+    app's own error reads. Payments declares it on its services by the kind's name, before
+    the kind is registered and without importing the app that owns it."""
+    return type(
+        f"{kind.title()}NotFound",
+        (PayableNotFound,),
+        {"code": f"{kind}_not_found", "default_message": f"There is no such {kind}."},
+    )

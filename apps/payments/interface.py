@@ -1,25 +1,25 @@
-"""Payments' public interface, for ordering: is a payment in flight, and refund on cancel."""
+"""Payments' public interface, for the apps that sell: register a payable kind at start-up,
+ask whether a payment of a payable is in flight, refund a payable's payment on cancel.
 
-from apps.payments.errors import PaymentInProgress
-from apps.payments.models import Payment, PaymentStatus
-from servicelayer.tasks import enqueue
+Payments is the lower layer: it knows a payable only by reference (a kind and an id) and the
+callbacks its kind registered; it imports no app that sells. Plain data only.
+"""
 
-__all__ = ["PaymentInProgress", "payment_in_progress", "refund_order"]
+from apps.payments.errors import PayableNotFound, PaymentInProgress, not_found_error
+from apps.payments.payables import ORDER, Payable, PayableKind, register_payable
+from apps.payments.services import payment_in_progress, refund_payable
 
+__all__ = [
+    "ORDER",
+    "OrderNotFound",
+    "Payable",
+    "PayableKind",
+    "PayableNotFound",
+    "PaymentInProgress",
+    "payment_in_progress",
+    "refund_payable",
+    "register_payable",
+]
 
-def refund_order(order_id: int) -> None:
-    """Within the caller's transaction: mark the order's successful payment for refund, and
-    refund it through the gateway once that transaction has committed."""
-    payment_ids = list(
-        Payment.objects.select_for_update()
-        .filter(order_id=order_id, status=PaymentStatus.SUCCEEDED)
-        .values_list("id", flat=True)
-    )
-    Payment.objects.filter(pk__in=payment_ids).update(status=PaymentStatus.REFUND_PENDING)
-    for payment_id in payment_ids:
-        enqueue("payment_refund", data={"payment_id": payment_id})
-
-
-def payment_in_progress(order_id: int) -> bool:
-    """Whether a payment of this order is being processed (call with the order locked)."""
-    return Payment.objects.in_progress(order_id)
+# What payments answers for an order it cannot find (code `order_not_found`).
+OrderNotFound = not_found_error(ORDER)

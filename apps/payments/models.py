@@ -12,19 +12,26 @@ class PaymentStatus(models.TextChoices):
     REFUNDED = "refunded", "Refunded"
 
 
-# A payment in flight, or the one that paid the order. Refunds are not in it: a charge that
+# A payment in flight, or the one that paid its payable. Refunds are not in it: a charge that
 # came back after its payment had been given up is refunded while another payment stands.
 LIVE_STATUSES = (PaymentStatus.PROCESSING, PaymentStatus.SUCCEEDED)
 
 
 class PaymentQuerySet(models.QuerySet["Payment"]):
-    def in_progress(self, order_id: int) -> bool:
-        """Whether a payment of this order is being processed (ask with the order locked)."""
-        return self.filter(order_id=order_id, status=PaymentStatus.PROCESSING).exists()
+    def of(self, kind: str, payable_id: int) -> "PaymentQuerySet":
+        """The payments of one payable."""
+        return self.filter(payable_kind=kind, payable_id=payable_id)
+
+    def in_progress(self, kind: str, payable_id: int) -> bool:
+        """Whether a payment of this payable is being processed (ask with the payable locked)."""
+        return self.of(kind, payable_id).filter(status=PaymentStatus.PROCESSING).exists()
 
 
 class Payment(models.Model):
-    order = models.ForeignKey("ordering.Order", on_delete=models.PROTECT, related_name="+")
+    # What it pays for, by reference (see apps/payments/payables.py): payments imports no app
+    # that sells, so there is no foreign key to the payable's table.
+    payable_kind = models.CharField(max_length=20)
+    payable_id = models.BigIntegerField()
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
@@ -41,16 +48,16 @@ class Payment(models.Model):
 
     class Meta:
         constraints = [
-            # at most one payment per order is in flight or has paid it
+            # at most one payment per payable is in flight or has paid it
             models.UniqueConstraint(
-                fields=["order"],
+                fields=["payable_kind", "payable_id"],
                 condition=Q(status__in=[s.value for s in LIVE_STATUSES]),
-                name="payment_one_live_per_order",
+                name="payment_one_live_per_payable",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
         ]
         indexes = [
-            models.Index(fields=["order", "id"], name="payment_order_id"),
+            models.Index(fields=["payable_kind", "payable_id", "id"], name="payment_payable_id"),
             # payment_settle_stale looks for old processing payments every minute
             models.Index(
                 fields=["created_at"],
@@ -60,7 +67,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Payment #{self.pk} of order {self.order_id} ({self.status})"
+        return f"Payment #{self.pk} of {self.payable_kind} {self.payable_id} ({self.status})"
 
     @property
     def charge_reference(self) -> str:

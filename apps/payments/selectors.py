@@ -2,17 +2,21 @@
 
 from typing import Any
 
+from django.db.models import F
+
 from apps.actors import SHOPPER
-from apps.ordering.interface import OrderNotFound, ensure_order_visible
 from apps.payments.dto import PAYMENT_FIELDS, PaymentOut
+from apps.payments.errors import not_found_error
 from apps.payments.models import Payment
+from apps.payments.payables import ORDER, payable_kind
 from servicelayer.queries import query
 
 
-@query(actor=SHOPPER, output=PaymentOut, errors=[OrderNotFound])
+@query(actor=SHOPPER, output=PaymentOut, errors=[not_found_error(ORDER)])
 def payments_of_order(*, actor: Any, order_id: int) -> list[dict[str, Any]]:
     """The payment attempts of one of your orders, oldest first (a merchant: any order's).
     Another customer's order is not found."""
-    ensure_order_visible(order_id, actor=actor)
-    payments = Payment.objects.filter(order_id=order_id)
+    if not payable_kind(ORDER).visible(order_id, actor):
+        raise not_found_error(ORDER)()
+    payments = Payment.objects.of(ORDER, order_id).annotate(order_id=F("payable_id"))
     return list(payments.order_by("id").values(*PAYMENT_FIELDS))

@@ -1,18 +1,22 @@
-"""Paying for orders and refunding them.
+"""Paying for payables (orders today) and refunding them.
+
+Payments is the lower layer: it knows what it charges by reference (a payable kind and an id)
+and reaches the payable only through the callbacks its kind registered (payables.py).
 
 The gateway is never called inside a transaction that holds a lock. Paying is three steps:
-(1) lock the order, check it awaits payment, record a `processing` payment, commit; (2) call
+(1) lock the payable, check it may be paid, record a `processing` payment, commit; (2) call
 the gateway with the payment's own reference, outside any transaction; (3) record the outcome
-and mark the order paid. A processing payment blocks a second payment, a cancellation and the
-expiry of its order, so the charged amount is the order's total and stays it.
+and mark the payable paid. A processing payment blocks a second payment, a cancellation and
+the expiry of its payable, so the charged amount is the payable's and stays it.
 
 A worker that dies between (1) and (3) leaves its payment processing: payment_settle_stale
 asks the gateway for the charge by that reference and settles it. Every change of a payment's
 status is a conditional update (from the status it was seen in), and recording a charge locks
-the order first, then the payment, so the worker and the job settle a payment once.
+the payable first, then the payment, so the worker and the job settle a payment once.
 """
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -20,7 +24,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.actors import SHOPPER, SYSTEM
-from apps.ordering.interface import OrderNotFound, lock_order, mark_order_paid
 from apps.payments.dto import (
     PayForOrder,
     PaymentOut,
@@ -34,15 +37,37 @@ from apps.payments.errors import (
     PaymentInProgress,
     PaymentNotFound,
     PaymentProviderUnavailable,
+    not_found_error,
 )
 from apps.payments.gateways import Charge, GatewayDeclined, GatewayUnavailable, get_gateway
 from apps.payments.models import Payment, PaymentStatus
+from apps.payments.payables import ORDER, Payable, payable_kind
 from servicelayer.registry import service
 from servicelayer.tasks import enqueue
 
 
 def _out(payment: Payment) -> PaymentOut:
-    return PaymentOut.model_validate(payment, from_attributes=True)
+    """The output of a payment (payments_of_order reads the same fields as rows)."""
+    return PaymentOut(
+        id=payment.pk,
+        order_id=payment.payable_id,
+        amount=payment.amount,
+        currency=payment.currency,
+        status=payment.status,
+        decline_reason=payment.decline_reason,
+        gateway_reference=payment.gateway_reference,
+        created_at=payment.created_at,
+        updated_at=payment.updated_at,
+    )
+
+
+def _lock_payable(kind: str, payable_id: int, *, owner: Any) -> Payable:
+    """Lock one of `owner`'s payables through its kind (the payable row first, as everywhere:
+    then the payment); its kind's not-found error if there is none."""
+    payable = payable_kind(kind).lock(payable_id, owner)
+    if payable is None:
+        raise not_found_error(kind)()
+    return payable
 
 
 def _settle(payment: Payment, *, was: str = PaymentStatus.PROCESSING, **changes: str) -> bool:
@@ -60,21 +85,23 @@ def _record_charge(payment: Payment, charge: Charge) -> bool:
     """Record that the gateway charged `payment` (paying's step 3, or the job's settlement);
     False if that was done already: one reference, one charge. `payment` is current after.
 
-    The order is locked first, as everywhere, then the payment. The charge pays the order if
-    it still awaits payment and no other payment of it is in flight. Otherwise the charge is
+    The payable is locked first, as everywhere, then the payment. The charge pays the payable
+    if it may still be paid and no other payment of it is in flight. Otherwise the charge is
     refunded: its payment had been given up by payment_settle_stale before the charge came
-    back and the order has moved on (or, which should not happen, the order of a processing
-    payment could no longer be paid)."""
+    back and the payable has moved on (or, which should not happen, the payable of a
+    processing payment could no longer be paid)."""
+    kind, payable_id = payment.payable_kind, payment.payable_id
     with transaction.atomic():
-        order = lock_order(payment.order_id, owner=payment.owner_id)
+        payable = _lock_payable(kind, payable_id, owner=payment.owner_id)
         payment.refresh_from_db(from_queryset=Payment.objects.select_for_update())
         if payment.status not in (PaymentStatus.PROCESSING, PaymentStatus.FAILED):
             return False
-        pays = order.awaits_payment and (
-            payment.status == PaymentStatus.PROCESSING or not Payment.objects.in_progress(order.id)
+        pays = payable.may_pay and (
+            payment.status == PaymentStatus.PROCESSING
+            or not Payment.objects.in_progress(kind, payable_id)
         )
         if pays:
-            mark_order_paid(order.id)
+            payable_kind(kind).on_paid(payable_id)
         _settle(
             payment,
             was=payment.status,
@@ -83,22 +110,42 @@ def _record_charge(payment: Payment, charge: Charge) -> bool:
             decline_reason="",
         )
         if not pays:
-            enqueue("payment_refund", data={"payment_id": payment.pk})
+            enqueue(payment_refund, data=PaymentRef(payment_id=payment.pk))
     return True
 
 
 def _give_up(payment: Payment) -> bool:
-    """Fail a stale payment the gateway has no charge for, which frees its order; False if
+    """Fail a stale payment the gateway has no charge for, which frees its payable; False if
     it was settled meanwhile. A charge that still comes back is handled by _record_charge."""
     with transaction.atomic():
-        lock_order(payment.order_id, owner=payment.owner_id)  # the order first, as everywhere
+        # the payable first, as everywhere
+        _lock_payable(payment.payable_kind, payment.payable_id, owner=payment.owner_id)
         return _settle(payment, status=PaymentStatus.FAILED, decline_reason="abandoned")
+
+
+def payment_in_progress(kind: str, payable_id: int) -> bool:
+    """Whether a payment of this payable is being processed (call with the payable locked)."""
+    return Payment.objects.in_progress(kind, payable_id)
+
+
+def refund_payable(kind: str, payable_id: int) -> None:
+    """Within the caller's transaction (the payable locked): mark the payable's successful
+    payment for refund, and refund it through the gateway once that transaction commits."""
+    payment_ids = list(
+        Payment.objects.select_for_update()
+        .of(kind, payable_id)
+        .filter(status=PaymentStatus.SUCCEEDED)
+        .values_list("id", flat=True)
+    )
+    Payment.objects.filter(pk__in=payment_ids).update(status=PaymentStatus.REFUND_PENDING)
+    for payment_id in payment_ids:
+        enqueue(payment_refund, data=PaymentRef(payment_id=payment_id))
 
 
 @service(
     actor=SHOPPER,
     errors=[
-        OrderNotFound,
+        not_found_error(ORDER),
         OrderNotPayable,
         PaymentInProgress,
         PaymentDeclined,
@@ -112,16 +159,17 @@ def payment_pay(*, actor: User, data: PayForOrder) -> PaymentOut:
     nothing is charged (also when it answers only after the payment was given up as stale:
     that charge is refunded). An order already paid, canceled or expired: 409."""
     with transaction.atomic():
-        order = lock_order(data.order_id, owner=actor)
-        if not order.awaits_payment:
-            raise OrderNotPayable(details={"status": order.status})
-        if Payment.objects.in_progress(order.id):
+        payable = _lock_payable(ORDER, data.order_id, owner=actor)
+        if not payable.may_pay:
+            raise OrderNotPayable(details={"status": payable.status})
+        if Payment.objects.in_progress(ORDER, data.order_id):
             raise PaymentInProgress()
         payment = Payment.objects.create(
-            order_id=order.id,
+            payable_kind=ORDER,
+            payable_id=data.order_id,
             owner=actor,
-            amount=order.total,
-            currency=settings.AGORA_CURRENCY,
+            amount=payable.amount,
+            currency=payable.currency,
         )
     try:
         charge = get_gateway().charge(
@@ -183,7 +231,7 @@ def payment_retry_refunds() -> RefundsRetried:
         "id", flat=True
     ):
         try:
-            payment_refund(actor=None, data={"payment_id": payment_id})
+            payment_refund(actor=None, data=PaymentRef(payment_id=payment_id))
             refunded.append(payment_id)
         except PaymentProviderUnavailable:
             pending.append(payment_id)

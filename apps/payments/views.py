@@ -1,9 +1,9 @@
 """Payments over REST. Translation only."""
 
 from apps.actors import SHOPPER
-from apps.ordering.interface import OrderNotFound
 from apps.payments import selectors, services
 from apps.payments.dto import PaymentOut
+from apps.payments.interface import OrderNotFound
 from servicelayer.rest.views import ServiceAPIView, read_endpoint, service_endpoint
 
 ORDER = {"pk": "order_id"}

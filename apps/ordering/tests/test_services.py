@@ -5,12 +5,15 @@ from decimal import Decimal
 import pytest
 
 from apps.catalog.interface import OutOfStock, ProductNotFound, products_by_ids
+from apps.ordering.dto import OrderOut
 from apps.ordering.errors import IllegalTransition, LineNotInOrder, OrderNotEditable, OrderNotFound
 from apps.ordering.models import Order, OrderLine
 from apps.ordering.selectors import order_get
 from apps.ordering.services import (
+    basket_add_item,
     order_cancel,
     order_change_quantity,
+    order_confirm,
     order_deliver,
     order_place,
     order_ship,
@@ -139,3 +142,28 @@ def test_another_shoppers_order_is_not_found(shopper, other_shopper, merchant, m
             attempt()
     # a merchant may cancel any order
     assert order_cancel(actor=merchant, data={"order_id": order.id}).status == "canceled"
+
+
+def test_every_service_answers_the_order_as_it_is_read_back(shopper, merchant, make_product, pay):
+    def as_read_back(answer):  # built in memory after the write: the same as reading it
+        assert answer == OrderOut.model_validate(order_get(actor=merchant, order_id=answer.id))
+        assert answer.customer == "alice"
+        return answer
+
+    mug, kettle = make_product("Mug", stock=9), make_product("Kettle", price="30.00", stock=9)
+    for product in (kettle, mug):
+        basket_add_item(actor=shopper, data={"product_id": product.pk, "quantity": 2})
+    order = as_read_back(order_confirm(actor=shopper))
+    assert [line.product_name for line in order.lines] == ["Mug", "Kettle"]
+    placed = as_read_back(order_place(actor=shopper, data={"product_id": mug.pk, "quantity": 1}))
+    as_read_back(
+        order_change_quantity(
+            actor=shopper, data={"order_id": order.id, "product_id": mug.pk, "quantity": 3}
+        )
+    )
+    as_read_back(order_cancel(actor=shopper, data={"order_id": placed.id}))
+    pay(shopper, order.id)
+    as_read_back(order_ship(actor=merchant, data={"order_id": order.id}))
+    assert as_read_back(order_deliver(actor=merchant, data={"order_id": order.id})).status == (
+        "delivered"
+    )

@@ -117,7 +117,7 @@ def test_a_worker_killed_at_the_gateway_is_settled_by_the_job(
 
     kill_while_paying(shopper, order.id, "pay-k", charged=charged)
 
-    payment = Payment.objects.get(order_id=order.id)
+    payment = Payment.objects.get(payable_kind="order", payable_id=order.id)
     assert payment.status == PaymentStatus.PROCESSING
     assert len(gateway.charges) == (1 if charged else 0)
     # the key's lease still runs: the retry waits for the first request

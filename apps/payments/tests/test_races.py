@@ -168,7 +168,7 @@ def test_two_runs_of_the_settling_job_at_once_settle_a_stale_payment_once(
     shopper = make_user()
     order = order_place(actor=shopper, data={"product_id": make_product().pk, "quantity": 1})
     payment = Payment.objects.create(  # a killed worker's payment
-        order_id=order.id, owner=shopper, amount=order.total, currency="EUR"
+        payable_kind="order", payable_id=order.id, owner=shopper, amount=order.total, currency="EUR"
     )
     if charged:
         DummyGateway().charge(

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from apps.catalog.interface import products_by_ids
 from apps.ordering.errors import IllegalTransition
-from apps.ordering.interface import OrderNotFound
 from apps.ordering.models import Order
 from apps.ordering.selectors import order_get
 from apps.ordering.services import (
@@ -23,6 +22,7 @@ from apps.payments.errors import (
     PaymentInProgress,
     PaymentProviderUnavailable,
 )
+from apps.payments.interface import OrderNotFound
 from apps.payments.models import Payment, PaymentStatus
 from apps.payments.selectors import payments_of_order
 from apps.payments.services import payment_pay, payment_refund, payment_retry_refunds
@@ -93,8 +93,12 @@ def test_a_paid_canceled_or_expired_order_cannot_be_paid(shopper, order, make_pr
 
 def test_only_the_owner_pays(other_shopper, merchant, order):
     for stranger in (other_shopper, merchant):
-        with pytest.raises(OrderNotFound):
+        with pytest.raises(OrderNotFound) as caught:
             pay(stranger, order.id)
+        assert caught.value.as_body()["error"] == {
+            "code": "order_not_found",
+            "message": "There is no such order.",
+        }
 
 
 @pytest.mark.parametrize("token", ["", "visa", "tok_" + "x" * 200, "tok_<script>"])
@@ -106,7 +110,11 @@ def test_card_tokens_are_validated(shopper, order, token):
 def test_a_payment_in_flight_blocks_a_second_payment_a_change_and_a_cancel(shopper, order):
     # the state between recording the payment and hearing from the gateway
     Payment.objects.create(
-        order_id=order.id, owner=shopper, amount=Decimal("25.00"), currency="EUR"
+        payable_kind="order",
+        payable_id=order.id,
+        owner=shopper,
+        amount=Decimal("25.00"),
+        currency="EUR",
     )
     with pytest.raises(PaymentInProgress):
         pay(shopper, order.id)
@@ -190,7 +198,11 @@ def test_unpaid_orders_expire_and_their_stock_comes_back(shopper, order, make_pr
 
 def test_an_order_with_a_payment_in_flight_does_not_expire(shopper, order):
     Payment.objects.create(
-        order_id=order.id, owner=shopper, amount=Decimal("25.00"), currency="EUR"
+        payable_kind="order",
+        payable_id=order.id,
+        owner=shopper,
+        amount=Decimal("25.00"),
+        currency="EUR",
     )
     age(order.id, 120)
     assert order_expire_unpaid(actor=None).expired == []

@@ -57,7 +57,9 @@ def crash_at_the_gateway(monkeypatch, user, order_id, *, charged):
         patch.setattr(DummyGateway, "charge", charge_and_die)
         with pytest.raises(SystemExit):
             pay(user, order_id)
-    return Payment.objects.get(order_id=order_id, status=PaymentStatus.PROCESSING)
+    return Payment.objects.get(
+        payable_kind="order", payable_id=order_id, status=PaymentStatus.PROCESSING
+    )
 
 
 def grow_stale(payment_id):
@@ -236,7 +238,11 @@ def test_a_retry_with_the_original_key_is_not_told_for_good_that_a_payment_is_in
     not the key's final answer; once the job has settled the payment, the retry pays."""
     url = f"/api/orders/{order.id}/payments/"
     Payment.objects.create(  # the killed worker's payment, never charged
-        order_id=order.id, owner=shopper, amount=Decimal("25.00"), currency="EUR"
+        payable_kind="order",
+        payable_id=order.id,
+        owner=shopper,
+        amount=Decimal("25.00"),
+        currency="EUR",
     )
     IdempotencyRecord.objects.create(  # the killed worker's claim, its lease run out
         user=shopper,
