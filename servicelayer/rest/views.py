@@ -27,6 +27,7 @@ from pydantic import ValidationError as PydanticValidationError
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from servicelayer import idempotency, jsonutil
 from servicelayer.actors import Access, Actor
@@ -273,7 +274,7 @@ class ReadEndpoint:
             dto_field: _url_id(dto_field, kwargs[k]) for k, dto_field in self.url_map.items()
         }
         if self.params is not None:
-            call_kwargs["params"] = validate_input(self.params, request.query_params.dict())
+            call_kwargs["params"] = validate_input(self.params, _query_of(request))
         result = self.fetch(actor=user, **call_kwargs)
         if isinstance(result, Page):
             return Response({"next": _next_url(request, result), "results": result.results})
@@ -307,6 +308,16 @@ class ReadEndpoint:
             "responses": {200: response, **error_responses(errors)},
             **security_of(self.actor),
         }
+
+
+def _query_of(request: Request) -> dict[str, Any]:
+    """The query string as a selector's input, without DRF's own `format` override (the
+    browsable API's `?format=api`), which is no field of any input."""
+    query = request.query_params.dict()
+    override = api_settings.URL_FORMAT_OVERRIDE
+    if override:
+        query.pop(override, None)
+    return query
 
 
 _ID = TypeAdapter(Id)

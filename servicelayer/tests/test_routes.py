@@ -136,6 +136,15 @@ def test_a_method_routed_twice_on_one_path_is_refused():
         routes.patch("shelves/<pk:shelf_id>/", shelf_rename)
 
 
+def test_a_read_ignores_the_format_override_of_the_browsable_api():
+    shelves = table().urls()[0].callback
+    status, body = send(shelves, "get", "/shelves/?colour=red&format=json")
+    assert status == 200, body
+    assert body["results"] == [{"id": 1, "name": "red"}]
+    status, body = send(shelves, "get", "/shelves/?shape=round")
+    assert (status, set(body["error"]["fields"])) == (400, {"shape"})
+
+
 def test_a_request_is_authorized_once(monkeypatch):
     checks: list[str] = []
     authorize = Actor.authorize
