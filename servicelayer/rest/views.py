@@ -35,7 +35,7 @@ from servicelayer.dto import DTO, MAX_DB_INT, Id, validate_input
 from servicelayer.errors import InvalidInput, NotAuthenticated, NotFound, ServiceError
 from servicelayer.pagination import Page
 from servicelayer.registry import ServiceSpec, result_schema, spec_of
-from servicelayer.rest.errors import Error, status_of
+from servicelayer.rest.errors import Error, RequestTooLarge, status_of
 from servicelayer.rest.schema import query_parameters
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -213,6 +213,8 @@ class ServiceEndpoint:
             body = body_model(spec.dto, frozenset(self.url_map.values()))
         if body is not None and not body.model_fields:
             body = None
+        if body is not None:
+            documented.append(RequestTooLarge)  # the parser refuses it before reading it
         if self.idempotent:
             documented += [
                 idempotency.IdempotencyKeyReused,
