@@ -43,11 +43,11 @@ class ApiRoot(APIView):
 
 api: list[URLPattern | URLResolver] = [
     path("", ApiRoot.as_view(), name="api-root"),
-    path("", include("apps.accounts.urls")),
-    path("", include("apps.catalog.urls")),
-    path("", include("apps.ordering.urls")),
-    path("", include("apps.payments.urls")),
-    path("", include("apps.bookings.urls")),
+    path("", include("apps.accounts.routes")),
+    path("", include("apps.catalog.routes")),
+    path("", include("apps.ordering.routes")),
+    path("", include("apps.payments.routes")),
+    path("", include("apps.bookings.routes")),
     path("services/", ServiceCatalogView.as_view(), name="service-catalog"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -67,6 +67,12 @@ class ServiceSpec:
 
     def call(self, *, actor: Any, data: Any = None) -> Any:
         """Run the service with untrusted input (a dict from JSON) or a ready DTO."""
+        self.actor.authorize(actor)
+        return self.run(actor, data)
+
+    def run(self, actor: Any, data: Any = None) -> Any:
+        """`call` for an actor the caller has just authorized itself: a delivery that must
+        answer 401 before it reads the input checks access first, and only once."""
         return self.func(actor=actor, data=data)
 
 
@@ -131,9 +137,7 @@ def service(
             )
         dto, result = _annotations(func)
 
-        @functools.wraps(func)
         def run(*, actor: Any = None, data: Any = None) -> R:
-            spec.actor.authorize(actor)
             call_kwargs: dict[str, Any] = {}
             if dto is not None:
                 call_kwargs["data"] = validate_input(dto, data)
@@ -145,6 +149,10 @@ def service(
                 with service_transaction():
                     return func(**call_kwargs)  # type: ignore[call-arg]
             return func(**call_kwargs)  # type: ignore[call-arg]
+
+        @functools.wraps(func)
+        def checked(*, actor: Any = None, data: Any = None) -> R:
+            return cast(R, spec.call(actor=actor, data=data))
 
         spec = ServiceSpec(
             name=func.__name__,
@@ -158,8 +166,8 @@ def service(
             atomic=atomic,
         )
         (into if into is not None else registry).add(spec)
-        run.spec = spec  # type: ignore[attr-defined]
-        return cast(Service[R], run)
+        checked.spec = spec  # type: ignore[attr-defined]
+        return cast(Service[R], checked)
 
     return decorate
 

@@ -1,29 +1,33 @@
-"""The REST base: a view is a few declarative lines; the toolkit does the translating.
+"""Endpoints: what one HTTP operation does, built from a service or a selector.
 
-    class ProductDetail(ServiceAPIView):
-        get = read_endpoint(product_get, actor=ANYONE, output=ProductOut, url_kwargs=PK)
-        patch = service_endpoint(product_update, url_kwargs={"pk": "product_id"})
+    ServiceEndpoint(product_update, url_map={"pk": "product_id"})
+    ReadEndpoint(product_get, actor=ANYONE, output=ProductOut, url_map={"pk": "product_id"})
 
-`service_endpoint` authorizes the actor, validates the body against the service's DTO merged
-with the URL's ids (ids come from the URL, never from the body; uploaded files are refused),
-calls the service with the acting user, and renders its result. `read_endpoint` does the same
-for a selector, with the query string as its input. Errors are raised, never caught here: the
-exception handler maps every one to its status and the one error body. Each handler carries
-its OpenAPI description (input, output, every error the service declares).
+An app never builds these by hand: its route table (servicelayer.rest.routes) does, and names
+the path parameters. `ServiceEndpoint.handle` authorizes the actor, validates the body against
+the service's DTO merged with the URL's ids (ids come from the URL, never from the body;
+uploaded files are refused), runs the service for the acting user, and renders its result.
+`ReadEndpoint.handle` does the same for a selector, with the query string as its input. Errors
+are raised, never caught here: the exception handler maps every one to its status and the one
+error body. `schema()` is the operation's OpenAPI description (input, output, every error the
+service declares) as drf-spectacular's `extend_schema` arguments.
 """
 
+import inspect
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
 from django.http import QueryDict
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from pydantic import BaseModel, RootModel, TypeAdapter, create_model
 from pydantic import ValidationError as PydanticValidationError
+from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.settings import api_settings
 
 from servicelayer import idempotency, jsonutil
 from servicelayer.actors import Access, Actor
@@ -31,18 +35,12 @@ from servicelayer.dto import DTO, MAX_DB_INT, Id, validate_input
 from servicelayer.errors import InvalidInput, NotAuthenticated, NotFound, ServiceError
 from servicelayer.pagination import Page
 from servicelayer.registry import ServiceSpec, result_schema, spec_of
-from servicelayer.rest.errors import Error, status_of
+from servicelayer.rest.errors import Error, RequestTooLarge, status_of
 from servicelayer.rest.schema import query_parameters
 
-Handler = Callable[..., Response]
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-
-
-class ServiceAPIView(APIView):
-    """Base of views built from endpoints. Access is checked by each service's actor, so the
-    view itself lets every request through to the endpoint."""
-
-    permission_classes: list[Any] = []
+# an error a response documents: a service error, or one of DRF's answered before a service
+Documented = type[ServiceError] | type[APIException]
 
 
 def acting_user(request: Request) -> Any:
@@ -107,49 +105,59 @@ def always_possible(url_map: Mapping[str, str]) -> list[type[ServiceError]]:
     return [NotAuthenticated, NotFound] if url_map else [NotAuthenticated]
 
 
-def error_responses(errors: Iterable[type[ServiceError]]) -> dict[int, OpenApiResponse]:
+def _status_and_code(error: Documented) -> tuple[int, str]:
+    if issubclass(error, ServiceError):
+        return status_of(error), error.code
+    return error.status_code, str(error.default_code)
+
+
+def error_responses(errors: Iterable[Documented]) -> dict[int, OpenApiResponse]:
     by_status: dict[int, list[str]] = {}
     for error in dict.fromkeys(errors):
-        by_status.setdefault(status_of(error), []).append(f"`{error.code}`")
+        status, code = _status_and_code(error)
+        by_status.setdefault(status, []).append(f"`{code}`")
     return {
         status: OpenApiResponse(Error, description="Error codes: " + ", ".join(codes))
         for status, codes in sorted(by_status.items())
     }
 
 
-def _tag(spec_app: str) -> str:
-    return spec_app.rsplit(".", 1)[-1]
+@dataclass(frozen=True)
+class ServiceEndpoint:
+    """An operation that runs the registered service `service` with the request body.
 
+    `url_map` maps URL keyword arguments to DTO fields; `idempotent` honours an
+    `Idempotency-Key` header (see servicelayer.idempotency); `status_for(result)` picks the
+    status per result (e.g. 202 for an outcome still unknown), which must be `status` or one
+    of `other_statuses`."""
 
-def service_endpoint(
-    func: Callable[..., Any],
-    *,
-    url_kwargs: Mapping[str, str] | None = None,
-    status: int = 200,
-    status_for: Callable[[Any], int] | None = None,
-    other_statuses: Iterable[int] = (),
-    output: type[BaseModel] | None = None,
-    idempotent: bool = False,
-) -> Handler:
-    """A view handler that runs the registered service `func` with the request body.
+    service: Callable[..., Any]
+    url_map: Mapping[str, str] = field(default_factory=dict)
+    status: int = 200
+    status_for: Callable[[Any], int] | None = None
+    other_statuses: tuple[int, ...] = ()
+    output: type[BaseModel] | None = None
+    idempotent: bool = False
 
-    url_kwargs maps URL keyword arguments to DTO fields;
-    `idempotent` honours an `Idempotency-Key` header (see servicelayer.idempotency);
-    `status_for(result)` picks the status per result (e.g. 202 for an outcome still unknown),
-    which must be `status` or one of `other_statuses`.
-    """
-    spec = spec_of(func)
-    url_map = dict(url_kwargs or {})
-    output = output if output is not None else result_schema(spec)
+    def __post_init__(self) -> None:
+        dto = self.spec.dto
+        unknown = set(self.url_map.values()) - set(dto.model_fields if dto is not None else ())
+        if unknown:
+            raise TypeError(f"{self.spec.name}: no input field for the path's {sorted(unknown)}.")
 
-    def handler(self: APIView, request: Request, **kwargs: Any) -> Response:
-        user = acting_user(request)
+    @property
+    def spec(self) -> ServiceSpec:
+        return spec_of(self.service)
+
+    def handle(self, request: Request, **kwargs: Any) -> Response:
+        spec, user = self.spec, acting_user(request)
+        # access first, then the input: an anonymous caller learns nothing about the body
         spec.actor.authorize(user)
         _refuse_files(request)
         data: DTO | None = None
         if spec.dto is not None:
             given = _as_mapping(request.data)
-            for url_kw, dto_field in url_map.items():
+            for url_kw, dto_field in self.url_map.items():
                 given[dto_field] = kwargs[url_kw]
             # validated before a key is claimed: a refused input claims nothing (the client
             # may retry it corrected under the same key), and the fingerprint is of the input
@@ -157,12 +165,12 @@ def service_endpoint(
             data = validate_input(spec.dto, given)
 
         def run() -> tuple[int, Any]:
-            result = spec.call(actor=user, data=data)
-            if status == 204:
+            result = spec.run(user, data)
+            if self.status == 204:
                 return 204, None
-            return (status_for(result) if status_for else status), result
+            return (self.status_for(result) if self.status_for else self.status), result
 
-        key = request.headers.get(IDEMPOTENCY_HEADER) if idempotent else None
+        key = request.headers.get(IDEMPOTENCY_HEADER) if self.idempotent else None
         if key is None or user is None:
             code, body = run()
             return Response(body, status=code)
@@ -188,103 +196,130 @@ def service_endpoint(
             response["Idempotent-Replayed"] = "true"
         return response
 
-    responses: dict[int, Any] = {status: output if status != 204 else None}
-    responses.update(dict.fromkeys(other_statuses, output))
-    # InvalidInput even without a DTO: any request may carry an uploaded file, refused
-    documented_errors = [*spec.possible_errors(), InvalidInput, *always_possible(url_map)]
-    schema_kwargs: dict[str, Any] = {"parameters": path_parameters(url_map), "request": None}
-    body = body_model(spec.dto, frozenset(url_map.values())) if spec.dto is not None else None
-    if body is not None and body.model_fields:
-        schema_kwargs["request"] = body
-    if idempotent:
-        documented_errors += [
-            idempotency.IdempotencyKeyReused,
-            idempotency.IdempotentRequestInProgress,
+    def schema(self) -> dict[str, Any]:
+        spec = self.spec
+        output = self.output if self.output is not None else result_schema(spec)
+        responses: dict[int, Any] = {self.status: output if self.status != 204 else None}
+        responses.update(dict.fromkeys(self.other_statuses, output))
+        # InvalidInput even without a DTO: any request may carry an uploaded file, refused
+        documented: list[Documented] = [
+            *spec.possible_errors(),
             InvalidInput,
+            *always_possible(self.url_map),
         ]
-        schema_kwargs["parameters"].append(
-            OpenApiParameter(
-                IDEMPOTENCY_HEADER,
-                type=str,
-                location=OpenApiParameter.HEADER,
-                required=False,
-                description=(
-                    "Makes a retry safe: the same key with the same request replays the first "
-                    "response (with `Idempotent-Replayed: true`); with another request it is a "
-                    "422; while the first still runs, a 409. Keys are per user, for 24 hours."
-                ),
-            )
-        )
-    responses.update(error_responses(documented_errors))
-    return extend_schema(
-        operation_id=spec.name,
-        summary=spec.summary,
-        description=_describe(spec),
-        responses=responses,
-        tags=[_tag(spec.app)],
-        **schema_kwargs,
-        **security_of(spec.actor),
-    )(handler)
-
-
-def _describe(spec: ServiceSpec) -> str:
-    return f"{spec.doc}\n\nService `{spec.name}`, for the {spec.actor.name}."
-
-
-def read_endpoint(
-    fetch: Callable[..., Any],
-    *,
-    actor: Actor,
-    output: type[BaseModel],
-    params: type[DTO] | None = None,
-    url_kwargs: Mapping[str, str] | None = None,
-    paginated: bool = False,
-    many: bool = False,
-    errors: Iterable[type[ServiceError]] = (),
-) -> Handler:
-    """A view handler for a read: `fetch(actor=..., params=..., **ids)` returns plain data
-    (rows or a Page), rendered as it is. `params` validates the query string."""
-    url_map = dict(url_kwargs or {})
-
-    def handler(self: APIView, request: Request, **kwargs: Any) -> Response:
-        user = acting_user(request)
-        actor.authorize(user)
-        call_kwargs: dict[str, Any] = {
-            dto_field: _url_id(dto_field, kwargs[k]) for k, dto_field in url_map.items()
+        parameters = path_parameters(self.url_map)
+        body = None
+        if spec.dto is not None:
+            body = body_model(spec.dto, frozenset(self.url_map.values()))
+        if body is not None and not body.model_fields:
+            body = None
+        if body is not None:
+            documented.append(RequestTooLarge)  # the parser refuses it before reading it
+        if self.idempotent:
+            documented += [
+                idempotency.IdempotencyKeyReused,
+                idempotency.IdempotentRequestInProgress,
+                InvalidInput,
+            ]
+            parameters.append(IDEMPOTENCY_PARAMETER)
+        responses.update(error_responses(documented))
+        return {
+            "operation_id": spec.name,
+            "summary": spec.summary,
+            "description": f"{spec.doc}\n\nService `{spec.name}`, for the {spec.actor.name}.",
+            "responses": responses,
+            "parameters": parameters,
+            "request": body,
+            **security_of(spec.actor),
         }
-        if params is not None:
-            call_kwargs["params"] = validate_input(params, request.query_params.dict())
-        result = fetch(actor=user, **call_kwargs)
+
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    type=str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Makes a retry safe: the same key with the same request replays the first "
+        "response (with `Idempotent-Replayed: true`); with another request it is a "
+        "422; while the first still runs, a 409. Keys are per user, for 24 hours."
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ReadEndpoint:
+    """An operation that reads: `fetch(actor=..., params=..., **ids)` returns plain data (rows
+    or a Page), rendered as it is. `params` validates the query string; `many` documents a
+    list, `paginated` a page of `output`."""
+
+    fetch: Callable[..., Any]
+    actor: Actor
+    output: type[BaseModel]
+    params: type[DTO] | None = None
+    url_map: Mapping[str, str] = field(default_factory=dict)
+    paginated: bool = False
+    many: bool = False
+    errors: tuple[type[ServiceError], ...] = ()
+
+    def __post_init__(self) -> None:
+        takes = set(inspect.signature(self.fetch).parameters)
+        unknown = set(self.url_map.values()) - takes
+        if unknown:
+            name = self.fetch.__name__
+            raise TypeError(f"{name}: no parameter for the path's {sorted(unknown)}.")
+
+    def handle(self, request: Request, **kwargs: Any) -> Response:
+        user = acting_user(request)
+        self.actor.authorize(user)
+        call_kwargs: dict[str, Any] = {
+            dto_field: _url_id(dto_field, kwargs[k]) for k, dto_field in self.url_map.items()
+        }
+        if self.params is not None:
+            call_kwargs["params"] = validate_input(self.params, _query_of(request))
+        result = self.fetch(actor=user, **call_kwargs)
         if isinstance(result, Page):
             return Response({"next": _next_url(request, result), "results": result.results})
         return Response(result)
 
-    all_errors: list[type[ServiceError]] = list(errors)
-    if params is not None or url_map:
-        all_errors.insert(0, InvalidInput)
-    all_errors = [*actor.errors(), *all_errors, *always_possible(url_map)]
-    response: Any = output
-    if many:
-        response = type(f"{output.__name__}List", (RootModel[list[output]],), {})  # type: ignore[valid-type]
-    if paginated:
-        response = create_model(
-            f"{output.__name__}Page",
-            __base__=BaseModel,
-            next=(str | None, None),
-            results=(list[output], ...),  # type: ignore[valid-type]
-        )
-    return extend_schema(
-        operation_id=fetch.__name__,
-        summary=(fetch.__doc__ or fetch.__name__).strip().splitlines()[0],
-        description=(fetch.__doc__ or "").strip(),
-        parameters=[
-            *path_parameters(url_map),
-            *(query_parameters(params) if params is not None else []),
-        ],
-        responses={200: response, **error_responses(all_errors)},
-        tags=[_tag(fetch.__module__.rsplit(".", 1)[0])],
-        **security_of(actor),
-    )(handler)
+    def schema(self) -> dict[str, Any]:
+        output, params = self.output, self.params
+        errors: list[type[ServiceError]] = list(self.errors)
+        if params is not None or self.url_map:
+            errors.insert(0, InvalidInput)
+        errors = [*self.actor.errors(), *errors, *always_possible(self.url_map)]
+        response: Any = output
+        if self.many:
+            response = type(f"{output.__name__}List", (RootModel[list[output]],), {})  # type: ignore[valid-type]
+        if self.paginated:
+            response = create_model(
+                f"{output.__name__}Page",
+                __base__=BaseModel,
+                next=(str | None, None),
+                results=(list[output], ...),  # type: ignore[valid-type]
+            )
+        doc = (self.fetch.__doc__ or "").strip()
+        return {
+            "operation_id": self.fetch.__name__,
+            "summary": doc.splitlines()[0] if doc else self.fetch.__name__,
+            "description": doc,
+            "parameters": [
+                *path_parameters(self.url_map),
+                *(query_parameters(params) if params is not None else []),
+            ],
+            "responses": {200: response, **error_responses(errors)},
+            **security_of(self.actor),
+        }
+
+
+def _query_of(request: Request) -> dict[str, Any]:
+    """The query string as a selector's input, without DRF's own `format` override (the
+    browsable API's `?format=api`), which is no field of any input."""
+    query = request.query_params.dict()
+    override = api_settings.URL_FORMAT_OVERRIDE
+    if override:
+        query.pop(override, None)
+    return query
 
 
 _ID = TypeAdapter(Id)

@@ -12,7 +12,8 @@ from servicelayer.dto import DTO, Id, Output
 from servicelayer.errors import Conflict, Forbidden, NotFound, Unavailable
 from servicelayer.models import IdempotencyRecord
 from servicelayer.registry import Registry, service
-from servicelayer.rest.views import ServiceAPIView, body_model, service_endpoint
+from servicelayer.rest.routes import Routes
+from servicelayer.rest.views import body_model
 
 PERSON = Actor("person", Access.AUTHENTICATED)
 reg = Registry()
@@ -56,9 +57,10 @@ def thing_forget(*, actor, data: Rename) -> None:
     """Forget a thing."""
 
 
-class ThingView(ServiceAPIView):
-    post = service_endpoint(thing_rename, url_kwargs={"pk": "thing_id"}, status=201)
-    delete = service_endpoint(thing_forget, url_kwargs={"pk": "thing_id"}, status=204)
+things = Routes(tag="things")
+things.post("things/<pk:thing_id>/", thing_rename, status=201)
+things.delete("things/<pk:thing_id>/", thing_forget, status=204)
+thing_view = things.urls()[0].callback
 
 
 def call(method, body, *, pk=7, authenticated=True, raw=None):
@@ -69,7 +71,7 @@ def call(method, body, *, pk=7, authenticated=True, raw=None):
         request = make("/things/7/", body, format="json")
     if authenticated:
         force_authenticate(request, user=user)
-    response = ThingView.as_view()(request, pk=pk)
+    response = thing_view(request, pk=pk)
     response.render()
     return Reply(response.status_code, response.content, response)
 
@@ -179,14 +181,15 @@ def thing_make(*, actor, data: Rename) -> Thing:
     return Thing(id=data.thing_id, name=data.name)
 
 
-class ThingMaker(ServiceAPIView):
-    post = service_endpoint(thing_make, url_kwargs={"pk": "thing_id"}, status=201, idempotent=True)
+makers = Routes(tag="things")
+makers.post("things/<pk:thing_id>/", thing_make, status=201, idempotent=True)
+maker_view = makers.urls()[0].callback
 
 
 def make(owner, body, *, key="k-1", format="json"):
     request = factory.post("/things/7/", body, format=format, HTTP_IDEMPOTENCY_KEY=key)
     force_authenticate(request, user=owner)
-    response = ThingMaker.as_view()(request, pk=7)
+    response = maker_view(request, pk=7)
     response.render()
     return Reply(response.status_code, response.content, response)
 

@@ -1,0 +1,217 @@
+"""Route tables: the URL patterns, views and OpenAPI operations a table builds."""
+
+from typing import Any
+
+import orjson
+import pytest
+from django.contrib.auth.models import User
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.utils import OpenApiResponse
+from pydantic import Field
+from rest_framework.exceptions import Throttled
+from rest_framework.test import APIRequestFactory, force_authenticate
+
+from servicelayer.actors import Access, Actor
+from servicelayer.dto import DTO, Id, Output
+from servicelayer.pagination import Page
+from servicelayer.registry import Registry, service
+from servicelayer.rest.errors import Error
+from servicelayer.rest.routes import Guard, Routes
+
+PERSON = Actor("person", Access.AUTHENTICATED)
+ANYONE = Actor("anyone", Access.PUBLIC)
+reg = Registry()
+user = User(id=1, username="someone", is_active=True)
+factory = APIRequestFactory()
+
+
+class Rename(DTO):
+    shelf_id: Id
+    name: str = Field(min_length=1, max_length=10)
+
+
+class Shelf(Output):
+    id: int
+    name: str
+
+
+class ShelfQuery(DTO):
+    colour: str | None = Field(default=None, max_length=10)
+
+
+@service(actor=PERSON, into=reg)
+def shelf_rename(*, actor: Any, data: Rename) -> Shelf:
+    """Rename a shelf."""
+    return Shelf(id=data.shelf_id, name=data.name)
+
+
+class Move(DTO):
+    shelf_id: Id
+    book_id: Id
+
+
+@service(actor=PERSON, into=reg)
+def book_move(*, actor: Any, data: Move) -> Shelf:
+    """Move a book onto a shelf."""
+    return Shelf(id=data.shelf_id, name=f"book {data.book_id}")
+
+
+def shelf_get(*, actor: Any, shelf_id: int) -> dict[str, Any]:
+    """One shelf."""
+    return {"id": shelf_id, "name": "oak"}
+
+
+def shelf_list(*, actor: Any, params: ShelfQuery) -> Page:
+    """Shelves, by colour."""
+    return Page(results=[{"id": 1, "name": params.colour or "any"}], next_cursor=None)
+
+
+def table() -> Routes:
+    routes = Routes(tag="shelves")
+    routes.get(
+        "shelves/", shelf_list, actor=ANYONE, params=ShelfQuery, output=Shelf, paginated=True
+    )
+    routes.get("shelves/<pk:shelf_id>/", shelf_get, actor=ANYONE, output=Shelf, name="shelf")
+    routes.patch("shelves/<pk:shelf_id>/", shelf_rename)
+    routes.post("shelves/<pk:shelf_id>/books/<int:book_id>/", book_move, status=201)
+    return routes
+
+
+def view_class(pattern):
+    return pattern.callback.cls
+
+
+def send(view, method, url, body=None, *, authenticated=True, **kwargs):
+    request = getattr(factory, method)(url, body, format="json")
+    if authenticated:
+        force_authenticate(request, user=user)
+    response = view(request, **kwargs)
+    response.render()
+    return response.status_code, orjson.loads(response.content) if response.content else None
+
+
+def test_a_table_makes_one_url_pattern_per_path_with_its_methods():
+    patterns = table().urls()
+    assert [str(p.pattern) for p in patterns] == [
+        "shelves/",
+        "shelves/<int:pk>/",  # the member's own id, as DRF names it
+        "shelves/<int:pk>/books/<int:book_id>/",
+    ]
+    assert [p.name for p in patterns] == [None, "shelf", None]
+    methods = [set(view_class(p)().allowed_methods) - {"OPTIONS"} for p in patterns]
+    assert methods == [{"GET"}, {"GET", "PATCH"}, {"POST"}]
+
+
+def test_a_method_the_table_does_not_name_is_405_with_the_error_body():
+    detail = table().urls()[1].callback
+    status, body = send(detail, "delete", "/shelves/3/", pk=3)
+    assert status == 405
+    assert body["error"]["code"] == "method_not_allowed"
+
+
+def test_path_parameters_fill_the_input_fields_of_their_name():
+    detail, books = (p.callback for p in table().urls()[1:])
+    assert send(detail, "patch", "/shelves/3/", {"name": "pine"}, pk=3) == (
+        200,
+        {"id": 3, "name": "pine"},
+    )
+    assert send(detail, "get", "/shelves/3/", pk=3) == (200, {"id": 3, "name": "oak"})
+    assert send(books, "post", "/shelves/3/books/9/", {}, pk=3, book_id=9) == (
+        201,
+        {"id": 3, "name": "book 9"},
+    )
+
+
+def test_a_path_parameter_that_fills_no_input_field_is_refused_when_the_table_is_built():
+    routes = Routes(tag="shelves")
+    with pytest.raises(TypeError, match="shelf_number"):
+        routes.patch("shelves/<int:shelf_number>/", shelf_rename)
+    with pytest.raises(TypeError, match="shelf_number"):
+        routes.get("shelves/<int:shelf_number>/", shelf_get, actor=ANYONE, output=Shelf)
+
+
+def test_a_method_routed_twice_on_one_path_is_refused():
+    routes = table()
+    with pytest.raises(ValueError, match="routed twice"):
+        routes.patch("shelves/<pk:shelf_id>/", shelf_rename)
+
+
+def test_a_read_ignores_the_format_override_of_the_browsable_api():
+    shelves = table().urls()[0].callback
+    status, body = send(shelves, "get", "/shelves/?colour=red&format=json")
+    assert status == 200, body
+    assert body["results"] == [{"id": 1, "name": "red"}]
+    status, body = send(shelves, "get", "/shelves/?shape=round")
+    assert (status, set(body["error"]["fields"])) == (400, {"shape"})
+
+
+def test_a_request_is_authorized_once(monkeypatch):
+    checks: list[str] = []
+    authorize = Actor.authorize
+
+    def counted(actor: Actor, who: Any) -> None:
+        checks.append(actor.name)
+        authorize(actor, who)
+
+    monkeypatch.setattr(Actor, "authorize", counted)
+    detail = table().urls()[1].callback
+    assert send(detail, "patch", "/shelves/3/", {"name": "pine"}, pk=3)[0] == 200
+    assert checks == ["person"]
+
+
+def test_an_anonymous_caller_is_told_401_before_its_body_is_read():
+    detail = table().urls()[1].callback
+    status, body = send(detail, "patch", "/shelves/3/", {"name": ""}, pk=3, authenticated=False)
+    assert (status, body["error"]["code"]) == (401, "not_authenticated")
+
+
+def test_the_schema_of_a_table_documents_each_route():
+    schema = SchemaGenerator(patterns=table().urls()).get_schema(request=None, public=True)
+    assert set(schema["paths"]) == {
+        "/shelves/",
+        "/shelves/{id}/",
+        "/shelves/{id}/books/{book_id}/",
+    }
+    patch = schema["paths"]["/shelves/{id}/"]["patch"]
+    assert patch["operationId"] == "shelf_rename"
+    assert patch["tags"] == ["shelves"]
+    assert patch["summary"] == "Rename a shelf."
+    assert [(p["in"], p["name"]) for p in patch["parameters"]] == [("path", "id")]
+    body = patch["requestBody"]["content"]["application/json"]["schema"]
+    body_fields = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]["properties"]
+    assert set(body_fields) == {"name"}  # the id comes from the path
+    assert set(patch["responses"]) == {"200", "400", "401", "404", "413"}
+    assert "`request_too_large`" in patch["responses"]["413"]["description"]
+    listing = schema["paths"]["/shelves/"]["get"]
+    assert listing["operationId"] == "shelf_list"
+    assert [p["name"] for p in listing["parameters"]] == ["colour"]
+    assert set(listing["responses"]) == {"200", "400", "401"}
+    books = schema["paths"]["/shelves/{id}/books/{book_id}/"]["post"]
+    assert {p["name"] for p in books["parameters"]} == {"id", "book_id"}
+    assert "requestBody" not in books  # every input field comes from the path
+    assert "413" not in books["responses"]
+
+
+def test_a_guard_runs_around_its_endpoint_and_documents_its_responses():
+    seen: list[str] = []
+
+    def refuse_pine(request, proceed):
+        if request.data.get("name") == "pine":
+            raise Throttled(30)
+        seen.append("before")
+        return proceed()
+
+    routes = Routes(tag="shelves")
+    guard = Guard(refuse_pine, responses={429: OpenApiResponse(Error, description="`throttled`")})
+    routes.patch("shelves/<pk:shelf_id>/", shelf_rename, guard=guard, authenticate=False)
+    [pattern] = routes.urls()
+    view = pattern.callback
+    assert view_class(pattern).authentication_classes == []
+    assert send(view, "patch", "/shelves/3/", {"name": "pine"}, pk=3)[0] == 429
+    assert send(view, "patch", "/shelves/3/", {"name": "oak"}, pk=3) == (
+        200,
+        {"id": 3, "name": "oak"},
+    )
+    assert seen == ["before"]
+    schema = SchemaGenerator(patterns=routes.urls()).get_schema(request=None, public=True)
+    assert "429" in schema["paths"]["/shelves/{id}/"]["patch"]["responses"]
