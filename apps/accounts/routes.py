@@ -18,9 +18,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
 from apps.accounts import selectors, services
-from apps.accounts.dto import ApiTokenOut, TokenQuery
 from apps.accounts.errors import InvalidCredentials
-from apps.actors import SHOPPER
 from servicelayer import throttling
 from servicelayer.rest.errors import Error
 from servicelayer.rest.routes import Guard, Routes
@@ -79,15 +77,7 @@ routes.post(
     name="auth-login",
 )
 routes.post("auth/logout/", services.token_revoke, status=204, name="auth-logout")
-routes.get(
-    "auth/tokens/",
-    selectors.token_list,
-    actor=SHOPPER,
-    params=TokenQuery,
-    output=ApiTokenOut,
-    paginated=True,
-    name="auth-token-list",
-)
+routes.get("auth/tokens/", selectors.token_list, name="auth-token-list")
 routes.delete(
     "auth/tokens/<pk:token_id>/", services.token_delete, status=204, name="auth-token-detail"
 )

@@ -2,10 +2,7 @@
 
 from typing import Any
 
-from apps.actors import ANYONE, TRAVELLER
 from apps.bookings import selectors, services
-from apps.bookings.dto import BookingOut, BookingQuery, HotelOut, HotelQuery
-from apps.bookings.errors import BookingNotFound, HotelNotFound
 from servicelayer.rest.routes import Routes
 
 
@@ -15,36 +12,13 @@ def _accepted_if_unconfirmed(booking: Any) -> int:
 
 
 routes = Routes(tag="bookings")
-routes.get(
-    "hotels/",
-    selectors.hotel_list,
-    actor=ANYONE,
-    params=HotelQuery,
-    output=HotelOut,
-    paginated=True,
-    name="hotel-list",
-)
+routes.get("hotels/", selectors.hotel_list, name="hotel-list")
 routes.post("hotels/", services.hotel_create, status=201)
-routes.get(
-    "hotels/<pk:hotel_id>/",
-    selectors.hotel_get,
-    actor=ANYONE,
-    output=HotelOut,
-    errors=[HotelNotFound],
-    name="hotel-detail",
-)
+routes.get("hotels/<pk:hotel_id>/", selectors.hotel_get, name="hotel-detail")
 routes.patch("hotels/<pk:hotel_id>/", services.hotel_update)
 routes.post("hotels/<pk:hotel_id>/archive/", services.hotel_archive, name="hotel-archive")
 routes.post("hotels/<pk:hotel_id>/restore/", services.hotel_restore, name="hotel-restore")
-routes.get(
-    "bookings/",
-    selectors.booking_list,
-    actor=TRAVELLER,
-    params=BookingQuery,
-    output=BookingOut,
-    paginated=True,
-    name="booking-list",
-)
+routes.get("bookings/", selectors.booking_list, name="booking-list")
 routes.post(
     "bookings/",
     services.booking_book,
@@ -53,14 +27,7 @@ routes.post(
     other_statuses=[202],
     idempotent=True,
 )
-routes.get(
-    "bookings/<pk:booking_id>/",
-    selectors.booking_get,
-    actor=TRAVELLER,
-    output=BookingOut,
-    errors=[BookingNotFound],
-    name="booking-detail",
-)
+routes.get("bookings/<pk:booking_id>/", selectors.booking_get, name="booking-detail")
 routes.post("bookings/<pk:booking_id>/cancel/", services.booking_cancel, name="booking-cancel")
 
 urlpatterns = routes.urls()

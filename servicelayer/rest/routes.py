@@ -1,15 +1,14 @@
 """Route tables: an app's whole HTTP surface, one line per operation.
 
     routes = Routes(tag="catalog")
-    routes.get("products/", selectors.product_list, actor=ANYONE, params=ProductQuery,
-               output=ProductOut, paginated=True, name="product-list")
+    routes.get("products/", selectors.product_list, name="product-list")
     routes.post("products/", services.product_create, status=201)
-    routes.get("products/<pk:product_id>/", selectors.product_get, actor=ANYONE,
-               output=ProductOut, errors=[ProductNotFound], name="product-detail")
+    routes.get("products/<pk:product_id>/", selectors.product_get, name="product-detail")
     routes.patch("products/<pk:product_id>/", services.product_update)
     urlpatterns = routes.urls()
 
-`get` reads with a selector, `post`, `put`, `patch` and `delete` run a registered service (see
+`get` reads with a selector declared as a query (`@query`: its role, output and errors are
+declared once, on the selector), `post`, `put`, `patch` and `delete` run a registered service (see
 servicelayer.rest.views for what an endpoint does). A path parameter is named like the input
 field it fills: the DTO field of a service, the keyword argument of a selector. `pk:` marks
 the id of the member of a collection (`products/<pk:product_id>/`, an integer): the URL calls
@@ -31,9 +30,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from servicelayer.actors import Actor
-from servicelayer.dto import DTO
-from servicelayer.errors import ServiceError
+from servicelayer.queries import query_of
 from servicelayer.rest.views import ReadEndpoint, ServiceEndpoint
 
 PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
@@ -109,30 +106,12 @@ class Routes:
         self.routes: list[Route] = []
 
     def get(
-        self,
-        route_path: str,
-        selector: Callable[..., Any],
-        *,
-        actor: Actor,
-        output: type[BaseModel],
-        params: type[DTO] | None = None,
-        errors: Iterable[type[ServiceError]] = (),
-        paginated: bool = False,
-        many: bool = False,
-        name: str | None = None,
+        self, route_path: str, selector: Callable[..., Any], *, name: str | None = None
     ) -> None:
-        """A read: `selector(actor=..., params=..., **path ids)` returns rows or a Page."""
+        """A read: a selector declared with `@query`, `selector(actor=..., params=..., **ids)`
+        returning rows or a Page."""
         django_path, url_map = url_fields(route_path)
-        endpoint = ReadEndpoint(
-            selector,
-            actor=actor,
-            output=output,
-            params=params,
-            url_map=url_map,
-            paginated=paginated,
-            many=many,
-            errors=tuple(errors),
-        )
+        endpoint = ReadEndpoint(query_of(selector), url_map=url_map)
         self.add(Route("get", django_path, endpoint, name=name))
 
     def post(

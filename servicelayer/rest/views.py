@@ -1,7 +1,7 @@
 """Endpoints: what one HTTP operation does, built from a service or a selector.
 
     ServiceEndpoint(product_update, url_map={"pk": "product_id"})
-    ReadEndpoint(product_get, actor=ANYONE, output=ProductOut, url_map={"pk": "product_id"})
+    ReadEndpoint(query_of(product_get), url_map={"pk": "product_id"})
 
 An app never builds these by hand: its route table (servicelayer.rest.routes) does, and names
 the path parameters. `ServiceEndpoint.handle` authorizes the actor, validates the body against
@@ -13,7 +13,6 @@ error body. `schema()` is the operation's OpenAPI description (input, output, ev
 service declares) as drf-spectacular's `extend_schema` arguments.
 """
 
-import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -34,6 +33,7 @@ from servicelayer.actors import Access, Actor
 from servicelayer.dto import DTO, MAX_DB_INT, Id, validate_input
 from servicelayer.errors import InvalidInput, NotAuthenticated, NotFound, ServiceError
 from servicelayer.pagination import Page
+from servicelayer.queries import QuerySpec
 from servicelayer.registry import ServiceSpec, result_schema, spec_of
 from servicelayer.rest.errors import Error, RequestTooLarge, status_of
 from servicelayer.rest.schema import query_parameters
@@ -249,66 +249,57 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 
 @dataclass(frozen=True)
 class ReadEndpoint:
-    """An operation that reads: `fetch(actor=..., params=..., **ids)` returns plain data (rows
-    or a Page), rendered as it is. `params` validates the query string; `many` documents a
-    list, `paginated` a page of `output`."""
+    """An operation that reads: a declared query (servicelayer.queries) whose selector
+    `fetch(actor=..., params=..., **ids)` returns plain data (rows or a Page), rendered as it
+    is. The query's declaration says who may run it, its query string's DTO, the shape of its
+    answer and its errors; `url_map` names the path's ids."""
 
-    fetch: Callable[..., Any]
-    actor: Actor
-    output: type[BaseModel]
-    params: type[DTO] | None = None
+    query: QuerySpec
     url_map: Mapping[str, str] = field(default_factory=dict)
-    paginated: bool = False
-    many: bool = False
-    errors: tuple[type[ServiceError], ...] = ()
 
     def __post_init__(self) -> None:
-        takes = set(inspect.signature(self.fetch).parameters)
-        unknown = set(self.url_map.values()) - takes
+        unknown = set(self.url_map.values()) - set(self.query.ids)
         if unknown:
-            name = self.fetch.__name__
-            raise TypeError(f"{name}: no parameter for the path's {sorted(unknown)}.")
+            raise TypeError(f"{self.query.name}: no parameter for the path's {sorted(unknown)}.")
 
     def handle(self, request: Request, **kwargs: Any) -> Response:
+        query = self.query
         user = acting_user(request)
-        self.actor.authorize(user)
+        query.actor.authorize(user)
         call_kwargs: dict[str, Any] = {
             dto_field: _url_id(dto_field, kwargs[k]) for k, dto_field in self.url_map.items()
         }
-        if self.params is not None:
-            call_kwargs["params"] = validate_input(self.params, _query_of(request))
-        result = self.fetch(actor=user, **call_kwargs)
+        if query.params is not None:
+            call_kwargs["params"] = validate_input(query.params, _query_of(request))
+        result = query.func(actor=user, **call_kwargs)
         if isinstance(result, Page):
             return Response({"next": _next_url(request, result), "results": result.results})
         return Response(result)
 
     def schema(self) -> dict[str, Any]:
-        output, params = self.output, self.params
-        errors: list[type[ServiceError]] = list(self.errors)
-        if params is not None or self.url_map:
-            errors.insert(0, InvalidInput)
-        errors = [*self.actor.errors(), *errors, *always_possible(self.url_map)]
+        query = self.query
+        output = query.output
         response: Any = output
-        if self.many:
+        if query.many:
             response = type(f"{output.__name__}List", (RootModel[list[output]],), {})  # type: ignore[valid-type]
-        if self.paginated:
+        if query.paginated:
             response = create_model(
                 f"{output.__name__}Page",
                 __base__=BaseModel,
                 next=(str | None, None),
                 results=(list[output], ...),  # type: ignore[valid-type]
             )
-        doc = (self.fetch.__doc__ or "").strip()
+        errors = [*query.possible_errors(), *always_possible(self.url_map)]
         return {
-            "operation_id": self.fetch.__name__,
-            "summary": doc.splitlines()[0] if doc else self.fetch.__name__,
-            "description": doc,
+            "operation_id": query.name,
+            "summary": query.summary,
+            "description": query.doc,
             "parameters": [
                 *path_parameters(self.url_map),
-                *(query_parameters(params) if params is not None else []),
+                *(query_parameters(query.params) if query.params is not None else []),
             ],
             "responses": {200: response, **error_responses(errors)},
-            **security_of(self.actor),
+            **security_of(query.actor),
         }
 
 

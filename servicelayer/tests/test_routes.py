@@ -14,6 +14,7 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 from servicelayer.actors import Access, Actor
 from servicelayer.dto import DTO, Id, Output
 from servicelayer.pagination import Page
+from servicelayer.queries import QueryRegistry, query
 from servicelayer.registry import Registry, service
 from servicelayer.rest.errors import Error
 from servicelayer.rest.routes import Guard, Routes
@@ -21,6 +22,7 @@ from servicelayer.rest.routes import Guard, Routes
 PERSON = Actor("person", Access.AUTHENTICATED)
 ANYONE = Actor("anyone", Access.PUBLIC)
 reg = Registry()
+reads = QueryRegistry()
 user = User(id=1, username="someone", is_active=True)
 factory = APIRequestFactory()
 
@@ -56,11 +58,13 @@ def book_move(*, actor: Any, data: Move) -> Shelf:
     return Shelf(id=data.shelf_id, name=f"book {data.book_id}")
 
 
+@query(actor=ANYONE, output=Shelf, into=reads)
 def shelf_get(*, actor: Any, shelf_id: int) -> dict[str, Any]:
     """One shelf."""
     return {"id": shelf_id, "name": "oak"}
 
 
+@query(actor=ANYONE, output=Shelf, into=reads)
 def shelf_list(*, actor: Any, params: ShelfQuery) -> Page:
     """Shelves, by colour."""
     return Page(results=[{"id": 1, "name": params.colour or "any"}], next_cursor=None)
@@ -68,10 +72,8 @@ def shelf_list(*, actor: Any, params: ShelfQuery) -> Page:
 
 def table() -> Routes:
     routes = Routes(tag="shelves")
-    routes.get(
-        "shelves/", shelf_list, actor=ANYONE, params=ShelfQuery, output=Shelf, paginated=True
-    )
-    routes.get("shelves/<pk:shelf_id>/", shelf_get, actor=ANYONE, output=Shelf, name="shelf")
+    routes.get("shelves/", shelf_list)
+    routes.get("shelves/<pk:shelf_id>/", shelf_get, name="shelf")
     routes.patch("shelves/<pk:shelf_id>/", shelf_rename)
     routes.post("shelves/<pk:shelf_id>/books/<int:book_id>/", book_move, status=201)
     return routes
@@ -127,7 +129,7 @@ def test_a_path_parameter_that_fills_no_input_field_is_refused_when_the_table_is
     with pytest.raises(TypeError, match="shelf_number"):
         routes.patch("shelves/<int:shelf_number>/", shelf_rename)
     with pytest.raises(TypeError, match="shelf_number"):
-        routes.get("shelves/<int:shelf_number>/", shelf_get, actor=ANYONE, output=Shelf)
+        routes.get("shelves/<int:shelf_number>/", shelf_get)
 
 
 def test_a_method_routed_twice_on_one_path_is_refused():
