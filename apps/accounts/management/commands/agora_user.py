@@ -2,8 +2,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from apps.accounts.dto import NewUser
 from apps.accounts.services import user_create
 from servicelayer import jsonutil
+from servicelayer.dto import validate_input
 from servicelayer.errors import ServiceError
 
 EXIT_CODES = {"invalid": 2}  # as `manage.py call`
@@ -29,7 +31,7 @@ class Command(BaseCommand):
             "is_staff": options["merchant"],
         }
         try:
-            user = user_create(actor=None, data=data)
+            user = user_create(data=validate_input(NewUser, data))
         except ServiceError as exc:
             self.stderr.write(jsonutil.dumps(exc.as_body(), indent=True).decode())
             raise CommandError(
