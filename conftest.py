@@ -11,6 +11,8 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from apps.payments.dto import PayForOrder
+
 
 @pytest.fixture(autouse=True)
 def _postgres_only(request: pytest.FixtureRequest) -> None:
@@ -145,7 +147,7 @@ def pay() -> Callable[..., Any]:
     from apps.payments.services import payment_pay
 
     def pay(user: User, order_id: int, token: str = "tok_visa") -> Any:
-        return payment_pay(actor=user, data={"order_id": order_id, "card_token": token})
+        return payment_pay(actor=user, data=PayForOrder(order_id=order_id, card_token=token))
 
     return pay
 

@@ -6,8 +6,11 @@
 
 The decorator reads the DTO class from the `data` annotation and the result type from the return
 annotation, registers the service under its function name, and wraps it so that the actor's
-access is checked and a dict input is validated, whoever calls it: a view, a command, a task or a
-test. Services keep their plain signature: keyword-only `actor` and `data`.
+access is checked whoever calls it: a view, a command, a task or a test. The wrapper keeps the
+function's signature for type checkers, so calling `order_place(actor=user, data={...})` (a
+dict, the wrong DTO, a missing field) is a mypy error, and at run time anything but an instance
+of the service's DTO is a TypeError. Untrusted input (a dict from JSON) becomes the DTO in one
+place per delivery, through `ServiceSpec.call`.
 """
 
 import functools
@@ -19,7 +22,7 @@ from typing import Any, Generic, ParamSpec, Protocol, TypeVar, cast
 
 from pydantic import BaseModel
 
-from servicelayer.actors import Actor
+from servicelayer.actors import Access, Actor
 from servicelayer.dto import DTO, validate_input
 from servicelayer.errors import InvalidInput, NotFound, ServiceError
 from servicelayer.transactions import service_transaction
@@ -29,14 +32,14 @@ R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
 
 
-class Service(Protocol, Generic[R_co]):
-    """A registered service as callers see it: `actor` and `data` (a DTO, or a mapping that
-    is validated into one) by keyword; the result type of the function it wraps."""
+class Service(Protocol, Generic[P, R_co]):
+    """A registered service as callers see it: the signature and result of the function it
+    wraps (keyword-only `actor` and `data`, the DTO), and its `spec`."""
 
     spec: "ServiceSpec"
     __name__: str
 
-    def __call__(self, *, actor: Any = None, data: Any = None) -> R_co: ...
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R_co: ...
 
 
 @dataclass(frozen=True)
@@ -66,14 +69,20 @@ class ServiceSpec:
         return tuple(dict.fromkeys([*implied, *self.errors]))
 
     def call(self, *, actor: Any, data: Any = None) -> Any:
-        """Run the service with untrusted input (a dict from JSON) or a ready DTO."""
+        """Run the service with untrusted input (a dict from JSON) or a ready DTO: the one
+        entry the deliveries (REST, `manage.py call`, Celery) use. Access is checked before the
+        input is validated, so an anonymous caller learns nothing about the input's rules."""
         self.actor.authorize(actor)
         return self.run(actor, data)
 
     def run(self, actor: Any, data: Any = None) -> Any:
         """`call` for an actor the caller has just authorized itself: a delivery that must
         answer 401 before it reads the input checks access first, and only once."""
-        return self.func(actor=actor, data=data)
+        if self.dto is None:
+            if data not in (None, {}):
+                raise InvalidInput("This service takes no input.")
+            return self.func(actor=actor)
+        return self.func(actor=actor, data=validate_input(self.dto, data))
 
 
 class Registry:
@@ -119,7 +128,7 @@ def service(
     errors: Sequence[type[ServiceError]] = (),
     atomic: bool = False,
     into: Registry | None = None,
-) -> Callable[[Callable[P, R]], Service[R]]:
+) -> Callable[[Callable[P, R]], Service[P, R]]:
     """Register a function as an application service (see the module docstring).
 
     `atomic=True` runs the whole service in one database transaction, which a caller may
@@ -127,7 +136,7 @@ def service(
     world manage their own short transactions instead and must leave it False."""
     for_actor = actor
 
-    def decorate(func: Callable[P, R]) -> Service[R]:
+    def decorate(func: Callable[P, R]) -> Service[P, R]:
         params = inspect.signature(func).parameters
         if set(params) - {"actor", "data"} or any(
             p.kind is not inspect.Parameter.KEYWORD_ONLY for p in params.values()
@@ -135,14 +144,16 @@ def service(
             raise TypeError(
                 f"{func.__qualname__}: a service takes keyword-only `actor` and `data`."
             )
+        if "actor" not in params and for_actor.access in (Access.AUTHENTICATED, Access.STAFF):
+            # its typed signature would let no Python caller name the user it needs
+            raise TypeError(f"{func.__qualname__}: a service for a signed-in user takes `actor`.")
         dto, result = _annotations(func)
 
-        def run(*, actor: Any = None, data: Any = None) -> R:
+        def run(*, actor: Any = None, data: DTO | None = None) -> R:
+            """The service itself, for an authorized actor and a valid DTO (ServiceSpec.func)."""
             call_kwargs: dict[str, Any] = {}
             if dto is not None:
-                call_kwargs["data"] = validate_input(dto, data)
-            elif data not in (None, {}):
-                raise InvalidInput("This service takes no input.")
+                call_kwargs["data"] = data
             if "actor" in params:
                 call_kwargs["actor"] = actor
             if atomic:
@@ -150,9 +161,19 @@ def service(
                     return func(**call_kwargs)  # type: ignore[call-arg]
             return func(**call_kwargs)  # type: ignore[call-arg]
 
+        # the signature type checkers see is func's; `actor` is also accepted (and checked)
+        # when func does not name it, so a delivery can call every service the same way
         @functools.wraps(func)
         def checked(*, actor: Any = None, data: Any = None) -> R:
-            return cast(R, spec.call(actor=actor, data=data))
+            spec.actor.authorize(actor)
+            if dto is not None and not isinstance(data, dto):
+                raise TypeError(
+                    f"{spec.name} takes a {dto.__name__}, not {type(data).__name__}: "
+                    "untrusted input goes through ServiceSpec.call."
+                )
+            if dto is None and data is not None:
+                raise TypeError(f"{spec.name} takes no input.")
+            return run(actor=actor, data=data)
 
         spec = ServiceSpec(
             name=func.__name__,
@@ -167,7 +188,7 @@ def service(
         )
         (into if into is not None else registry).add(spec)
         checked.spec = spec  # type: ignore[attr-defined]
-        return cast(Service[R], checked)
+        return cast(Service[P, R], checked)
 
     return decorate
 

@@ -5,21 +5,21 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.bookings.dto import BookingQuery
+from apps.bookings.dto import BookHotel, BookingQuery, BookingRef, NewHotel
 from apps.bookings.errors import BookingRefused
 from apps.bookings.models import HotelBooking
 from apps.bookings.selectors import booking_list
 from apps.bookings.services import booking_book, booking_cancel, booking_reconcile, hotel_create
 
 
-def next_week(hotel_id, nights):
+def next_week(hotel_id: int, nights: int) -> BookHotel:
     start = timezone.now().date() + timedelta(days=7)
-    return {
-        "hotel_id": hotel_id,
-        "start_date": start.isoformat(),
-        "end_date": (start + timedelta(days=nights)).isoformat(),
-        "special_wishes": "A quiet room, please.",
-    }
+    return BookHotel(
+        hotel_id=hotel_id,
+        start_date=start,
+        end_date=start + timedelta(days=nights),
+        special_wishes="A quiet room, please.",
+    )
 
 
 def my_bookings(traveller):
@@ -31,24 +31,24 @@ def my_bookings(traveller):
 def test_a_traveller_books_a_hotel_and_later_cancels(merchant, shopper, sandbox):
     # The merchant offers a hotel known to the supplier as LIS-1.
     hotel = hotel_create(
-        actor=merchant, data={"name": "Casa Azul", "city": "Lisbon", "supplier_hotel_id": "LIS-1"}
+        actor=merchant, data=NewHotel(name="Casa Azul", city="Lisbon", supplier_hotel_id="LIS-1")
     )
     # A traveller books three nights next week with a wish; the supplier confirms it.
     booking = booking_book(actor=shopper, data=next_week(hotel.id, 3))
     assert booking.status == "confirmed"
     assert sandbox.find(str(booking.client_reference)).guest_wish == "A quiet room, please."
     # Plans change: the traveller cancels, and the supplier hears of it.
-    booking_cancel(actor=shopper, data={"booking_id": booking.id})
+    booking_cancel(actor=shopper, data=BookingRef(booking_id=booking.id))
     assert my_bookings(shopper) == {booking.id: "canceled"}
     assert sandbox.find(str(booking.client_reference)).status == "canceled"
 
 
 def test_a_full_hotel_and_a_supplier_that_answers_too_late(merchant, shopper, sandbox):
     full = hotel_create(
-        actor=merchant, data={"name": "Full", "city": "Porto", "supplier_hotel_id": "OPO-1"}
+        actor=merchant, data=NewHotel(name="Full", city="Porto", supplier_hotel_id="OPO-1")
     )
     slow = hotel_create(
-        actor=merchant, data={"name": "Slow", "city": "Porto", "supplier_hotel_id": "OPO-2"}
+        actor=merchant, data=NewHotel(name="Slow", city="Porto", supplier_hotel_id="OPO-2")
     )
     # The first hotel is full: the traveller is told so and has no booking.
     sandbox.faults.full_hotels = ["OPO-1"]
@@ -61,7 +61,7 @@ def test_a_full_hotel_and_a_supplier_that_answers_too_late(merchant, shopper, sa
     booking = booking_book(actor=shopper, data=next_week(slow.id, 2))
     assert my_bookings(shopper) == {booking.id: "pending_confirmation"}
     # The reconciliation job asks the supplier and confirms it, once.
-    booking_reconcile(actor=None)
+    booking_reconcile()
     assert my_bookings(shopper) == {booking.id: "confirmed"}
     assert sandbox.count() == 1
 
@@ -70,7 +70,7 @@ def test_a_supplier_that_books_after_we_gave_up_does_not_keep_a_second_room(
     merchant, shopper, sandbox, settings
 ):
     hotel = hotel_create(
-        actor=merchant, data={"name": "Late", "city": "Faro", "supplier_hotel_id": "FAO-9"}
+        actor=merchant, data=NewHotel(name="Late", city="Faro", supplier_hotel_id="FAO-9")
     )
     # The supplier does not answer, and for two minutes has no trace of the booking: it is
     # failed, and the traveller no longer sees it.
@@ -79,14 +79,14 @@ def test_a_supplier_that_books_after_we_gave_up_does_not_keep_a_second_room(
     HotelBooking.objects.filter(pk=first.id).update(
         created_at=timezone.now() - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 2)
     )
-    booking_reconcile(actor=None)
+    booking_reconcile()
     assert my_bookings(shopper) == {}
     # The traveller books again, and this time the supplier confirms at once.
     sandbox.faults.update({"hidden_lookups": 0})
     second = booking_book(actor=shopper, data=next_week(hotel.id, 2))
     # Then the first booking turns up at the supplier: the next reconciliation cancels it
     # there, so the traveller holds one room, the one they see.
-    assert booking_reconcile(actor=None).orphans_canceled == [first.id]
+    assert booking_reconcile().orphans_canceled == [first.id]
     assert my_bookings(shopper) == {second.id: "confirmed"}
     assert sandbox.find(str(first.client_reference)).status == "canceled"
     assert sandbox.find(str(second.client_reference)).status == "confirmed"

@@ -13,8 +13,9 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from apps.catalog.interface import products_by_ids
+from apps.ordering.dto import OrderRef, PlaceOrder
 from apps.ordering.models import Order
-from apps.ordering.services import order_place
+from apps.ordering.services import order_expire_unpaid, order_place
 from servicelayer.errors import InvalidInput, NotFound
 from servicelayer.tasks import enqueue, run_service
 
@@ -203,13 +204,26 @@ def test_enqueue_waits_for_the_transaction_to_commit(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         enqueue(
             order_place,
-            data={"product_id": product.pk, "quantity": 1},
+            data=PlaceOrder(product_id=product.pk, quantity=1),
             actor_id=shopper.pk,
         )
     assert not Order.objects.exists()  # nothing ran inside the transaction
     assert len(callbacks) == 1
     callbacks[0]()
     assert Order.objects.count() == 1
+
+
+def test_enqueue_takes_the_services_own_dto_and_refuses_anything_else_at_once(
+    shopper, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with pytest.raises(TypeError, match="takes a PlaceOrder, not dict"):
+            enqueue(order_place, data={"product_id": 1, "quantity": 1})  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="takes a PlaceOrder, not OrderRef"):
+            enqueue(order_place, data=OrderRef(order_id=1), actor_id=shopper.pk)
+        with pytest.raises(TypeError, match="takes no input"):
+            enqueue(order_expire_unpaid, data=OrderRef(order_id=1))
+    assert callbacks == []  # nothing was scheduled
 
 
 def test_celery_runs_in_process_without_a_broker():

@@ -6,6 +6,8 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from apps.ordering.dto import BasketItem, PlaceOrder
+
 
 def upload() -> SimpleUploadedFile:
     return SimpleUploadedFile("note.txt", b"hello", content_type="text/plain")
@@ -15,14 +17,14 @@ def upload() -> SimpleUploadedFile:
 def order(shopper, make_product):
     from apps.ordering.services import order_place
 
-    return order_place(actor=shopper, data={"product_id": make_product().pk, "quantity": 1})
+    return order_place(actor=shopper, data=PlaceOrder(product_id=make_product().pk, quantity=1))
 
 
 def endpoints(order, make_product, make_hotel, shopper):
     from apps.ordering.services import basket_add_item
 
     product = make_product()
-    basket_add_item(actor=shopper, data={"product_id": product.pk, "quantity": 1})
+    basket_add_item(actor=shopper, data=BasketItem(product_id=product.pk, quantity=1))
     start = datetime.date.today() + datetime.timedelta(days=5)
     return {
         "order_place": ("/api/orders/", {"product_id": product.pk, "quantity": 1}),

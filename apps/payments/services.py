@@ -231,7 +231,7 @@ def payment_retry_refunds() -> RefundsRetried:
         "id", flat=True
     ):
         try:
-            payment_refund(actor=None, data=PaymentRef(payment_id=payment_id))
+            payment_refund(data=PaymentRef(payment_id=payment_id))
             refunded.append(payment_id)
         except PaymentProviderUnavailable:
             pending.append(payment_id)

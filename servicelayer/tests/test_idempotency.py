@@ -195,7 +195,7 @@ def test_an_atomic_service_runs_in_the_keys_transaction_without_a_savepoint(user
             key=key,
             fingerprint=request_fingerprint("POST", "/groups/", {"name": name}),
             atomic=True,
-            work=lambda: (group_make(data={"name": name}), (201, {}))[1],
+            work=lambda: (group_make(data=Name(name=name)), (201, {}))[1],
             error_status=lambda e: STATUS[type(e)],
         )
 

@@ -1,6 +1,8 @@
-"""The registry: services declare an actor and a DTO; every call is authorized and validated."""
+"""The registry: services declare an actor and a DTO; every call is authorized, and untrusted
+input is validated at the one delivery entry, ServiceSpec.call."""
 
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from pydantic import Field, field_validator, model_validator
@@ -52,7 +54,7 @@ def test_a_service_is_registered_under_its_name_with_its_dto_and_result(reg):
     assert spec.result is Greeted
     assert spec.summary == "Greet someone."
     assert spec.possible_errors() == (InvalidInput, NotAuthenticated, Busy)
-    assert greeting_send(actor=customer, data={"name": "ann", "times": 2}).text == "hi annhi ann"
+    assert greeting_send(actor=customer, data=Greeting(name="ann", times=2)).text == "hi annhi ann"
 
 
 def test_a_summary_is_the_first_paragraph_of_the_docstring_in_one_line(reg):
@@ -82,15 +84,49 @@ def test_no_summary_of_a_registered_service_or_query_is_cut_mid_sentence():
         assert spec.summary.endswith((".", "?", "!", ")")), (spec.name, spec.summary)
 
 
-def test_dict_input_is_validated_into_the_dto_with_field_messages(reg):
+def test_untrusted_input_is_validated_into_the_dto_with_field_messages(reg):
     @service(actor=PERSON, into=reg)
     def greeting_send(*, actor, data: Greeting) -> Greeted:
         return Greeted(text=data.name)
 
+    spec = reg.get("greeting_send")
     with pytest.raises(InvalidInput) as caught:
-        greeting_send(actor=customer, data={"name": "too long", "times": 9, "extra": 1})
+        spec.call(actor=customer, data={"name": "too long", "times": 9, "extra": 1})
     assert set(caught.value.fields) == {"name", "times", "extra"}
     assert caught.value.fields["extra"] == ["Unknown field."]
+    assert spec.call(actor=customer, data={"name": "ann"}) == Greeted(text="ann")
+    assert spec.call(actor=customer, data=Greeting(name="bob")) == Greeted(text="bob")
+
+
+def test_access_is_checked_before_untrusted_input_is_validated(reg):
+    @service(actor=PERSON, into=reg)
+    def greeting_send(*, actor, data: Greeting) -> Greeted:
+        return Greeted(text=data.name)
+
+    with pytest.raises(NotAuthenticated):
+        reg.get("greeting_send").call(actor=None, data={"name": "too long"})
+
+
+class Farewell(DTO):
+    name: str
+
+
+def test_called_from_python_a_service_takes_only_its_own_dto(reg):
+    ran = []
+
+    @service(actor=PERSON, into=reg)
+    def greeting_send(*, actor, data: Greeting) -> Greeted:
+        ran.append(True)
+        return Greeted(text=data.name)
+
+    # a programming error, not a 400: mypy refuses these calls too (see test_typing.py)
+    with pytest.raises(TypeError, match="takes a Greeting, not dict"):
+        greeting_send(actor=customer, data={"name": "ann"})  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="takes a Greeting, not Farewell"):
+        greeting_send(actor=customer, data=Farewell(name="ann"))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="takes a Greeting, not NoneType"):
+        greeting_send(actor=customer)  # type: ignore[call-arg]
+    assert ran == []
 
 
 def test_the_dto_is_immutable():
@@ -117,17 +153,40 @@ def test_access_is_checked_before_anything_runs(reg, actor, user, error):
         ran.append(True)
 
     with pytest.raises(error):
-        thing_do(actor=user, data={"name": "x"})
+        thing_do(actor=user, data=Greeting(name="x"))
+    with pytest.raises(error):
+        reg.get("thing_do").call(actor=user, data={"name": "x"})
     assert ran == []
 
 
 @pytest.mark.parametrize(("actor", "user"), [(CLERK, staff), (JOB, None), (JOB, staff)])
 def test_allowed_callers_run_the_service(reg, actor, user):
     @service(actor=actor, into=reg)
-    def thing_do() -> str:
+    def thing_do(*, actor: Any) -> str:
         return "done"
 
     assert thing_do(actor=user) == "done"
+    assert reg.get("thing_do").call(actor=user) == "done"
+
+
+def test_a_job_that_names_no_actor_runs_for_the_system_or_staff(reg):
+    @service(actor=JOB, into=reg)
+    def thing_do() -> str:
+        return "done"
+
+    assert thing_do() == "done"
+    assert reg.get("thing_do").call(actor=staff) == "done"  # `manage.py call --as` a merchant
+    with pytest.raises(Forbidden):
+        reg.get("thing_do").call(actor=customer)
+
+
+def test_a_service_for_a_signed_in_user_must_name_its_actor(reg):
+    # else its typed signature would let no Python caller pass the user it needs
+    for needs_a_user in (PERSON, CLERK):
+        with pytest.raises(TypeError, match="takes `actor`"):
+
+            @service(actor=needs_a_user, into=reg)
+            def thing_do() -> None: ...
 
 
 def test_a_service_without_input_refuses_input(reg):
@@ -136,7 +195,10 @@ def test_a_service_without_input_refuses_input(reg):
         return "done"
 
     with pytest.raises(InvalidInput):
-        thing_do(actor=None, data={"unexpected": True})
+        reg.get("thing_do").call(actor=None, data={"unexpected": True})
+    assert reg.get("thing_do").call(actor=None, data={}) == "done"  # `manage.py call`'s default
+    with pytest.raises(TypeError, match="takes no input"):
+        thing_do(data=Greeting(name="x"))  # type: ignore[call-arg]
 
 
 def test_services_must_take_keyword_only_actor_and_data(reg):
@@ -200,7 +262,7 @@ def test_text_with_nul_is_refused_before_validation(reg, data):
         return Greeted(text=data.name)
 
     with pytest.raises(InvalidInput) as caught:
-        greeting_send(actor=customer, data=data)
+        reg.get("greeting_send").call(actor=customer, data=data)
     assert caught.value.fields == {"non_field_errors": ["Text may not contain NUL characters."]}
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models.signals import post_save
 
+from apps.accounts.dto import NewUser
 from apps.accounts.errors import UsernameTaken
 from apps.accounts.services import user_create
 
@@ -28,7 +29,7 @@ def test_two_creates_of_one_username_at_once_give_one_user_and_username_taken():
 
     def create(name):
         try:
-            user_create(data={"username": "twin", "password": "a-long-pass-phrase"})
+            user_create(data=NewUser(username="twin", password="a-long-pass-phrase"))
             outcome[name] = "created"
         except UsernameTaken:
             outcome[name] = "username_taken"

@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from apps.accounts.dto import NewToken, NewUser
 from apps.accounts.errors import UsernameTaken
 from apps.accounts.models import ApiToken
 from apps.accounts.services import token_issue, token_purge_expired, user_create
@@ -17,8 +18,8 @@ from servicelayer.errors import InvalidInput, NotFound
 from servicelayer.rest.authentication import FastTokenAuthentication
 
 
-def new_user(**extra):
-    return {"username": "newbie", "password": "a-long-pass-phrase", **extra}
+def new_user(**extra) -> NewUser:
+    return NewUser(**{"username": "newbie", "password": "a-long-pass-phrase", **extra})
 
 
 @pytest.mark.parametrize(
@@ -86,17 +87,17 @@ def test_a_taken_username_is_a_conflict(db):
 
 
 def test_an_operator_issues_a_token_for_a_user(shopper):
-    issued = token_issue(data={"username": "alice", "name": "smoke test"})
+    issued = token_issue(data=NewToken(username="alice", name="smoke test"))
     user, _ = FastTokenAuthentication().authenticate_credentials(issued.token)
     assert user.pk == shopper.pk
     assert ApiToken.objects.get(pk=issued.id).name == "smoke test"
     with pytest.raises(NotFound):
-        token_issue(data={"username": "nobody", "name": "x"})
+        token_issue(data=NewToken(username="nobody", name="x"))
 
 
 def test_expired_tokens_are_purged(shopper):
-    live = token_issue(data={"username": "alice", "name": "live"})
-    dead = token_issue(data={"username": "alice", "name": "dead"})
+    live = token_issue(data=NewToken(username="alice", name="live"))
+    dead = token_issue(data=NewToken(username="alice", name="dead"))
     ApiToken.objects.filter(pk=dead.id).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert token_purge_expired() == {"purged": 1}
     assert set(

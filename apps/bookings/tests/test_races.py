@@ -11,6 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.bookings.dto import BookHotel
 from apps.bookings.errors import SupplierUnavailable
 from apps.bookings.models import Hotel, HotelBooking
 from apps.bookings.services import booking_book, booking_reconcile
@@ -180,7 +181,7 @@ def test_two_reconciliations_at_once_cancel_an_orphan_once(
 
     def reconcile(_):
         try:
-            return booking_reconcile(actor=None).orphans_canceled
+            return booking_reconcile().orphans_canceled
         finally:
             connection.close()
 
@@ -194,6 +195,6 @@ def test_two_reconciliations_at_once_cancel_an_orphan_once(
     assert attempt.orphan_canceled_at is not None
 
 
-def _stay(hotel):
+def _stay(hotel) -> BookHotel:
     start = timezone.now().date() + timedelta(days=4)
-    return {"hotel_id": hotel.pk, "start_date": str(start), "end_date": str(start + timedelta(1))}
+    return BookHotel(hotel_id=hotel.pk, start_date=start, end_date=start + timedelta(1))

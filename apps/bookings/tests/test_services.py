@@ -1,12 +1,13 @@
 """Booking services against the in-process sandbox supplier: every rule."""
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from apps.bookings.dto import BookingQuery
+from apps.bookings.dto import BookHotel, BookingQuery, BookingRef, HotelChanges, HotelRef, NewHotel
 from apps.bookings.errors import (
     BookingNotCancelable,
     BookingNotFound,
@@ -32,7 +33,8 @@ from servicelayer.errors import Forbidden, InvalidInput
 TODAY = date.today
 
 
-def stay(hotel, *, start=7, nights=3, wish=""):
+def stay_input(hotel, *, start=7, nights=3, wish="") -> dict[str, Any]:
+    """A stay as a client sends it (untrusted, maybe invalid)."""
     first = timezone.now().date() + timedelta(days=start)
     return {
         "hotel_id": hotel.pk,
@@ -40,6 +42,10 @@ def stay(hotel, *, start=7, nights=3, wish=""):
         "end_date": (first + timedelta(days=nights)).isoformat(),
         "special_wishes": wish,
     }
+
+
+def stay(hotel, **kwargs: Any) -> BookHotel:
+    return BookHotel.model_validate(stay_input(hotel, **kwargs))
 
 
 def test_a_confirmed_booking_carries_the_suppliers_reference(shopper, make_hotel, sandbox):
@@ -67,7 +73,7 @@ def test_a_confirmed_booking_carries_the_suppliers_reference(shopper, make_hotel
 )
 def test_a_stay_must_make_sense(shopper, make_hotel, sandbox, change, field):
     with pytest.raises(InvalidInput) as caught:
-        booking_book(actor=shopper, data=stay(make_hotel(), **change))
+        booking_book.spec.call(actor=shopper, data=stay_input(make_hotel(), **change))
     assert field in caught.value.fields
     assert not HotelBooking.objects.exists()
     assert sandbox.count() == 0
@@ -87,7 +93,7 @@ def test_an_archived_or_unknown_hotel_is_not_found(shopper, make_hotel):
     with pytest.raises(HotelNotFound):
         booking_book(actor=shopper, data=stay(archived))
     with pytest.raises(HotelNotFound):
-        booking_book(actor=shopper, data={**stay(archived), "hotel_id": 99999})
+        booking_book(actor=shopper, data=stay(archived).model_copy(update={"hotel_id": 99999}))
 
 
 def test_a_refusal_says_why_and_the_traveller_sees_no_booking(shopper, make_hotel, sandbox):
@@ -118,12 +124,12 @@ def test_no_answer_leaves_the_booking_pending_until_reconciliation_confirms_it(
     assert booking.status == "pending_confirmation"
     assert booking.supplier_reference == ""
     assert sandbox.count() == 1  # it was made, we just never heard
-    result = booking_reconcile(actor=None)
+    result = booking_reconcile()
     assert (result.confirmed, result.failed) == ([booking.id], [])
     settled = HotelBooking.objects.get()
     assert settled.status == BookingStatus.CONFIRMED
     assert settled.supplier_reference == sandbox.find(str(settled.client_reference)).ref_number
-    assert booking_reconcile(actor=None).confirmed == []  # exactly once
+    assert booking_reconcile().confirmed == []  # exactly once
 
 
 def test_latency_beyond_the_read_timeout_is_an_unknown_outcome(
@@ -144,7 +150,7 @@ def test_the_same_stay_is_not_booked_again_while_its_outcome_is_unknown(
     with pytest.raises(StayBeingConfirmed):
         booking_book(actor=shopper, data=stay(hotel))
     assert sandbox.count() == 1
-    booking_reconcile(actor=None)
+    booking_reconcile()
     assert booking_book(actor=shopper, data=stay(hotel)).status == "confirmed"  # a second room
 
 
@@ -173,11 +179,11 @@ def test_an_attempt_the_supplier_never_saw_fails_after_the_grace_period(
         status=BookingStatus.PENDING,  # as a crash between recording and calling leaves it
     )
     settings.SUPPLIER_RECONCILE_GRACE_SECONDS = 60
-    assert booking_reconcile(actor=None).failed == []  # too recent: maybe still in flight
+    assert booking_reconcile().failed == []  # too recent: maybe still in flight
     HotelBooking.objects.filter(pk=stale.pk).update(
         created_at=timezone.now() - timedelta(minutes=5)
     )
-    assert booking_reconcile(actor=None).failed == [stale.pk]
+    assert booking_reconcile().failed == [stale.pk]
     stale.refresh_from_db()
     assert (stale.status, stale.failure_reason) == ("failed", "not_at_supplier")
 
@@ -205,11 +211,11 @@ def test_an_unexpected_error_after_the_call_leaves_a_pending_row_reconciliation_
     assert attempt.status == BookingStatus.PENDING
     with pytest.raises(StayBeingConfirmed):
         booking_book(actor=shopper, data=stay(hotel))
-    assert booking_reconcile(actor=None).confirmed == []  # within the grace: maybe in flight
+    assert booking_reconcile().confirmed == []  # within the grace: maybe in flight
     HotelBooking.objects.filter(pk=attempt.pk).update(
         created_at=timezone.now() - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 1)
     )
-    assert booking_reconcile(actor=None).confirmed == [attempt.pk]
+    assert booking_reconcile().confirmed == [attempt.pk]
     attempt.refresh_from_db()
     assert attempt.supplier_reference == sandbox.find(str(attempt.client_reference)).ref_number
     assert sandbox.count() == 1
@@ -227,15 +233,19 @@ def test_a_supplier_down_during_reconciliation_leaves_bookings_unresolved(
         raise gateways.SupplierDown("no route")
 
     monkeypatch.setattr(gateways.SandboxSupplierGateway, "find", down)
-    assert booking_reconcile(actor=None).unresolved == [booking.id]
+    assert booking_reconcile().unresolved == [booking.id]
     assert HotelBooking.objects.get().status == BookingStatus.PENDING_CONFIRMATION
 
 
 def test_cancel_at_the_supplier_then_here(shopper, make_hotel, sandbox):
     booking = booking_book(actor=shopper, data=stay(make_hotel()))
-    assert booking_cancel(actor=shopper, data={"booking_id": booking.id}).status == "canceled"
+    assert (
+        booking_cancel(actor=shopper, data=BookingRef(booking_id=booking.id)).status == "canceled"
+    )
     assert sandbox.find(str(booking.client_reference)).status == "canceled"
-    assert booking_cancel(actor=shopper, data={"booking_id": booking.id}).status == "canceled"
+    assert (
+        booking_cancel(actor=shopper, data=BookingRef(booking_id=booking.id)).status == "canceled"
+    )
 
 
 def test_a_cancel_while_the_supplier_is_down_changes_nothing(shopper, make_hotel, monkeypatch):
@@ -248,7 +258,7 @@ def test_a_cancel_while_the_supplier_is_down_changes_nothing(shopper, make_hotel
 
     monkeypatch.setattr(gateways.SandboxSupplierGateway, "cancel", down)
     with pytest.raises(SupplierUnavailable):
-        booking_cancel(actor=shopper, data={"booking_id": booking.id})
+        booking_cancel(actor=shopper, data=BookingRef(booking_id=booking.id))
     assert HotelBooking.objects.get().status == BookingStatus.CONFIRMED
 
 
@@ -256,7 +266,7 @@ def test_only_confirmed_bookings_are_canceled(shopper, make_hotel, sandbox):
     sandbox.faults.book_then_timeout = 1
     booking = booking_book(actor=shopper, data=stay(make_hotel()))
     with pytest.raises(BookingNotCancelable):
-        booking_cancel(actor=shopper, data={"booking_id": booking.id})
+        booking_cancel(actor=shopper, data=BookingRef(booking_id=booking.id))
 
 
 def test_travellers_reach_only_their_own_bookings_merchants_all(
@@ -264,9 +274,11 @@ def test_travellers_reach_only_their_own_bookings_merchants_all(
 ):
     booking = booking_book(actor=shopper, data=stay(make_hotel()))
     with pytest.raises(BookingNotFound):
-        booking_cancel(actor=other_shopper, data={"booking_id": booking.id})
+        booking_cancel(actor=other_shopper, data=BookingRef(booking_id=booking.id))
     assert booking_list(actor=other_shopper, params=BookingQuery()).results == []
-    assert booking_cancel(actor=merchant, data={"booking_id": booking.id}).status == "canceled"
+    assert (
+        booking_cancel(actor=merchant, data=BookingRef(booking_id=booking.id)).status == "canceled"
+    )
 
 
 def test_merchants_filter_bookings_by_hotel_status_and_dates(
@@ -275,7 +287,7 @@ def test_merchants_filter_bookings_by_hotel_status_and_dates(
     lisbon, porto = make_hotel(), make_hotel()
     first = booking_book(actor=shopper, data=stay(lisbon, start=3))
     second = booking_book(actor=shopper, data=stay(porto, start=10))
-    booking_cancel(actor=shopper, data={"booking_id": first.id})
+    booking_cancel(actor=shopper, data=BookingRef(booking_id=first.id))
 
     def ids(**query):
         return [b["id"] for b in booking_list(actor=merchant, params=BookingQuery(**query)).results]
@@ -289,20 +301,21 @@ def test_merchants_filter_bookings_by_hotel_status_and_dates(
 
 def test_merchants_manage_hotels(merchant, shopper, make_hotel):
     hotel = hotel_create(
-        actor=merchant, data={"name": "Sol", "city": "Faro", "supplier_hotel_id": "FAO-1"}
+        actor=merchant, data=NewHotel(name="Sol", city="Faro", supplier_hotel_id="FAO-1")
     )
     with pytest.raises(HotelExists):
         hotel_create(
-            actor=merchant, data={"name": "Sol 2", "city": "Faro", "supplier_hotel_id": "FAO-1"}
+            actor=merchant, data=NewHotel(name="Sol 2", city="Faro", supplier_hotel_id="FAO-1")
         )
     assert (
-        hotel_update(actor=merchant, data={"hotel_id": hotel.id, "city": "Lagos"}).city == "Lagos"
+        hotel_update(actor=merchant, data=HotelChanges(hotel_id=hotel.id, city="Lagos")).city
+        == "Lagos"
     )
-    assert hotel_archive(actor=merchant, data={"hotel_id": hotel.id}).is_active is False
+    assert hotel_archive(actor=merchant, data=HotelRef(hotel_id=hotel.id)).is_active is False
     with pytest.raises(Forbidden):
-        hotel_create(actor=shopper, data={"name": "X", "city": "Y", "supplier_hotel_id": "Z"})
+        hotel_create(actor=shopper, data=NewHotel(name="X", city="Y", supplier_hotel_id="Z"))
     with pytest.raises(HotelNotFound):
-        hotel_update(actor=merchant, data={"hotel_id": 99999, "name": "X"})
+        hotel_update(actor=merchant, data=HotelChanges(hotel_id=99999, name="X"))
 
 
 # --- attempts the supplier books after we failed them -------------------------------------
@@ -324,13 +337,13 @@ def test_a_booking_the_supplier_makes_after_the_grace_is_canceled_there_once(
     sandbox.faults.update({"book_then_timeout": 1, "hidden_lookups": 1})
     first = booking_book(actor=shopper, data=stay(hotel))
     aged(first.id, settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 2)
-    assert booking_reconcile(actor=None).failed == [first.id]  # not at the supplier (yet)
+    assert booking_reconcile().failed == [first.id]  # not at the supplier (yet)
     sandbox.faults.update({"hidden_lookups": 0})
     second = booking_book(actor=shopper, data=stay(hotel))
     assert second.status == "confirmed"
     assert sandbox.count() == 2  # two bookings at the supplier for one stay
 
-    result = booking_reconcile(actor=None)
+    result = booking_reconcile()
 
     assert result.orphans_canceled == [first.id]
     orphan = sandbox.find(str(first.client_reference))
@@ -341,7 +354,7 @@ def test_a_booking_the_supplier_makes_after_the_grace_is_canceled_there_once(
     assert attempt.supplier_reference == orphan.ref_number
     assert attempt.orphan_canceled_at is not None
     assert booking_list(actor=shopper, params=BookingQuery()).results[0]["id"] == second.id
-    assert booking_reconcile(actor=None).orphans_canceled == []  # once
+    assert booking_reconcile().orphans_canceled == []  # once
 
 
 def test_a_5xx_that_booked_after_all_is_canceled_at_the_supplier(shopper, make_hotel, sandbox):
@@ -353,7 +366,7 @@ def test_a_5xx_that_booked_after_all_is_canceled_at_the_supplier(shopper, make_h
         BookingStatus.FAILED,
         "supplier_unavailable",
     )
-    assert booking_reconcile(actor=None).orphans_canceled == [attempt.pk]
+    assert booking_reconcile().orphans_canceled == [attempt.pk]
     assert sandbox.find(str(attempt.client_reference)).status == "canceled"
 
 
@@ -386,7 +399,7 @@ def test_a_refusal_or_a_request_that_never_left_is_final_and_never_asked_about(
 
     failed_attempt(shopper, make_hotel(), reason, sandbox)
     monkeypatch.setattr(gateways.SandboxSupplierGateway, "find", None)  # any look-up breaks
-    assert booking_reconcile(actor=None).orphans_canceled == []
+    assert booking_reconcile().orphans_canceled == []
 
 
 def test_failed_attempts_are_asked_about_for_the_window_only(
@@ -397,7 +410,7 @@ def test_failed_attempts_are_asked_about_for_the_window_only(
     recent = failed_attempt(shopper, make_hotel(), "not_at_supplier", sandbox)
     aged(old.pk, 3601)
     aged(recent.pk, 3599)
-    assert booking_reconcile(actor=None).orphans_canceled == [recent.pk]
+    assert booking_reconcile().orphans_canceled == [recent.pk]
     assert sandbox.find(str(old.client_reference)).status == "confirmed"  # past asking
 
 
@@ -413,12 +426,12 @@ def test_an_orphan_the_supplier_will_not_cancel_now_is_canceled_later_even_past_
 
     with monkeypatch.context() as patched:
         patched.setattr(gateways.SandboxSupplierGateway, "cancel", down)
-        assert booking_reconcile(actor=None).orphans_canceled == []
+        assert booking_reconcile().orphans_canceled == []
     found = HotelBooking.objects.get()
     assert found.supplier_reference == sandbox.find(str(attempt.client_reference)).ref_number
     assert found.orphan_canceled_at is None  # found, recorded, not canceled yet
-    assert booking_reconcile(actor=None).orphans_canceled == []  # another run may be on it
+    assert booking_reconcile().orphans_canceled == []  # another run may be on it
     aged(attempt.pk, settings.SUPPLIER_RECONCILE_WINDOW_SECONDS + 1)
     aged(attempt.pk, settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 1, field="updated_at")
-    assert booking_reconcile(actor=None).orphans_canceled == [attempt.pk]
+    assert booking_reconcile().orphans_canceled == [attempt.pk]
     assert sandbox.find(str(attempt.client_reference)).status == "canceled"

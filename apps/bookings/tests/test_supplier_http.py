@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 
 from apps.bookings import gateways
+from apps.bookings.dto import BookHotel, BookingRef
 from apps.bookings.errors import BookingRefused, SupplierUnavailable
 from apps.bookings.models import BookingStatus, HotelBooking
 from apps.bookings.services import booking_book, booking_cancel, booking_reconcile
@@ -66,13 +67,9 @@ def sim(sim_url, settings):
     control.close()
 
 
-def stay(hotel, start=5, nights=2):
+def stay(hotel, start=5, nights=2) -> BookHotel:
     first = timezone.now().date() + timedelta(days=start)
-    return {
-        "hotel_id": hotel.pk,
-        "start_date": first.isoformat(),
-        "end_date": (first + timedelta(days=nights)).isoformat(),
-    }
+    return BookHotel(hotel_id=hotel.pk, start_date=first, end_date=first + timedelta(days=nights))
 
 
 def test_a_booking_over_http(shopper, make_hotel, sim):
@@ -81,7 +78,7 @@ def test_a_booking_over_http(shopper, make_hotel, sim):
     at_supplier = sim.find(booking.client_reference)
     assert at_supplier["refNumber"] == booking.supplier_reference
     assert at_supplier["hotelId"] == "OPO-7"
-    canceled = booking_cancel(actor=shopper, data={"booking_id": booking.id})
+    canceled = booking_cancel(actor=shopper, data=BookingRef(booking_id=booking.id))
     assert canceled.status == "canceled"
     assert sim.find(booking.client_reference)["status"] == "canceled"
 
@@ -119,7 +116,7 @@ def test_a_5xx_that_booked_all_the_same_is_canceled_at_the_supplier(shopper, mak
         booking_book(actor=shopper, data=stay(make_hotel()))
     attempt = HotelBooking.objects.get()
     assert attempt.failure_reason == "supplier_unavailable"
-    assert booking_reconcile(actor=None).orphans_canceled == [attempt.pk]
+    assert booking_reconcile().orphans_canceled == [attempt.pk]
     at_supplier = sim.find(attempt.client_reference)
     assert at_supplier["status"] == "canceled"
     attempt.refresh_from_db()
@@ -135,10 +132,10 @@ def test_a_booking_that_shows_at_the_supplier_after_the_grace_is_canceled_there(
     HotelBooking.objects.update(
         created_at=timezone.now() - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 2)
     )
-    assert booking_reconcile(actor=None).failed == [booking.id]  # no trace yet
-    assert booking_reconcile(actor=None).orphans_canceled == [booking.id]  # now there is
+    assert booking_reconcile().failed == [booking.id]  # no trace yet
+    assert booking_reconcile().orphans_canceled == [booking.id]  # now there is
     assert sim.find(booking.client_reference)["status"] == "canceled"
-    assert booking_reconcile(actor=None).orphans_canceled == []
+    assert booking_reconcile().orphans_canceled == []
 
 
 def test_latency_beyond_the_read_timeout_then_reconciliation_confirms_once(
@@ -150,9 +147,9 @@ def test_latency_beyond_the_read_timeout_then_reconciliation_confirms_once(
     deadline = time.monotonic() + 10
     while sim.stats()["bookings"] == 0 and time.monotonic() < deadline:
         time.sleep(0.05)  # the supplier is still working on it
-    result = booking_reconcile(actor=None)
+    result = booking_reconcile()
     assert (result.confirmed, result.failed) == ([booking.id], [])
-    assert booking_reconcile(actor=None).confirmed == []
+    assert booking_reconcile().confirmed == []
     settled = HotelBooking.objects.get()
     assert settled.supplier_reference == sim.find(booking.client_reference)["refNumber"]
     assert sim.stats() == {"bookings": 1, "requests": 1}
@@ -163,9 +160,9 @@ def test_book_then_time_out_50_times_gives_50_bookings_and_no_duplicates(shopper
     hotels = [make_hotel() for _ in range(50)]
     bookings = [booking_book(actor=shopper, data=stay(hotel)) for hotel in hotels]
     assert {b.status for b in bookings} == {"pending_confirmation"}
-    result = booking_reconcile(actor=None)
+    result = booking_reconcile()
     assert sorted(result.confirmed) == sorted(b.id for b in bookings)
-    assert booking_reconcile(actor=None).confirmed == []
+    assert booking_reconcile().confirmed == []
     rows = HotelBooking.objects.all()
     assert {row.status for row in rows} == {BookingStatus.CONFIRMED}
     assert len({row.supplier_reference for row in rows}) == 50
@@ -236,12 +233,14 @@ def test_a_2xx_answer_that_cannot_be_read_is_an_unknown_outcome_reconciliation_s
     api, shopper, make_hotel, canned, answer
 ):
     canned["POST /bookings/hotel"] = (200, answer)
-    response = api(shopper).post("/api/bookings/", stay(make_hotel()), format="json")
+    response = api(shopper).post(
+        "/api/bookings/", stay(make_hotel()).model_dump(mode="json"), format="json"
+    )
     assert (response.status_code, response.json()["status"]) == (202, "pending_confirmation")
     canned["GET /bookings"] = (200, answer)  # the look-up is no better: still unknown
-    assert booking_reconcile(actor=None).unresolved == [response.json()["id"]]
+    assert booking_reconcile().unresolved == [response.json()["id"]]
     canned["GET /bookings"] = (200, b'{"refNumber": "ART-2"}')
-    assert booking_reconcile(actor=None).confirmed == [response.json()["id"]]
+    assert booking_reconcile().confirmed == [response.json()["id"]]
     assert HotelBooking.objects.get().supplier_reference == "ART-2"
 
 

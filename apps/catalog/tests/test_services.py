@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from apps.catalog.dto import NewProduct, ProductChanges, ProductRef, StockChange
 from apps.catalog.errors import InsufficientStock, ProductNotFound
 from apps.catalog.models import Product
 from apps.catalog.services import (
@@ -18,7 +19,7 @@ from servicelayer.errors import Forbidden, InvalidInput, NotAuthenticated
 
 def test_a_merchant_creates_a_product(merchant):
     product = product_create(
-        actor=merchant, data={"name": "Mug", "price": "12.50", "stock": 3, "description": "Blue"}
+        actor=merchant, data=NewProduct(name="Mug", price="12.50", stock=3, description="Blue")
     )
     assert product.price == Decimal("12.50")
     assert Product.objects.get(pk=product.id).stock == 3
@@ -41,64 +42,70 @@ def test_a_merchant_creates_a_product(merchant):
 def test_bad_product_input_is_refused_and_nothing_is_saved(merchant, field, value):
     data = {"name": "Mug", "price": "12.50", "stock": 3} | {field: value}
     with pytest.raises(InvalidInput) as caught:
-        product_create(actor=merchant, data=data)
+        product_create.spec.call(actor=merchant, data=data)
     assert field in caught.value.fields
     assert not Product.objects.exists()
 
 
 def test_a_shopper_cannot_create_products(shopper):
     with pytest.raises(Forbidden):
-        product_create(actor=shopper, data={"name": "Mug", "price": "1.00"})
-    with pytest.raises(NotAuthenticated):
-        product_create(actor=None, data={"name": "Mug", "price": "1.00"})
+        product_create(actor=shopper, data=NewProduct(name="Mug", price="1.00"))
+    with pytest.raises(NotAuthenticated):  # only a delivery has a caller who is not signed in
+        product_create.spec.call(actor=None, data=NewProduct(name="Mug", price="1.00"))
 
 
 def test_prices_come_back_to_the_cent_as_they_are_stored(merchant):
-    product = product_create(actor=merchant, data={"name": "Mug", "price": "12.5"})
+    product = product_create(actor=merchant, data=NewProduct(name="Mug", price="12.5"))
     assert str(product.price) == "12.50"
     assert str(Product.objects.get(pk=product.id).price) == "12.50"
-    updated = product_update(actor=merchant, data={"product_id": product.id, "price": 3})
+    updated = product_update(actor=merchant, data=ProductChanges(product_id=product.id, price=3))
     assert str(updated.price) == "3.00"
 
 
 def test_archiving_reads_the_product_once(merchant, make_product, django_assert_num_queries):
     product = make_product()
     with django_assert_num_queries(2):  # the update, then the product as it now is
-        product_archive(actor=merchant, data={"product_id": product.pk})
+        product_archive(actor=merchant, data=ProductRef(product_id=product.pk))
 
 
 def test_a_partial_update_changes_only_the_given_fields(merchant, make_product):
     product = make_product("Mug", price="5.00", description="old")
-    updated = product_update(actor=merchant, data={"product_id": product.pk, "price": "6.00"})
+    updated = product_update(
+        actor=merchant, data=ProductChanges(product_id=product.pk, price="6.00")
+    )
     assert (updated.name, updated.price, updated.description) == ("Mug", Decimal("6.00"), "old")
 
 
 def test_an_update_must_change_something_and_cannot_null_a_name(merchant, make_product):
     product = make_product()
     with pytest.raises(InvalidInput):
-        product_update(actor=merchant, data={"product_id": product.pk})
+        product_update.spec.call(actor=merchant, data={"product_id": product.pk})
     for field in ("name", "description", "price"):
         with pytest.raises(InvalidInput):
-            product_update(actor=merchant, data={"product_id": product.pk, field: None})
+            product_update.spec.call(actor=merchant, data={"product_id": product.pk, field: None})
 
 
 def test_updating_an_unknown_product_is_not_found(merchant):
     with pytest.raises(ProductNotFound):
-        product_update(actor=merchant, data={"product_id": 999, "name": "x"})
+        product_update(actor=merchant, data=ProductChanges(product_id=999, name="x"))
 
 
 def test_restock_write_off_and_correction(merchant, make_product):
     product = make_product(stock=5)
     assert (
-        product_stock_change(actor=merchant, data={"product_id": product.pk, "delta": 7}).stock
+        product_stock_change(actor=merchant, data=StockChange(product_id=product.pk, delta=7)).stock
         == 12
     )
     assert (
-        product_stock_change(actor=merchant, data={"product_id": product.pk, "delta": -2}).stock
+        product_stock_change(
+            actor=merchant, data=StockChange(product_id=product.pk, delta=-2)
+        ).stock
         == 10
     )
     assert (
-        product_stock_change(actor=merchant, data={"product_id": product.pk, "set_to": 3}).stock
+        product_stock_change(
+            actor=merchant, data=StockChange(product_id=product.pk, set_to=3)
+        ).stock
         == 3
     )
 
@@ -106,7 +113,7 @@ def test_restock_write_off_and_correction(merchant, make_product):
 def test_a_write_off_cannot_take_stock_below_zero(merchant, make_product):
     product = make_product(stock=2)
     with pytest.raises(InsufficientStock):
-        product_stock_change(actor=merchant, data={"product_id": product.pk, "delta": -3})
+        product_stock_change(actor=merchant, data=StockChange(product_id=product.pk, delta=-3))
     product.refresh_from_db()
     assert product.stock == 2
 
@@ -115,19 +122,21 @@ def test_a_write_off_cannot_take_stock_below_zero(merchant, make_product):
 def test_a_stock_change_needs_exactly_one_valid_instruction(merchant, make_product, data):
     product = make_product()
     with pytest.raises(InvalidInput):
-        product_stock_change(actor=merchant, data={"product_id": product.pk, **data})
+        product_stock_change.spec.call(actor=merchant, data={"product_id": product.pk, **data})
 
 
 def test_a_stock_change_of_an_unknown_product_is_not_found(merchant):
     with pytest.raises(ProductNotFound):
-        product_stock_change(actor=merchant, data={"product_id": 12345, "delta": -1})
+        product_stock_change(actor=merchant, data=StockChange(product_id=12345, delta=-1))
     with pytest.raises(ProductNotFound):
-        product_stock_change(actor=merchant, data={"product_id": 12345, "set_to": 1})
+        product_stock_change(actor=merchant, data=StockChange(product_id=12345, set_to=1))
 
 
 def test_archive_and_restore(merchant, make_product):
     product = make_product()
-    assert product_archive(actor=merchant, data={"product_id": product.pk}).is_active is False
-    assert product_restore(actor=merchant, data={"product_id": product.pk}).is_active is True
+    assert (
+        product_archive(actor=merchant, data=ProductRef(product_id=product.pk)).is_active is False
+    )
+    assert product_restore(actor=merchant, data=ProductRef(product_id=product.pk)).is_active is True
     with pytest.raises(ProductNotFound):
-        product_archive(actor=merchant, data={"product_id": 999})
+        product_archive(actor=merchant, data=ProductRef(product_id=999))

@@ -6,10 +6,11 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from apps.catalog.dto import MAX_STOCK
+from apps.catalog.dto import MAX_STOCK, StockChange
 from apps.catalog.errors import StockLimitExceeded
 from apps.catalog.models import Product
 from apps.catalog.services import product_stock_change
+from apps.ordering.dto import OrderRef, PlaceOrder
 from apps.ordering.services import order_cancel, order_expire_unpaid, order_place
 
 
@@ -49,18 +50,20 @@ def test_a_restock_that_would_overflow_the_column_is_400_not_500(api, merchant, 
 def test_a_write_off_works_on_stock_above_the_limit(merchant, make_product):
     # stock given back by canceled orders may stand above MAX_STOCK: it can still go down
     product = make_product(stock=MAX_STOCK + 10)
-    changed = product_stock_change(actor=merchant, data={"product_id": product.pk, "delta": -5})
+    changed = product_stock_change(
+        actor=merchant, data=StockChange(product_id=product.pk, delta=-5)
+    )
     assert changed.stock == MAX_STOCK + 5
     with pytest.raises(StockLimitExceeded):
-        product_stock_change(actor=merchant, data={"product_id": product.pk, "delta": 1})
+        product_stock_change(actor=merchant, data=StockChange(product_id=product.pk, delta=1))
 
 
 def test_stock_given_back_may_pass_the_limit(shopper, merchant, make_product, settings):
     product = make_product(stock=MAX_STOCK)
-    first = order_place(actor=shopper, data={"product_id": product.pk, "quantity": 1000})
-    second = order_place(actor=shopper, data={"product_id": product.pk, "quantity": 1000})
-    product_stock_change(actor=merchant, data={"product_id": product.pk, "delta": 2000})
-    order_cancel(actor=shopper, data={"order_id": first.id})
+    first = order_place(actor=shopper, data=PlaceOrder(product_id=product.pk, quantity=1000))
+    second = order_place(actor=shopper, data=PlaceOrder(product_id=product.pk, quantity=1000))
+    product_stock_change(actor=merchant, data=StockChange(product_id=product.pk, delta=2000))
+    order_cancel(actor=shopper, data=OrderRef(order_id=first.id))
     settings.AGORA_ORDER_PAYMENT_MINUTES = -1  # every unpaid order is overdue
     assert order_expire_unpaid().expired == [second.id]
     product.refresh_from_db()
@@ -96,7 +99,7 @@ def test_a_restock_waits_for_a_competing_one_and_then_sees_the_limit(merchant, m
         try:
             with transaction.atomic():
                 product_stock_change(
-                    actor=merchant, data={"product_id": product.pk, "delta": 600_000}
+                    actor=merchant, data=StockChange(product_id=product.pk, delta=600_000)
                 )
                 a_restocked.set()
                 a_may_commit.wait(timeout=10)
@@ -106,7 +109,9 @@ def test_a_restock_waits_for_a_competing_one_and_then_sees_the_limit(merchant, m
     def restock_b():
         try:
             a_restocked.wait(timeout=10)
-            product_stock_change(actor=merchant, data={"product_id": product.pk, "delta": 600_000})
+            product_stock_change(
+                actor=merchant, data=StockChange(product_id=product.pk, delta=600_000)
+            )
             outcome["b"] = "restocked"
         except StockLimitExceeded as exc:
             outcome["b"] = exc.details

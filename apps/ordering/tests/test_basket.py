@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from apps.catalog.interface import OutOfStock, ProductNotFound, products_by_ids
+from apps.ordering.dto import BasketItem, BasketItemCount, BasketItemRef
 from apps.ordering.errors import BasketEmpty, BasketLinesUnavailable, ItemNotInBasket
 from apps.ordering.models import Basket, Order
 from apps.ordering.selectors import basket_get
@@ -16,6 +17,7 @@ from apps.ordering.services import (
     order_confirm,
 )
 from servicelayer.errors import InvalidInput, NotAuthenticated
+from servicelayer.registry import spec_of
 
 
 def stock(product):
@@ -23,7 +25,7 @@ def stock(product):
 
 
 def add(user, product, quantity=1):
-    return basket_add_item(actor=user, data={"product_id": product.pk, "quantity": quantity})
+    return basket_add_item(actor=user, data=BasketItem(product_id=product.pk, quantity=quantity))
 
 
 def test_the_basket_is_created_on_first_use_and_adding_again_grows_the_count(shopper, make_product):
@@ -54,8 +56,9 @@ def test_adding_more_than_is_in_stock_is_a_conflict(shopper, make_product):
 
 @pytest.mark.parametrize("quantity", [0, -3, 1001])
 def test_quantities_are_bounded(shopper, make_product, quantity):
+    untrusted = {"product_id": make_product(stock=5000).pk, "quantity": quantity}
     with pytest.raises(InvalidInput):
-        add(shopper, make_product(stock=5000), quantity)
+        spec_of(basket_add_item).call(actor=shopper, data=untrusted)
 
 
 def test_the_count_of_one_product_is_bounded_too(shopper, make_product):
@@ -68,24 +71,28 @@ def test_the_count_of_one_product_is_bounded_too(shopper, make_product):
 def test_an_unknown_or_archived_product_cannot_be_added(shopper, make_product):
     for product_id in (make_product(is_active=False).pk, 99999):
         with pytest.raises(ProductNotFound):
-            basket_add_item(actor=shopper, data={"product_id": product_id, "quantity": 1})
+            basket_add_item(actor=shopper, data=BasketItem(product_id=product_id, quantity=1))
 
 
 def test_change_remove_and_empty(shopper, make_product):
     mug, pot = make_product(stock=9), make_product(stock=9)
     add(shopper, mug)
     add(shopper, pot)
-    basket = basket_change_quantity(actor=shopper, data={"product_id": mug.pk, "quantity": 4})
+    basket = basket_change_quantity(
+        actor=shopper, data=BasketItemCount(product_id=mug.pk, quantity=4)
+    )
     assert {line.product_id: line.quantity for line in basket.lines} == {mug.pk: 4, pot.pk: 1}
     with pytest.raises(OutOfStock):
-        basket_change_quantity(actor=shopper, data={"product_id": mug.pk, "quantity": 10})
-    basket = basket_change_quantity(actor=shopper, data={"product_id": mug.pk, "quantity": 0})
+        basket_change_quantity(actor=shopper, data=BasketItemCount(product_id=mug.pk, quantity=10))
+    basket = basket_change_quantity(
+        actor=shopper, data=BasketItemCount(product_id=mug.pk, quantity=0)
+    )
     assert [line.product_id for line in basket.lines] == [pot.pk]
     with pytest.raises(ItemNotInBasket):
-        basket_change_quantity(actor=shopper, data={"product_id": mug.pk, "quantity": 2})
-    assert basket_remove_item(actor=shopper, data={"product_id": pot.pk}).lines == []
+        basket_change_quantity(actor=shopper, data=BasketItemCount(product_id=mug.pk, quantity=2))
+    assert basket_remove_item(actor=shopper, data=BasketItemRef(product_id=pot.pk)).lines == []
     with pytest.raises(ItemNotInBasket):
-        basket_remove_item(actor=shopper, data={"product_id": pot.pk})
+        basket_remove_item(actor=shopper, data=BasketItemRef(product_id=pot.pk))
     add(shopper, mug)
     assert basket_empty(actor=shopper).lines == []
 
@@ -108,7 +115,7 @@ def test_each_shopper_has_their_own_basket(shopper, other_shopper, make_product)
     add(shopper, make_product())
     assert basket_get(actor=other_shopper)["lines"] == []
     with pytest.raises(NotAuthenticated):
-        basket_add_item(actor=None, data={"product_id": 1, "quantity": 1})
+        spec_of(basket_add_item).call(actor=None, data={"product_id": 1, "quantity": 1})
 
 
 def test_confirming_turns_the_basket_into_an_order_at_todays_prices(shopper, make_product):

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection, transaction
 
 from apps.catalog.interface import OutOfStock, take_stock
+from apps.ordering.dto import PlaceOrder
 from apps.ordering.models import Order
 from apps.ordering.services import order_place
 from conftest import client_for
@@ -61,7 +62,7 @@ def test_an_order_waits_for_a_competing_uncommitted_take_and_then_sees_it(make_u
     def shopper_b():
         try:
             a_took.wait(timeout=10)
-            order_place(actor=shopper, data={"product_id": product.pk, "quantity": 1})
+            order_place(actor=shopper, data=PlaceOrder(product_id=product.pk, quantity=1))
             outcome["b"] = "ordered"
         except OutOfStock:
             outcome["b"] = "out_of_stock"

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from apps.ordering.dto import PlaceOrder
 from apps.ordering.models import Order
 from apps.ordering.services import order_expire_unpaid, order_place
 from apps.payments.models import Payment, PaymentStatus
@@ -106,7 +107,7 @@ def test_a_worker_killed_at_the_gateway_is_settled_by_the_job(
 ):
     shopper = make_user()
     product = make_product(price="5.00", stock=3)
-    order = order_place(actor=shopper, data={"product_id": product.pk, "quantity": 2})
+    order = order_place(actor=shopper, data=PlaceOrder(product_id=product.pk, quantity=2))
     url = f"/api/orders/{order.id}/payments/"
     client = client_for(shopper)
 
@@ -131,10 +132,10 @@ def test_a_worker_killed_at_the_gateway_is_settled_by_the_job(
         blocked = client.post(f"/api/orders/{order.id}/{action}/", body, format="json")
         assert blocked.json()["error"]["code"] == "payment_in_progress"
     Order.objects.filter(pk=order.id).update(created_at=timezone.now() - timedelta(hours=1))
-    assert order_expire_unpaid(actor=None).expired == []
+    assert order_expire_unpaid().expired == []
 
     Payment.objects.update(created_at=timezone.now() - timedelta(hours=1))
-    settled = payment_settle_stale(actor=None)
+    settled = payment_settle_stale()
 
     payment.refresh_from_db()
     if charged:

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 
+from apps.ordering.dto import BasketItem, PlaceOrder
 from apps.ordering.models import BasketLine, Order, OrderLine
 from apps.ordering.services import basket_add_item, order_place
 from apps.payments.gateways import DummyGateway
@@ -46,7 +47,7 @@ def test_30_shoppers_confirm_baskets_that_ask_for_more_than_two_products_hold(
         # half the baskets list the products the other way round: locks must still not deadlock
         for product_id in sorted(lines, reverse=rng.random() < 0.5):
             basket_add_item(
-                actor=shopper, data={"product_id": product_id, "quantity": lines[product_id]}
+                actor=shopper, data=BasketItem(product_id=product_id, quantity=lines[product_id])
             )
         shoppers.append(shopper)
         wanted[shopper.pk] = lines
@@ -166,7 +167,7 @@ def test_two_runs_of_the_settling_job_at_once_settle_a_stale_payment_once(
     """Chosen interleaving: both runs have asked the gateway before either settles."""
     settings.PAYMENT_SETTLE_AFTER_SECONDS = 0
     shopper = make_user()
-    order = order_place(actor=shopper, data={"product_id": make_product().pk, "quantity": 1})
+    order = order_place(actor=shopper, data=PlaceOrder(product_id=make_product().pk, quantity=1))
     payment = Payment.objects.create(  # a killed worker's payment
         payable_kind="order", payable_id=order.id, owner=shopper, amount=order.total, currency="EUR"
     )
@@ -187,7 +188,7 @@ def test_two_runs_of_the_settling_job_at_once_settle_a_stale_payment_once(
 
     monkeypatch.setattr(DummyGateway, "find_charge", find_together)
 
-    runs = run_all([lambda: payment_settle_stale(actor=None)] * 2)
+    runs = run_all([lambda: payment_settle_stale()] * 2)
 
     outcome = "succeeded" if charged else "failed"
     assert [pk for run in runs for pk in getattr(run, outcome)] == [payment.pk]

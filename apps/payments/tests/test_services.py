@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from apps.catalog.interface import products_by_ids
+from apps.ordering.dto import ChangeQuantity, OrderRef, PlaceOrder
 from apps.ordering.errors import IllegalTransition
 from apps.ordering.models import Order
 from apps.ordering.selectors import order_get
@@ -16,6 +17,7 @@ from apps.ordering.services import (
     order_expire_unpaid,
     order_place,
 )
+from apps.payments.dto import PayForOrder, PaymentRef
 from apps.payments.errors import (
     OrderNotPayable,
     PaymentDeclined,
@@ -26,13 +28,15 @@ from apps.payments.interface import OrderNotFound
 from apps.payments.models import Payment, PaymentStatus
 from apps.payments.selectors import payments_of_order
 from apps.payments.services import payment_pay, payment_refund, payment_retry_refunds
+from servicelayer.dto import validate_input
 from servicelayer.errors import InvalidInput
+from servicelayer.registry import spec_of
 
 
 @pytest.fixture
 def order(shopper, make_product):
     product = make_product(price="12.50", stock=10)
-    return order_place(actor=shopper, data={"product_id": product.pk, "quantity": 2})
+    return order_place(actor=shopper, data=PlaceOrder(product_id=product.pk, quantity=2))
 
 
 def status_of(order_id, user):
@@ -40,7 +44,7 @@ def status_of(order_id, user):
 
 
 def pay(user, order_id, token="tok_visa"):
-    return payment_pay(actor=user, data={"order_id": order_id, "card_token": token})
+    return payment_pay(actor=user, data=PayForOrder(order_id=order_id, card_token=token))
 
 
 def test_paying_charges_the_total_and_marks_the_order_paid(shopper, order, gateway):
@@ -84,8 +88,8 @@ def test_a_paid_canceled_or_expired_order_cannot_be_paid(shopper, order, make_pr
     pay(shopper, order.id)
     with pytest.raises(OrderNotPayable):
         pay(shopper, order.id)
-    other = order_place(actor=shopper, data={"product_id": make_product().pk, "quantity": 1})
-    order_cancel(actor=shopper, data={"order_id": other.id})
+    other = order_place(actor=shopper, data=PlaceOrder(product_id=make_product().pk, quantity=1))
+    order_cancel(actor=shopper, data=OrderRef(order_id=other.id))
     with pytest.raises(OrderNotPayable) as caught:
         pay(shopper, other.id)
     assert caught.value.details == {"status": "canceled"}
@@ -102,9 +106,10 @@ def test_only_the_owner_pays(other_shopper, merchant, order):
 
 
 @pytest.mark.parametrize("token", ["", "visa", "tok_" + "x" * 200, "tok_<script>"])
-def test_card_tokens_are_validated(shopper, order, token):
-    with pytest.raises(InvalidInput):
-        pay(shopper, order.id, token)
+def test_card_tokens_are_validated(order, token):
+    with pytest.raises(InvalidInput) as caught:
+        validate_input(PayForOrder, {"order_id": order.id, "card_token": token})
+    assert "card_token" in caught.value.fields
 
 
 def test_a_payment_in_flight_blocks_a_second_payment_a_change_and_a_cancel(shopper, order):
@@ -119,9 +124,9 @@ def test_a_payment_in_flight_blocks_a_second_payment_a_change_and_a_cancel(shopp
     with pytest.raises(PaymentInProgress):
         pay(shopper, order.id)
     with pytest.raises(PaymentInProgress):
-        order_cancel(actor=shopper, data={"order_id": order.id})
+        order_cancel(actor=shopper, data=OrderRef(order_id=order.id))
     with pytest.raises(PaymentInProgress):
-        order_change_quantity(actor=shopper, data={"order_id": order.id, "quantity": 1})
+        order_change_quantity(actor=shopper, data=ChangeQuantity(order_id=order.id, quantity=1))
 
 
 def test_canceling_a_paid_order_refunds_it_and_gives_the_stock_back(
@@ -130,7 +135,7 @@ def test_canceling_a_paid_order_refunds_it_and_gives_the_stock_back(
     product_id = order.lines[0].product_id
     payment = pay(shopper, order.id)
     with django_capture_on_commit_callbacks(execute=False) as after_commit:
-        order_cancel(actor=shopper, data={"order_id": order.id})
+        order_cancel(actor=shopper, data=OrderRef(order_id=order.id))
     assert gateway.refunds == {}  # never from inside the cancellation's transaction
     assert Payment.objects.get(pk=payment.id).status == PaymentStatus.REFUND_PENDING
     for callback in after_commit:
@@ -150,15 +155,15 @@ def test_a_refund_that_fails_stays_pending_and_is_retried(
     gateway.refunds_unavailable = True
     with django_capture_on_commit_callbacks(execute=True):
         # the refund task fails after the commit; the cancellation itself stands
-        order_cancel(actor=shopper, data={"order_id": order.id})
+        order_cancel(actor=shopper, data=OrderRef(order_id=order.id))
     assert status_of(order.id, shopper) == "canceled"
     assert Payment.objects.get(pk=payment.id).status == PaymentStatus.REFUND_PENDING
-    assert payment_retry_refunds(actor=None).still_pending == [payment.id]
+    assert payment_retry_refunds().still_pending == [payment.id]
     gateway.refunds_unavailable = False
-    assert payment_retry_refunds(actor=None).refunded == [payment.id]
+    assert payment_retry_refunds().refunded == [payment.id]
     assert Payment.objects.get(pk=payment.id).status == PaymentStatus.REFUNDED
     # running the refund again refunds nothing more
-    payment_refund(actor=None, data={"payment_id": payment.id})
+    payment_refund(data=PaymentRef(payment_id=payment.id))
     assert len(gateway.refunds) == 1
 
 
@@ -166,9 +171,9 @@ def test_a_shipped_order_can_no_longer_be_canceled(shopper, merchant, order):
     from apps.ordering.services import order_ship
 
     pay(shopper, order.id)
-    order_ship(actor=merchant, data={"order_id": order.id})
+    order_ship(actor=merchant, data=OrderRef(order_id=order.id))
     with pytest.raises(IllegalTransition):
-        order_cancel(actor=shopper, data={"order_id": order.id})
+        order_cancel(actor=shopper, data=OrderRef(order_id=order.id))
 
 
 def age(order_id, minutes):
@@ -178,20 +183,20 @@ def age(order_id, minutes):
 def test_unpaid_orders_expire_and_their_stock_comes_back(shopper, order, make_product, settings):
     settings.AGORA_ORDER_PAYMENT_MINUTES = 30
     product_id = order.lines[0].product_id
-    fresh = order_place(actor=shopper, data={"product_id": product_id, "quantity": 1})
-    paid = order_place(actor=shopper, data={"product_id": product_id, "quantity": 1})
+    fresh = order_place(actor=shopper, data=PlaceOrder(product_id=product_id, quantity=1))
+    paid = order_place(actor=shopper, data=PlaceOrder(product_id=product_id, quantity=1))
     pay(shopper, paid.id)
     for old in (order.id, paid.id):
         age(old, 31)
     age(fresh.id, 29)
-    assert order_expire_unpaid(actor=None).expired == [order.id]
+    assert order_expire_unpaid().expired == [order.id]
     assert status_of(order.id, shopper) == "expired"
     assert (status_of(fresh.id, shopper), status_of(paid.id, shopper)) == (
         "awaiting_payment",
         "paid",
     )
     assert products_by_ids([product_id])[product_id].stock == 8
-    assert order_expire_unpaid(actor=None).expired == []  # nothing twice
+    assert order_expire_unpaid().expired == []  # nothing twice
     with pytest.raises(OrderNotPayable):
         pay(shopper, order.id)
 
@@ -205,11 +210,11 @@ def test_an_order_with_a_payment_in_flight_does_not_expire(shopper, order):
         currency="EUR",
     )
     age(order.id, 120)
-    assert order_expire_unpaid(actor=None).expired == []
+    assert order_expire_unpaid().expired == []
 
 
 def test_the_expiry_job_is_for_the_system_only(shopper):
     from servicelayer.errors import Forbidden
 
     with pytest.raises(Forbidden):
-        order_expire_unpaid(actor=shopper)
+        spec_of(order_expire_unpaid).call(actor=shopper)

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from apps.catalog.interface import products_by_ids
+from apps.ordering.dto import ChangeQuantity, OrderRef, PlaceOrder
 from apps.ordering.models import Order
 from apps.ordering.selectors import order_get
 from apps.ordering.services import (
@@ -17,6 +18,7 @@ from apps.ordering.services import (
     order_expire_unpaid,
     order_place,
 )
+from apps.payments.dto import PayForOrder
 from apps.payments.errors import PaymentInProgress, PaymentProviderUnavailable
 from apps.payments.gateways import DummyGateway
 from apps.payments.models import Payment, PaymentStatus
@@ -25,6 +27,7 @@ from conftest import client_for
 from servicelayer.errors import Forbidden
 from servicelayer.idempotency import request_fingerprint
 from servicelayer.models import IdempotencyRecord
+from servicelayer.registry import spec_of
 
 
 @pytest.fixture(autouse=True)
@@ -36,11 +39,11 @@ def _settle_after(settings):
 @pytest.fixture
 def order(shopper, make_product):
     product = make_product(price="12.50", stock=10)
-    return order_place(actor=shopper, data={"product_id": product.pk, "quantity": 2})
+    return order_place(actor=shopper, data=PlaceOrder(product_id=product.pk, quantity=2))
 
 
 def pay(user, order_id, token="tok_visa"):
-    return payment_pay(actor=user, data={"order_id": order_id, "card_token": token})
+    return payment_pay(actor=user, data=PayForOrder(order_id=order_id, card_token=token))
 
 
 def crash_at_the_gateway(monkeypatch, user, order_id, *, charged):
@@ -85,11 +88,11 @@ def assert_stuck(user, order):
     with pytest.raises(PaymentInProgress):
         pay(user, order.id)
     with pytest.raises(PaymentInProgress):
-        order_cancel(actor=user, data={"order_id": order.id})
+        order_cancel(actor=user, data=OrderRef(order_id=order.id))
     with pytest.raises(PaymentInProgress):
-        order_change_quantity(actor=user, data={"order_id": order.id, "quantity": 1})
+        order_change_quantity(actor=user, data=ChangeQuantity(order_id=order.id, quantity=1))
     age_order(order.id)
-    assert order_expire_unpaid(actor=None).expired == []
+    assert order_expire_unpaid().expired == []
     assert status_of(order.id, user) == "awaiting_payment"
     assert stock_of(order) == 8
 
@@ -99,7 +102,7 @@ def test_a_charge_made_before_the_worker_died_pays_the_order(monkeypatch, shoppe
     assert_stuck(shopper, order)
     grow_stale(payment.pk)
 
-    settled = payment_settle_stale(actor=None)
+    settled = payment_settle_stale()
 
     assert (settled.succeeded, settled.failed, settled.refunded) == ([payment.pk], [], [])
     [charge] = gateway.charges.values()
@@ -107,7 +110,7 @@ def test_a_charge_made_before_the_worker_died_pays_the_order(monkeypatch, shoppe
     assert (payment.status, payment.gateway_reference) == (PaymentStatus.SUCCEEDED, charge.id)
     assert status_of(order.id, shopper) == "paid"
     assert stock_of(order) == 8
-    assert payment_settle_stale(actor=None).succeeded == []  # settled once
+    assert payment_settle_stale().succeeded == []  # settled once
     assert len(gateway.charges) == 1
 
 
@@ -119,7 +122,7 @@ def test_a_payment_the_gateway_never_charged_fails_and_frees_the_order(
     assert_stuck(shopper, order)
     grow_stale(payment.pk)
 
-    settled = payment_settle_stale(actor=None)
+    settled = payment_settle_stale()
 
     assert (settled.succeeded, settled.failed, settled.refunded) == ([], [payment.pk], [])
     payment.refresh_from_db()
@@ -130,20 +133,22 @@ def test_a_payment_the_gateway_never_charged_fails_and_frees_the_order(
         assert pay(shopper, order.id).status == "succeeded"
         assert (status_of(order.id, shopper), len(gateway.charges)) == ("paid", 1)
     elif then == "cancel":
-        order_cancel(actor=shopper, data={"order_id": order.id})
+        order_cancel(actor=shopper, data=OrderRef(order_id=order.id))
         assert (status_of(order.id, shopper), stock_of(order)) == ("canceled", 10)
     elif then == "change":
-        changed = order_change_quantity(actor=shopper, data={"order_id": order.id, "quantity": 1})
+        changed = order_change_quantity(
+            actor=shopper, data=ChangeQuantity(order_id=order.id, quantity=1)
+        )
         assert (changed.total, stock_of(order)) == (Decimal("12.50"), 9)
     else:
-        assert order_expire_unpaid(actor=None).expired == [order.id]  # aged by assert_stuck
+        assert order_expire_unpaid().expired == [order.id]  # aged by assert_stuck
         assert (status_of(order.id, shopper), stock_of(order)) == ("expired", 10)
-    assert payment_settle_stale(actor=None).failed == []
+    assert payment_settle_stale().failed == []
 
 
 def test_a_payment_younger_than_the_threshold_is_left_to_its_worker(monkeypatch, shopper, order):
     payment = crash_at_the_gateway(monkeypatch, shopper, order.id, charged=False)
-    settled = payment_settle_stale(actor=None)
+    settled = payment_settle_stale()
     assert (settled.failed, settled.unresolved) == ([], [])
     assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.PROCESSING
 
@@ -154,10 +159,10 @@ def test_a_provider_that_cannot_tell_leaves_the_payment_for_the_next_run(
     payment = crash_at_the_gateway(monkeypatch, shopper, order.id, charged=True)
     grow_stale(payment.pk)
     gateway.lookups_unavailable = True
-    assert payment_settle_stale(actor=None).unresolved == [payment.pk]
+    assert payment_settle_stale().unresolved == [payment.pk]
     assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.PROCESSING
     gateway.lookups_unavailable = False
-    assert payment_settle_stale(actor=None).succeeded == [payment.pk]
+    assert payment_settle_stale().succeeded == [payment.pk]
     assert status_of(order.id, shopper) == "paid"
 
 
@@ -169,7 +174,7 @@ def test_a_charge_whose_order_can_no_longer_be_paid_is_refunded(
     Order.objects.filter(pk=order.id).update(status="canceled")  # cannot happen; be safe anyway
 
     with django_capture_on_commit_callbacks(execute=True):
-        settled = payment_settle_stale(actor=None)
+        settled = payment_settle_stale()
 
     assert (settled.succeeded, settled.refunded) == ([], [payment.pk])
     payment.refresh_from_db()
@@ -189,7 +194,7 @@ def given_up_while_at_the_gateway(monkeypatch, settings, then=None):
 
     def slow_charge(self, **kwargs):
         if not seen:
-            seen["settled"] = payment_settle_stale(actor=None)
+            seen["settled"] = payment_settle_stale()
             if then is not None:
                 then()
         return real_charge(self, **kwargs)
@@ -264,7 +269,7 @@ def test_a_retry_with_the_original_key_is_not_told_for_good_that_a_payment_is_in
     assert (stuck.status_code, stuck.json()["error"]["code"]) == (409, "payment_in_progress")
     assert not IdempotencyRecord.objects.exists()
     Payment.objects.update(created_at=timezone.now() - timedelta(seconds=121))
-    assert len(payment_settle_stale(actor=None).failed) == 1
+    assert len(payment_settle_stale().failed) == 1
     paid = retry()
     assert (paid.status_code, paid.json()["status"]) == (201, "succeeded")
     assert "Idempotent-Replayed" not in paid
@@ -275,7 +280,7 @@ def test_a_retry_with_the_original_key_is_not_told_for_good_that_a_payment_is_in
 
 def test_the_settling_job_is_for_the_system_only(shopper):
     with pytest.raises(Forbidden):
-        payment_settle_stale(actor=shopper)
+        spec_of(payment_settle_stale).call(actor=shopper)
 
 
 def test_a_payment_in_progress_is_a_transient_answer():

@@ -5,16 +5,21 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from apps.accounts.dto import NewUser
 from apps.accounts.interface import issue_token
+from apps.accounts.services import user_create
+from apps.bookings.dto import NewHotel
 from apps.bookings.interface import hotel_ids_by_supplier_id
+from apps.bookings.services import hotel_create
+from apps.catalog.dto import NewProduct
 from apps.catalog.interface import product_ids_by_name
-from servicelayer.registry import registry
+from apps.catalog.services import product_create
 
 PRODUCTS = Path(__file__).resolve().parents[2] / "products.json"
 HOTELS = Path(__file__).resolve().parents[2] / "hotels.json"
 USERS = [
-    {"username": "merchant", "password": "merchant-demo-pass", "is_staff": True},
-    {"username": "shopper", "password": "shopper-demo-pass", "is_staff": False},
+    NewUser(username="merchant", password="merchant-demo-pass", is_staff=True),
+    NewUser(username="shopper", password="shopper-demo-pass", is_staff=False),
 ]
 
 
@@ -27,30 +32,31 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         users = get_user_model().objects
         for user in USERS:
-            if not users.filter(username=user["username"]).exists():
-                registry.get("user_create").call(actor=None, data=user)
+            if not users.filter(username=user.username).exists():
+                user_create(data=user)
         merchant = users.get(username="merchant")
         if merchant.is_staff and not merchant.is_superuser:
             merchant.is_superuser = True  # the demo merchant may use the admin too
             merchant.save(update_fields=["is_superuser"])
-        products = json.loads(PRODUCTS.read_text())
-        existing = product_ids_by_name(p["name"] for p in products)
+        # our own files: a mistake in them is a bug to see (a ValidationError), not an input error
+        products = [NewProduct.model_validate(p) for p in json.loads(PRODUCTS.read_text())]
+        existing = product_ids_by_name(p.name for p in products)
         created = 0
         for product in products:
-            if product["name"] not in existing:
-                registry.get("product_create").call(actor=merchant, data=product)
+            if product.name not in existing:
+                product_create(actor=merchant, data=product)
                 created += 1
-        hotels = json.loads(HOTELS.read_text())
-        known = hotel_ids_by_supplier_id(h["supplier_hotel_id"] for h in hotels)
+        hotels = [NewHotel.model_validate(h) for h in json.loads(HOTELS.read_text())]
+        known = hotel_ids_by_supplier_id(h.supplier_hotel_id for h in hotels)
         added_hotels = 0
         for hotel in hotels:
-            if hotel["supplier_hotel_id"] not in known:
-                registry.get("hotel_create").call(actor=merchant, data=hotel)
+            if hotel.supplier_hotel_id not in known:
+                hotel_create(actor=merchant, data=hotel)
                 added_hotels += 1
         self.stdout.write(f"Demo data: {created} products and {added_hotels} hotels added.")
         for user in USERS:
             # only a hash of a key is kept, so the key printed last time cannot be printed again
-            token = issue_token(username=str(user["username"]), name="demo", replace=True)
+            token = issue_token(username=user.username, name="demo", replace=True)
             self.stdout.write(
-                f"  {user['username']:<9} password {user['password']:<20} token {token.key}"
+                f"  {user.username:<9} password {user.password:<20} token {token.key}"
             )

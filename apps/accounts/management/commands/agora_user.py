@@ -2,7 +2,9 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from apps.accounts.dto import NewUser
 from apps.accounts.services import user_create
+from servicelayer.dto import validate_input
 from servicelayer.management.base import ServiceCommand, exit_codes_help
 
 
@@ -26,5 +28,5 @@ class Command(ServiceCommand):
             "email": options["email"],
             "is_staff": options["merchant"],
         }
-        user = user_create(actor=None, data=data)
+        user = user_create(data=validate_input(NewUser, data))  # the CLI's untrusted input
         self.stdout.write(f"{user.username} token: {user.token}")
