@@ -1,7 +1,7 @@
-"""The service catalog: what the system does, per actor, read from the registries.
+"""The service catalog: what the system does, per role, read from the registries.
 
-Each actor's key lists its services (the actions it may take); the key "queries" lists, per
-actor again, the read-only queries it may run. `manage.py services` prints the same.
+Each role's key lists its services (the actions it may take); the key "queries" lists, per
+role again, the read-only queries it may run. `manage.py services` prints the same.
 """
 
 import types
@@ -58,7 +58,7 @@ def _errors(errors: tuple[type[ServiceError], ...]) -> list[dict[str, Any]]:
 def describe(spec: ServiceSpec) -> dict[str, Any]:
     return {
         "name": spec.name,
-        "actor": spec.actor.name,
+        "role": spec.role.name,
         "app": spec.app,
         "summary": spec.summary,
         "doc": spec.doc,
@@ -78,7 +78,7 @@ def describe_query(spec: QuerySpec) -> dict[str, Any]:
         result = f"list[{result}]"
     return {
         "name": spec.name,
-        "actor": spec.actor.name,
+        "role": spec.role.name,
         "app": spec.app,
         "summary": spec.summary,
         "doc": spec.doc,
@@ -89,16 +89,16 @@ def describe_query(spec: QuerySpec) -> dict[str, Any]:
 
 
 def catalog(reg: Registry = registry, reads: QueryRegistry = queries) -> dict[str, Any]:
-    """Every service, grouped by actor; under "queries", every query, grouped by actor."""
+    """Every service, grouped by role; under "queries", every query, grouped by role."""
     grouped: dict[str, Any] = {}
     for spec in reg:
-        if spec.actor.name == QUERIES:
-            raise RuntimeError(f"An actor may not be named {QUERIES!r}: the catalog uses it.")
-        grouped.setdefault(spec.actor.name, []).append(describe(spec))
-    by_actor: dict[str, list[dict[str, Any]]] = {}
+        if spec.role.name == QUERIES:
+            raise RuntimeError(f"A role may not be named {QUERIES!r}: the catalog uses it.")
+        grouped.setdefault(spec.role.name, []).append(describe(spec))
+    by_role: dict[str, list[dict[str, Any]]] = {}
     for query in reads:
-        by_actor.setdefault(query.actor.name, []).append(describe_query(query))
-    grouped[QUERIES] = by_actor
+        by_role.setdefault(query.role.name, []).append(describe_query(query))
+    grouped[QUERIES] = by_role
     return grouped
 
 
@@ -117,15 +117,15 @@ def _entry(entry: dict[str, Any], indent: str) -> list[str]:
 
 def as_text(reg: Registry = registry, reads: QueryRegistry = queries) -> str:
     listed = catalog(reg, reads)
-    by_actor = listed.pop(QUERIES)
+    by_role = listed.pop(QUERIES)
     lines: list[str] = []
-    for actor in sorted({*listed, *by_actor}):
-        lines.append(f"== {actor} ==")
-        for svc in listed.get(actor, []):
+    for role in sorted({*listed, *by_role}):
+        lines.append(f"== {role} ==")
+        for svc in listed.get(role, []):
             lines.extend(_entry(svc, "  "))
-        if by_actor.get(actor):
+        if by_role.get(role):
             lines.append("  read-only queries:")
-            for query in by_actor[actor]:
+            for query in by_role[role]:
                 lines.extend(_entry(query, "    "))
         lines.append("")
     return "\n".join(lines)
@@ -148,7 +148,7 @@ class CatalogEntry(Output):
     """A service (a user action) or a read-only query."""
 
     name: str
-    actor: str
+    role: str
     app: str
     summary: str
     doc: str
@@ -158,7 +158,7 @@ class CatalogEntry(Output):
 
 
 class Catalog(Output):
-    """Each actor's services under the actor's name; each actor's queries under `queries`."""
+    """Each role's services under the role's name; each role's queries under `queries`."""
 
     model_config = ConfigDict(extra="allow")
     __pydantic_extra__: dict[str, list[CatalogEntry]]

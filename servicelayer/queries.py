@@ -1,6 +1,6 @@
 """The query registry: every read-only query the API exposes, declared once, on its selector.
 
-    @query(actor=ANYONE, output=ProductOut, errors=[ProductNotFound])
+    @query(role=ANYONE, output=ProductOut, errors=[ProductNotFound])
     def product_get(*, actor: Any, product_id: int) -> dict[str, Any]:
         '''One product. Archived products are visible to merchants only.'''
 
@@ -21,10 +21,10 @@ from typing import Any, TypeVar
 from django.utils.module_loading import autodiscover_modules
 from pydantic import BaseModel
 
-from servicelayer.actors import Actor
 from servicelayer.dto import DTO
 from servicelayer.errors import InvalidInput, NotFound, ServiceError
 from servicelayer.pagination import Page
+from servicelayer.roles import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,7 +33,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class QuerySpec:
     name: str
     func: Callable[..., Any]
-    actor: Actor
+    role: Role
     output: type[BaseModel]
     params: type[DTO] | None  # the query string
     ids: tuple[str, ...]  # keyword arguments taken from the URL
@@ -53,7 +53,7 @@ class QuerySpec:
         implied: list[type[ServiceError]] = []
         if self.params is not None or self.ids:
             implied.append(InvalidInput)
-        implied.extend(self.actor.errors())
+        implied.extend(self.role.errors())
         return tuple(dict.fromkeys([*implied, *self.errors]))
 
 
@@ -83,7 +83,7 @@ class QueryRegistry:
             raise NotFound(f"There is no query named {name!r}.") from None
 
     def __iter__(self) -> Iterator[QuerySpec]:
-        return iter(sorted(self._all().values(), key=lambda q: (q.actor.name, q.name)))
+        return iter(sorted(self._all().values(), key=lambda q: (q.role.name, q.name)))
 
     def __len__(self) -> int:
         return len(self._all())
@@ -115,7 +115,7 @@ def _shape(func: Callable[..., Any]) -> tuple[type[DTO] | None, tuple[str, ...],
 
 def query(
     *,
-    actor: Actor,
+    role: Role,
     output: type[BaseModel],
     errors: Sequence[type[ServiceError]] = (),
     into: QueryRegistry | None = None,
@@ -128,7 +128,7 @@ def query(
         spec = QuerySpec(
             name=func.__name__,
             func=func,
-            actor=actor,
+            role=role,
             output=output,
             params=dto,
             ids=ids,

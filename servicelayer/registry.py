@@ -1,11 +1,11 @@
 """The service registry: every application service, with what the catalog says about it.
 
-    @service(actor=SHOPPER, errors=[OutOfStock, ProductNotFound])
+    @service(role=SHOPPER, errors=[OutOfStock, ProductNotFound])
     def order_place(*, actor: User, data: PlaceOrder) -> OrderOut:
         '''Place an order for one product.'''
 
 The decorator reads the DTO class from the `data` annotation and the result type from the return
-annotation, registers the service under its function name, and wraps it so that the actor's
+annotation, registers the service under its function name, and wraps it so that the role's
 access is checked whoever calls it: a view, a command, a task or a test. The wrapper keeps the
 function's signature for type checkers, so calling `order_place(actor=user, data={...})` (a
 dict, the wrong DTO, a missing field) is a mypy error, and at run time anything but an instance
@@ -22,9 +22,9 @@ from typing import Any, Generic, ParamSpec, Protocol, TypeVar, cast
 
 from pydantic import BaseModel
 
-from servicelayer.actors import Access, Actor
 from servicelayer.dto import DTO, validate_input
 from servicelayer.errors import InvalidInput, NotFound, ServiceError
+from servicelayer.roles import Access, Role
 from servicelayer.transactions import service_transaction
 
 P = ParamSpec("P")
@@ -46,7 +46,7 @@ class Service(Protocol, Generic[P, R_co]):
 class ServiceSpec:
     name: str
     func: Callable[..., Any]
-    actor: Actor
+    role: Role
     dto: type[DTO] | None
     result: type[Any] | None
     errors: tuple[type[ServiceError], ...]
@@ -65,14 +65,14 @@ class ServiceSpec:
         implied: list[type[ServiceError]] = []
         if self.dto is not None:
             implied.append(InvalidInput)
-        implied.extend(self.actor.errors())
+        implied.extend(self.role.errors())
         return tuple(dict.fromkeys([*implied, *self.errors]))
 
     def call(self, *, actor: Any, data: Any = None) -> Any:
         """Run the service with untrusted input (a dict from JSON) or a ready DTO: the one
         entry the deliveries (REST, `manage.py call`, Celery) use. Access is checked before the
         input is validated, so an anonymous caller learns nothing about the input's rules."""
-        self.actor.authorize(actor)
+        self.role.authorize(actor)
         return self.run(actor, data)
 
     def run(self, actor: Any, data: Any = None) -> Any:
@@ -102,7 +102,7 @@ class Registry:
             raise NotFound(f"There is no service named {name!r}.") from None
 
     def __iter__(self) -> Iterator[ServiceSpec]:
-        return iter(sorted(self._services.values(), key=lambda s: (s.actor.name, s.name)))
+        return iter(sorted(self._services.values(), key=lambda s: (s.role.name, s.name)))
 
     def __len__(self) -> int:
         return len(self._services)
@@ -124,7 +124,7 @@ def _annotations(func: Callable[..., Any]) -> tuple[type[DTO] | None, type[Any] 
 
 def service(
     *,
-    actor: Actor,
+    role: Role,
     errors: Sequence[type[ServiceError]] = (),
     atomic: bool = False,
     into: Registry | None = None,
@@ -134,7 +134,6 @@ def service(
     `atomic=True` runs the whole service in one database transaction, which a caller may
     join (the idempotency layer stores its response in it). Services that call the outside
     world manage their own short transactions instead and must leave it False."""
-    for_actor = actor
 
     def decorate(func: Callable[P, R]) -> Service[P, R]:
         params = inspect.signature(func).parameters
@@ -144,7 +143,7 @@ def service(
             raise TypeError(
                 f"{func.__qualname__}: a service takes keyword-only `actor` and `data`."
             )
-        if "actor" not in params and for_actor.access in (Access.AUTHENTICATED, Access.STAFF):
+        if "actor" not in params and role.access in (Access.AUTHENTICATED, Access.STAFF):
             # its typed signature would let no Python caller name the user it needs
             raise TypeError(f"{func.__qualname__}: a service for a signed-in user takes `actor`.")
         dto, result = _annotations(func)
@@ -165,7 +164,7 @@ def service(
         # when func does not name it, so a delivery can call every service the same way
         @functools.wraps(func)
         def checked(*, actor: Any = None, data: Any = None) -> R:
-            spec.actor.authorize(actor)
+            spec.role.authorize(actor)
             if dto is not None and not isinstance(data, dto):
                 raise TypeError(
                     f"{spec.name} takes a {dto.__name__}, not {type(data).__name__}: "
@@ -178,7 +177,7 @@ def service(
         spec = ServiceSpec(
             name=func.__name__,
             func=run,
-            actor=for_actor,
+            role=role,
             dto=dto,
             result=result,
             errors=tuple(errors),

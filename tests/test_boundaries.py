@@ -10,7 +10,7 @@ def graph_with(*imports):
     graph = grimp.ImportGraph()
     for module in [
         "apps",
-        "apps.actors",
+        "apps.roles",
         "apps.shop",
         "apps.shop.interface",
         "apps.shop.models",
@@ -42,7 +42,7 @@ def check(*imports):
 
 def test_importing_another_apps_interface_is_kept():
     result = check(
-        ("apps.desk.services", "apps.shop.interface"), ("apps.desk.services", "apps.actors")
+        ("apps.desk.services", "apps.shop.interface"), ("apps.desk.services", "apps.roles")
     )
     assert result.kept
 

@@ -310,7 +310,7 @@ def test_every_periodic_job_names_a_registered_system_service(settings):
     for job in settings.CELERY_BEAT_SCHEDULE.values():
         assert job["task"] == "servicelayer.run_service"
         spec = registry.get(job["args"][0])
-        assert spec.actor.name == "system"
+        assert spec.role.name == "system"
 
 
 def test_every_system_job_without_input_is_scheduled(settings):
@@ -318,7 +318,7 @@ def test_every_system_job_without_input_is_scheduled(settings):
     from servicelayer.registry import registry
 
     scheduled = {job["args"][0] for job in settings.CELERY_BEAT_SCHEDULE.values()}
-    jobs = {spec.name for spec in registry if spec.actor.name == "system" and spec.dto is None}
+    jobs = {spec.name for spec in registry if spec.role.name == "system" and spec.dto is None}
     assert "token_purge_expired" in jobs
     assert jobs <= scheduled, jobs - scheduled
 

@@ -6,7 +6,7 @@
     interface = "interface"     # the one module of an app that other apps may import
     ignore_children = ["tests"] # sub-packages of an app that may import anything
 
-Plain modules directly in the container (such as `apps.actors`) are shared by every app.
+Plain modules directly in the container (such as `apps.roles`) are shared by every app.
 """
 
 from typing import Any, cast

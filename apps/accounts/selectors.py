@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from apps.accounts.dto import ApiTokenOut, TokenQuery
 from apps.accounts.models import ApiToken
-from apps.actors import SHOPPER
+from apps.roles import SHOPPER
 from servicelayer.pagination import Page, keyset_page
 from servicelayer.queries import query
 
@@ -19,7 +19,7 @@ def live_tokens_of(actor: Any) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(alive, user=actor)
 
 
-@query(actor=SHOPPER, output=ApiTokenOut)
+@query(role=SHOPPER, output=ApiTokenOut)
 def token_list(*, actor: Any, params: TokenQuery) -> Page:
     """List your API tokens that have not expired, newest first (never their keys)."""
     return keyset_page(

@@ -5,10 +5,10 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 
-from apps.actors import ANYONE, TRAVELLER
 from apps.bookings.dto import HOTEL_FIELDS, BookingOut, BookingQuery, HotelOut, HotelQuery
 from apps.bookings.errors import BookingNotFound, HotelNotFound
 from apps.bookings.models import BookingStatus, Hotel, HotelBooking
+from apps.roles import ANYONE, TRAVELLER
 from servicelayer.pagination import Page, keyset_page
 from servicelayer.queries import query
 
@@ -26,7 +26,7 @@ BOOKING_FIELDS = (
 )
 
 
-@query(actor=ANYONE, output=HotelOut)
+@query(role=ANYONE, output=HotelOut)
 def hotel_list(*, actor: Any, params: HotelQuery) -> Page:
     """Hotels that take bookings, by name; search by name or city."""
     hotels = Hotel.objects.filter(is_active=True)
@@ -42,7 +42,7 @@ def hotel_list(*, actor: Any, params: HotelQuery) -> Page:
     )
 
 
-@query(actor=ANYONE, output=HotelOut, errors=[HotelNotFound])
+@query(role=ANYONE, output=HotelOut, errors=[HotelNotFound])
 def hotel_get(*, actor: Any, hotel_id: int) -> dict[str, Any]:
     """One hotel (archived ones: merchants only)."""
     hotels = Hotel.objects.all()
@@ -73,7 +73,7 @@ def _present(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-@query(actor=TRAVELLER, output=BookingOut)
+@query(role=TRAVELLER, output=BookingOut)
 def booking_list(*, actor: Any, params: BookingQuery) -> Page:
     """Bookings, newest first: your own, or every booking for a merchant."""
     bookings = bookings_of(actor)
@@ -91,7 +91,7 @@ def booking_list(*, actor: Any, params: BookingQuery) -> Page:
     return Page(results=[_present(row) for row in page.results], next_cursor=page.next_cursor)
 
 
-@query(actor=TRAVELLER, output=BookingOut, errors=[BookingNotFound])
+@query(role=TRAVELLER, output=BookingOut, errors=[BookingNotFound])
 def booking_get(*, actor: Any, booking_id: int) -> dict[str, Any]:
     """One booking. Another traveller's booking is not found."""
     row = _rows(bookings_of(actor).filter(pk=booking_id)).first()

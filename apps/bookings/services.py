@@ -16,7 +16,6 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.actors import MERCHANT, SYSTEM, TRAVELLER
 from apps.bookings.dto import (
     BookHotel,
     BookingOut,
@@ -55,6 +54,7 @@ from apps.bookings.models import (
     violates,
 )
 from apps.bookings.selectors import booking_get, bookings_of, hotel_get
+from apps.roles import MERCHANT, SYSTEM, TRAVELLER
 from servicelayer.errors import Conflict
 from servicelayer.registry import service
 
@@ -75,7 +75,7 @@ def _hotel_out(hotel_id: int, actor: User) -> HotelOut:
     return HotelOut.model_validate(hotel_get(actor=actor, hotel_id=hotel_id))
 
 
-@service(actor=MERCHANT, errors=[HotelExists], atomic=True)
+@service(role=MERCHANT, errors=[HotelExists], atomic=True)
 def hotel_create(*, actor: User, data: NewHotel) -> HotelOut:
     """Add a hotel that travellers may book, under the supplier's id for it."""
     # the unique constraint decides, not a look-up first: two merchants adding the same hotel
@@ -90,7 +90,7 @@ def hotel_create(*, actor: User, data: NewHotel) -> HotelOut:
     return _hotel_out(hotel.pk, actor)
 
 
-@service(actor=MERCHANT, errors=[HotelNotFound], atomic=True)
+@service(role=MERCHANT, errors=[HotelNotFound], atomic=True)
 def hotel_update(*, actor: User, data: HotelChanges) -> HotelOut:
     """Rename a hotel or change its city."""
     changes = data.model_dump(include=data.model_fields_set - {"hotel_id"})
@@ -105,13 +105,13 @@ def _set_active(actor: User, hotel_id: int, active: bool) -> HotelOut:
     return _hotel_out(hotel_id, actor)
 
 
-@service(actor=MERCHANT, errors=[HotelNotFound], atomic=True)
+@service(role=MERCHANT, errors=[HotelNotFound], atomic=True)
 def hotel_archive(*, actor: User, data: HotelRef) -> HotelOut:
     """Stop taking bookings for a hotel; its bookings stay as they are."""
     return _set_active(actor, data.hotel_id, False)
 
 
-@service(actor=MERCHANT, errors=[HotelNotFound], atomic=True)
+@service(role=MERCHANT, errors=[HotelNotFound], atomic=True)
 def hotel_restore(*, actor: User, data: HotelRef) -> HotelOut:
     """Take bookings for an archived hotel again."""
     return _set_active(actor, data.hotel_id, True)
@@ -133,7 +133,7 @@ def _settle(booking: HotelBooking, status: str, **fields: str) -> None:
 
 
 @service(
-    actor=TRAVELLER,
+    role=TRAVELLER,
     errors=[HotelNotFound, InvalidStay, StayBeingConfirmed, BookingRefused, SupplierUnavailable],
 )
 def booking_book(*, actor: User, data: BookHotel) -> BookingOut:
@@ -186,7 +186,7 @@ def booking_book(*, actor: User, data: BookHotel) -> BookingOut:
     return _booking_out(actor, booking)
 
 
-@service(actor=TRAVELLER, errors=[BookingNotFound, BookingNotCancelable, SupplierUnavailable])
+@service(role=TRAVELLER, errors=[BookingNotFound, BookingNotCancelable, SupplierUnavailable])
 def booking_cancel(*, actor: User, data: BookingRef) -> BookingOut:
     """Cancel a confirmed booking, at the supplier first; merchants may cancel any booking.
 
@@ -215,7 +215,7 @@ def booking_cancel(*, actor: User, data: BookingRef) -> BookingOut:
 MAYBE_AT_SUPPLIER = ("not_at_supplier", "supplier_unavailable")
 
 
-@service(actor=SYSTEM)
+@service(role=SYSTEM)
 def booking_reconcile() -> Reconciled:
     """Settle bookings whose outcome is unknown by asking the supplier by client reference,
     and cancel there what it booked after we had failed it (a periodic job; also callable

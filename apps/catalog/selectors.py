@@ -5,10 +5,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from apps.actors import ANYONE
 from apps.catalog.dto import PRODUCT_FIELDS, ProductOut, ProductQuery
 from apps.catalog.errors import ProductNotFound
 from apps.catalog.models import Product
+from apps.roles import ANYONE
 from servicelayer.pagination import Page, keyset_page
 from servicelayer.queries import query
 
@@ -35,7 +35,7 @@ def _visible(actor: Any, *, include_archived: bool = False) -> QuerySet[Product,
     return _rows(active_only=not (include_archived and staff)).all()
 
 
-@query(actor=ANYONE, output=ProductOut)
+@query(role=ANYONE, output=ProductOut)
 def product_list(*, actor: Any, params: ProductQuery) -> Page:
     """List products, newest first by default; search by name, filter by price and stock.
 
@@ -57,7 +57,7 @@ def product_list(*, actor: Any, params: ProductQuery) -> Page:
     )
 
 
-@query(actor=ANYONE, output=ProductOut, errors=[ProductNotFound])
+@query(role=ANYONE, output=ProductOut, errors=[ProductNotFound])
 def product_get(*, actor: Any, product_id: int) -> dict[str, Any]:
     """One product. Archived products are visible to merchants only."""
     products = _visible(actor, include_archived=True)

@@ -4,7 +4,6 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F, Q
 
-from apps.actors import MERCHANT
 from apps.catalog.dto import (
     MAX_STOCK,
     NewProduct,
@@ -15,6 +14,7 @@ from apps.catalog.dto import (
 )
 from apps.catalog.errors import InsufficientStock, ProductNotFound, StockLimitExceeded
 from apps.catalog.models import Product
+from apps.roles import MERCHANT
 from servicelayer.registry import service
 
 
@@ -31,14 +31,14 @@ def _locked(product_id: int) -> Product:
         raise ProductNotFound() from None
 
 
-@service(actor=MERCHANT)
+@service(role=MERCHANT)
 def product_create(*, actor: User, data: NewProduct) -> ProductOut:
     """Put a new product on sale."""
     product = Product.objects.create(**data.model_dump())
     return _out(product)
 
 
-@service(actor=MERCHANT, errors=[ProductNotFound])
+@service(role=MERCHANT, errors=[ProductNotFound])
 def product_update(*, actor: User, data: ProductChanges) -> ProductOut:
     """Change a product's name, description or price; fields not given stay as they are.
 
@@ -52,7 +52,7 @@ def product_update(*, actor: User, data: ProductChanges) -> ProductOut:
     return _out(product)
 
 
-@service(actor=MERCHANT, errors=[ProductNotFound, InsufficientStock, StockLimitExceeded])
+@service(role=MERCHANT, errors=[ProductNotFound, InsufficientStock, StockLimitExceeded])
 def product_stock_change(*, actor: User, data: StockChange) -> ProductOut:
     """Restock (`delta` > 0), write off (`delta` < 0) or correct the count (`set_to`).
 
@@ -90,13 +90,13 @@ def _set_active(product_id: int, active: bool) -> ProductOut:
     return _out(Product.objects.get(pk=product_id))
 
 
-@service(actor=MERCHANT, errors=[ProductNotFound])
+@service(role=MERCHANT, errors=[ProductNotFound])
 def product_archive(*, actor: User, data: ProductRef) -> ProductOut:
     """Stop selling a product. Its orders stay; shoppers no longer see it."""
     return _set_active(data.product_id, False)
 
 
-@service(actor=MERCHANT, errors=[ProductNotFound])
+@service(role=MERCHANT, errors=[ProductNotFound])
 def product_restore(*, actor: User, data: ProductRef) -> ProductOut:
     """Put an archived product back on sale."""
     return _set_active(data.product_id, True)

@@ -7,11 +7,11 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 
-from apps.actors import SHOPPER
 from apps.catalog.interface import products_by_ids
 from apps.ordering.dto import BasketOut, OrderOut, OrderQuery
 from apps.ordering.errors import OrderNotFound
 from apps.ordering.models import BasketLine, Order, OrderLine
+from apps.roles import SHOPPER
 from servicelayer.pagination import Page, keyset_page
 from servicelayer.queries import query
 
@@ -55,7 +55,7 @@ def _values(orders: QuerySet[Order]) -> QuerySet[Order, dict[str, Any]]:
     return orders.values(*ORDER_FIELDS, customer=F("owner__username"))
 
 
-@query(actor=SHOPPER, output=OrderOut)
+@query(role=SHOPPER, output=OrderOut)
 def order_list(*, actor: Any, params: OrderQuery) -> Page:
     """List orders, newest first: your own, or every order for a merchant (by status)."""
     orders = orders_of(actor)
@@ -67,7 +67,7 @@ def order_list(*, actor: Any, params: OrderQuery) -> Page:
     return Page(results=_with_lines(page.results), next_cursor=page.next_cursor)
 
 
-@query(actor=SHOPPER, output=OrderOut, errors=[OrderNotFound])
+@query(role=SHOPPER, output=OrderOut, errors=[OrderNotFound])
 def order_get(*, actor: Any, order_id: int) -> dict[str, Any]:
     """One order with its lines. Another customer's order is not found."""
     row = _values(orders_of(actor).filter(pk=order_id)).first()
@@ -76,7 +76,7 @@ def order_get(*, actor: Any, order_id: int) -> dict[str, Any]:
     return _with_lines([row])[0]
 
 
-@query(actor=SHOPPER, output=BasketOut)
+@query(role=SHOPPER, output=BasketOut)
 def basket_get(*, actor: Any) -> dict[str, Any]:
     """Your basket: lines at today's prices, their totals, and lines that cannot be ordered now
     (out of stock, or the product was archived) flagged with a `problem`."""

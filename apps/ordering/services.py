@@ -15,7 +15,6 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from apps.actors import MERCHANT, SHOPPER, SYSTEM
 from apps.catalog.interface import (
     OutOfStock,
     ProductData,
@@ -58,6 +57,7 @@ from apps.payments.interface import (
     payment_in_progress,
     refund_payable,
 )
+from apps.roles import MERCHANT, SHOPPER, SYSTEM
 from servicelayer.errors import InvalidInput
 from servicelayer.registry import service
 
@@ -201,7 +201,7 @@ def _grown_basket_out(actor: User) -> BasketOut:
     return basket
 
 
-@service(actor=SHOPPER, errors=[ProductNotFound, OutOfStock, OrderTotalTooLarge], atomic=True)
+@service(role=SHOPPER, errors=[ProductNotFound, OutOfStock, OrderTotalTooLarge], atomic=True)
 def basket_add_item(*, actor: User, data: BasketItem) -> BasketOut:
     """Put a product in your basket; if it is there already, its count grows.
 
@@ -222,7 +222,7 @@ def basket_add_item(*, actor: User, data: BasketItem) -> BasketOut:
 
 
 @service(
-    actor=SHOPPER,
+    role=SHOPPER,
     errors=[ItemNotInBasket, ProductNotFound, OutOfStock, OrderTotalTooLarge],
     atomic=True,
 )
@@ -244,7 +244,7 @@ def basket_change_quantity(*, actor: User, data: BasketItemCount) -> BasketOut:
     return _grown_basket_out(actor) if grows else _basket_out(actor)
 
 
-@service(actor=SHOPPER, errors=[ItemNotInBasket], atomic=True)
+@service(role=SHOPPER, errors=[ItemNotInBasket], atomic=True)
 def basket_remove_item(*, actor: User, data: BasketItemRef) -> BasketOut:
     """Take a product out of your basket."""
     basket = _locked_basket(actor)
@@ -254,7 +254,7 @@ def basket_remove_item(*, actor: User, data: BasketItemRef) -> BasketOut:
     return _basket_out(actor)
 
 
-@service(actor=SHOPPER, atomic=True)
+@service(role=SHOPPER, atomic=True)
 def basket_empty(*, actor: User) -> BasketOut:
     """Take everything out of your basket."""
     basket = _locked_basket(actor)
@@ -266,7 +266,7 @@ def basket_empty(*, actor: User) -> BasketOut:
 
 
 @service(
-    actor=SHOPPER, errors=[BasketEmpty, BasketLinesUnavailable, OrderTotalTooLarge], atomic=True
+    role=SHOPPER, errors=[BasketEmpty, BasketLinesUnavailable, OrderTotalTooLarge], atomic=True
 )
 def order_confirm(*, actor: User) -> OrderOut:
     """Turn your basket into an order awaiting payment, at today's prices.
@@ -295,7 +295,7 @@ def order_confirm(*, actor: User) -> OrderOut:
     return order
 
 
-@service(actor=SHOPPER, errors=[ProductNotFound, OutOfStock, OrderTotalTooLarge], atomic=True)
+@service(role=SHOPPER, errors=[ProductNotFound, OutOfStock, OrderTotalTooLarge], atomic=True)
 def order_place(*, actor: User, data: PlaceOrder) -> OrderOut:
     """Order a quantity of one product straight away (no basket), at today's price.
 
@@ -306,7 +306,7 @@ def order_place(*, actor: User, data: PlaceOrder) -> OrderOut:
 
 
 @service(
-    actor=SHOPPER,
+    role=SHOPPER,
     errors=[
         OrderNotFound,
         OrderNotEditable,
@@ -347,7 +347,7 @@ def order_change_quantity(*, actor: User, data: ChangeQuantity) -> OrderOut:
     return _locked_out(order, all_lines)
 
 
-@service(actor=SHOPPER, errors=[OrderNotFound, IllegalTransition, PaymentInProgress], atomic=True)
+@service(role=SHOPPER, errors=[OrderNotFound, IllegalTransition, PaymentInProgress], atomic=True)
 def order_cancel(*, actor: User, data: OrderRef) -> OrderOut:
     """Cancel an order awaiting payment or paid; its stock goes back on sale.
 
@@ -374,19 +374,19 @@ def _advance(actor: User, order_id: int, move: Callable[[Order], None]) -> Order
     return _locked_out(order, _lines_of(order))
 
 
-@service(actor=MERCHANT, errors=[OrderNotFound, IllegalTransition], atomic=True)
+@service(role=MERCHANT, errors=[OrderNotFound, IllegalTransition], atomic=True)
 def order_ship(*, actor: User, data: OrderRef) -> OrderOut:
     """Mark a paid order as shipped."""
     return _advance(actor, data.order_id, Order.ship)
 
 
-@service(actor=MERCHANT, errors=[OrderNotFound, IllegalTransition], atomic=True)
+@service(role=MERCHANT, errors=[OrderNotFound, IllegalTransition], atomic=True)
 def order_deliver(*, actor: User, data: OrderRef) -> OrderOut:
     """Mark a shipped order as delivered."""
     return _advance(actor, data.order_id, Order.deliver)
 
 
-@service(actor=SYSTEM)
+@service(role=SYSTEM)
 def order_expire_unpaid() -> ExpiredOrders:
     """Expire orders left unpaid too long (AGORA_ORDER_PAYMENT_MINUTES, default 30): each is
     canceled and its stock goes back. A periodic job; also callable by hand.

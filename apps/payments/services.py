@@ -23,7 +23,6 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from apps.actors import SHOPPER, SYSTEM
 from apps.payments.dto import (
     PayForOrder,
     PaymentOut,
@@ -42,6 +41,7 @@ from apps.payments.errors import (
 from apps.payments.gateways import Charge, GatewayDeclined, GatewayUnavailable, get_gateway
 from apps.payments.models import Payment, PaymentStatus
 from apps.payments.payables import ORDER, Payable, payable_kind
+from apps.roles import SHOPPER, SYSTEM
 from servicelayer.registry import service
 from servicelayer.tasks import enqueue
 
@@ -143,7 +143,7 @@ def refund_payable(kind: str, payable_id: int) -> None:
 
 
 @service(
-    actor=SHOPPER,
+    role=SHOPPER,
     errors=[
         not_found_error(ORDER),
         OrderNotPayable,
@@ -196,7 +196,7 @@ def payment_pay(*, actor: User, data: PayForOrder) -> PaymentOut:
     return _out(payment)
 
 
-@service(actor=SYSTEM, errors=[PaymentNotFound, PaymentProviderUnavailable])
+@service(role=SYSTEM, errors=[PaymentNotFound, PaymentProviderUnavailable])
 def payment_refund(*, data: PaymentRef) -> PaymentOut:
     """Refund a payment whose order was canceled (runs as a task after the cancellation).
 
@@ -223,7 +223,7 @@ def payment_refund(*, data: PaymentRef) -> PaymentOut:
     return _out(payment)
 
 
-@service(actor=SYSTEM)
+@service(role=SYSTEM)
 def payment_retry_refunds() -> RefundsRetried:
     """Retry every refund still pending (a periodic job; also callable by hand)."""
     refunded, pending = [], []
@@ -238,7 +238,7 @@ def payment_retry_refunds() -> RefundsRetried:
     return RefundsRetried(refunded=refunded, still_pending=pending)
 
 
-@service(actor=SYSTEM)
+@service(role=SYSTEM)
 def payment_settle_stale() -> StalePaymentsSettled:
     """Settle payments still `processing` after PAYMENT_SETTLE_AFTER_SECONDS (default 120),
     left by a worker that died at the gateway, by asking the gateway for the charge made

@@ -12,7 +12,7 @@ from servicelayer.rest.views import PUBLIC_SECURITY, error_responses
 
 class ServiceCatalogView(APIView):
     """The service catalog: every user action the system offers and every read-only query,
-    grouped by actor."""
+    grouped by role."""
 
     permission_classes: list[Any] = []
 
@@ -20,9 +20,9 @@ class ServiceCatalogView(APIView):
         operation_id="service_catalog",
         summary="The service catalog",
         description=(
-            "Every application service, grouped by actor, with its input fields, result type "
+            "Every application service, grouped by role, with its input fields, result type "
             "and the error codes it can answer with; under `queries`, every read-only query, "
-            "grouped by actor, described alike. The same list as `manage.py services`."
+            "grouped by role, described alike. The same list as `manage.py services`."
         ),
         responses={200: Catalog, **error_responses([NotAuthenticated])},
         tags=["catalog of services"],

@@ -92,7 +92,7 @@ def url_fields(route_path: str) -> tuple[str, dict[str, str]]:
 
 
 class RouteView(APIView):
-    """A path of a route table. Access is checked by each endpoint's actor, so the view itself
+    """A path of a route table. Access is checked by each endpoint's role, so the view itself
     lets every request through to its endpoint."""
 
     permission_classes: list[Any] = []

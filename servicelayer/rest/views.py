@@ -4,7 +4,7 @@
     ReadEndpoint(query_of(product_get), url_map={"pk": "product_id"})
 
 An app never builds these by hand: its route table (servicelayer.rest.routes) does, and names
-the path parameters. `ServiceEndpoint.handle` authorizes the actor, validates the body against
+the path parameters. `ServiceEndpoint.handle` checks the service's role, validates the body against
 the service's DTO merged with the URL's ids (ids come from the URL, never from the body;
 uploaded files are refused), runs the service for the acting user, and renders its result.
 `ReadEndpoint.handle` does the same for a selector, with the query string as its input. Errors
@@ -29,7 +29,6 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from servicelayer import idempotency, jsonutil
-from servicelayer.actors import Access, Actor
 from servicelayer.dto import DTO, MAX_DB_INT, Id, validate_input
 from servicelayer.errors import InvalidInput, NotAuthenticated, NotFound, ServiceError
 from servicelayer.pagination import Page
@@ -37,6 +36,7 @@ from servicelayer.queries import QuerySpec
 from servicelayer.registry import ServiceSpec, result_schema, spec_of
 from servicelayer.rest.errors import Error, RequestTooLarge, status_of
 from servicelayer.rest.schema import query_parameters
+from servicelayer.roles import Access, Role
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 # an error a response documents: a service error, or one of DRF's answered before a service
@@ -94,9 +94,9 @@ def path_parameters(url_map: Mapping[str, str]) -> list[OpenApiParameter]:
 PUBLIC_SECURITY: Any = [{"tokenAuth": []}, {"cookieAuth": []}, {}]
 
 
-def security_of(actor: Actor) -> dict[str, Any]:
+def security_of(role: Role) -> dict[str, Any]:
     """Public operations also take anonymous requests: say so in their security."""
-    return {"auth": PUBLIC_SECURITY} if actor.access is Access.PUBLIC else {}
+    return {"auth": PUBLIC_SECURITY} if role.access is Access.PUBLIC else {}
 
 
 def always_possible(url_map: Mapping[str, str]) -> list[type[ServiceError]]:
@@ -152,7 +152,7 @@ class ServiceEndpoint:
     def handle(self, request: Request, **kwargs: Any) -> Response:
         spec, user = self.spec, acting_user(request)
         # access first, then the input: an anonymous caller learns nothing about the body
-        spec.actor.authorize(user)
+        spec.role.authorize(user)
         _refuse_files(request)
         data: DTO | None = None
         if spec.dto is not None:
@@ -226,11 +226,11 @@ class ServiceEndpoint:
         return {
             "operation_id": spec.name,
             "summary": spec.summary,
-            "description": f"{spec.doc}\n\nService `{spec.name}`, for the {spec.actor.name}.",
+            "description": f"{spec.doc}\n\nService `{spec.name}`, for the {spec.role.name}.",
             "responses": responses,
             "parameters": parameters,
             "request": body,
-            **security_of(spec.actor),
+            **security_of(spec.role),
         }
 
 
@@ -265,7 +265,7 @@ class ReadEndpoint:
     def handle(self, request: Request, **kwargs: Any) -> Response:
         query = self.query
         user = acting_user(request)
-        query.actor.authorize(user)
+        query.role.authorize(user)
         call_kwargs: dict[str, Any] = {
             dto_field: _url_id(dto_field, kwargs[k]) for k, dto_field in self.url_map.items()
         }
@@ -299,7 +299,7 @@ class ReadEndpoint:
                 *(query_parameters(query.params) if query.params is not None else []),
             ],
             "responses": {200: response, **error_responses(errors)},
-            **security_of(query.actor),
+            **security_of(query.role),
         }
 
 

@@ -176,14 +176,14 @@ def test_an_atomic_service_runs_in_the_keys_transaction_without_a_savepoint(user
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from servicelayer.actors import Access, Actor
     from servicelayer.dto import DTO
     from servicelayer.registry import Registry, service
+    from servicelayer.roles import Access, Role
 
     class Name(DTO):
         name: str
 
-    @service(actor=Actor("job", Access.SYSTEM), atomic=True, into=Registry())
+    @service(role=Role("job", Access.SYSTEM), atomic=True, into=Registry())
     def group_make(*, data: Name) -> None:
         Group.objects.create(name=data.name)
         if data.name == "bad":

@@ -7,16 +7,16 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from pydantic import Field
 
-from servicelayer.actors import Access, Actor
 from servicelayer.catalog import Catalog, as_text, catalog
 from servicelayer.dto import DTO, Output
 from servicelayer.errors import InvalidInput, NotAuthenticated, NotFound
 from servicelayer.pagination import Page
 from servicelayer.queries import QueryRegistry, queries, query, query_of
 from servicelayer.registry import Registry, registry
+from servicelayer.roles import Access, Role
 
-PUBLIC = Actor("public", Access.PUBLIC)
-PERSON = Actor("person", Access.AUTHENTICATED)
+PUBLIC = Role("public", Access.PUBLIC)
+PERSON = Role("person", Access.AUTHENTICATED)
 
 
 class ThingQuery(DTO):
@@ -44,14 +44,14 @@ def test_a_query_is_declared_from_its_signature_and_left_unchanged(reads):
         return {"id": thing_id, "name": "x", "actor": actor}
 
     signature = inspect.signature(thing_get)
-    declared = query(actor=PERSON, output=ThingOut, errors=[ThingNotFound], into=reads)(thing_get)
+    declared = query(role=PERSON, output=ThingOut, errors=[ThingNotFound], into=reads)(thing_get)
 
     assert declared is thing_get  # views call it as before
     assert inspect.signature(declared) == signature
     assert declared(actor=None, thing_id=3) == {"id": 3, "name": "x", "actor": None}
     spec = query_of(thing_get)
     assert reads.get("thing_get") is spec
-    assert (spec.actor, spec.output, spec.params, spec.ids) == (
+    assert (spec.role, spec.output, spec.params, spec.ids) == (
         PERSON,
         ThingOut,
         None,
@@ -63,13 +63,13 @@ def test_a_query_is_declared_from_its_signature_and_left_unchanged(reads):
 
 
 def test_a_query_reads_its_params_and_its_shape_from_the_signature(reads):
-    @query(actor=PUBLIC, output=ThingOut, into=reads)
+    @query(role=PUBLIC, output=ThingOut, into=reads)
     def thing_list(*, actor: Any, params: ThingQuery) -> Page:
         """List things, by name; search
         by name."""
         return Page(results=[], next_cursor=None)
 
-    @query(actor=PERSON, output=ThingOut, into=reads)
+    @query(role=PERSON, output=ThingOut, into=reads)
     def things_of_mine(*, actor: Any) -> list[dict[str, Any]]:
         """Your things."""
         return []
@@ -90,42 +90,42 @@ def test_a_query_reads_its_params_and_its_shape_from_the_signature(reads):
 def test_a_query_must_take_keyword_only_actor_typed_params_and_int_ids(reads):
     with pytest.raises(TypeError, match="keyword-only"):
 
-        @query(actor=PUBLIC, output=ThingOut, into=reads)
+        @query(role=PUBLIC, output=ThingOut, into=reads)
         def positional(actor: Any) -> dict[str, Any]:
             return {}
 
     with pytest.raises(TypeError, match="DTO"):
 
-        @query(actor=PUBLIC, output=ThingOut, into=reads)
+        @query(role=PUBLIC, output=ThingOut, into=reads)
         def untyped(*, actor: Any, params: dict[str, Any]) -> Page:
             return Page(results=[], next_cursor=None)
 
     with pytest.raises(TypeError, match="int"):
 
-        @query(actor=PUBLIC, output=ThingOut, into=reads)
+        @query(role=PUBLIC, output=ThingOut, into=reads)
         def text_id(*, actor: Any, thing_id: str) -> dict[str, Any]:
             return {}
 
 
 def test_two_queries_with_one_name_are_refused(reads):
-    @query(actor=PUBLIC, output=ThingOut, into=reads)
+    @query(role=PUBLIC, output=ThingOut, into=reads)
     def thing_get(*, actor: Any) -> dict[str, Any]:
         return {}
 
     with pytest.raises(RuntimeError, match="thing_get"):
 
-        @query(actor=PUBLIC, output=ThingOut, into=reads)
+        @query(role=PUBLIC, output=ThingOut, into=reads)
         def thing_get(*, actor: Any) -> dict[str, Any]:
             return {}
 
 
 def test_the_catalog_lists_queries_per_actor_beside_the_services(reads):
-    @query(actor=PUBLIC, output=ThingOut, into=reads)
+    @query(role=PUBLIC, output=ThingOut, into=reads)
     def thing_list(*, actor: Any, params: ThingQuery) -> Page:
         """List things."""
         return Page(results=[], next_cursor=None)
 
-    @query(actor=PERSON, output=ThingOut, errors=[ThingNotFound], into=reads)
+    @query(role=PERSON, output=ThingOut, errors=[ThingNotFound], into=reads)
     def thing_get(*, actor: Any, thing_id: int) -> dict[str, Any]:
         """One thing."""
         return {}
@@ -178,7 +178,7 @@ def test_every_read_of_the_api_is_a_declared_query_with_the_same_contract():
         # the API adds what any request may answer: a bad token, a path that matches nothing
         assert declared <= documented, spec.name
         assert documented - declared <= {"not_authenticated", "not_found"}, spec.name
-        assert ({} in op.get("security", [])) == (spec.actor.access is Access.PUBLIC), spec.name
+        assert ({} in op.get("security", [])) == (spec.role.access is Access.PUBLIC), spec.name
         assert {p["name"] for p in op.get("parameters", []) if p["in"] == "path"} <= {
             "id",
             *spec.ids,
@@ -193,7 +193,7 @@ def test_the_service_catalog_endpoint_lists_queries_beside_the_services(client):
     body = client.get("/api/services/").json()
     Catalog.model_validate(body)
     assert body["queries"] == catalog()["queries"]
-    assert {actor for actor in body if actor != "queries"} == {spec.actor.name for spec in registry}
+    assert {actor for actor in body if actor != "queries"} == {spec.role.name for spec in registry}
     assert {q["name"] for entries in body["queries"].values() for q in entries} == {
         spec.name for spec in queries
     }

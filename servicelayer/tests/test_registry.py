@@ -7,16 +7,16 @@ from typing import Any
 import pytest
 from pydantic import Field, field_validator, model_validator
 
-from servicelayer.actors import Access, Actor
 from servicelayer.catalog import as_text, catalog
 from servicelayer.dto import DTO, Output, validate_input
 from servicelayer.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated
 from servicelayer.queries import QueryRegistry, queries
 from servicelayer.registry import Registry, registry, service
+from servicelayer.roles import Access, Role
 
-CLERK = Actor("clerk", Access.STAFF)
-PERSON = Actor("person", Access.AUTHENTICATED)
-JOB = Actor("job", Access.SYSTEM)
+CLERK = Role("clerk", Access.STAFF)
+PERSON = Role("person", Access.AUTHENTICATED)
+JOB = Role("job", Access.SYSTEM)
 
 staff = SimpleNamespace(is_authenticated=True, is_active=True, is_staff=True)
 customer = SimpleNamespace(is_authenticated=True, is_active=True, is_staff=False)
@@ -42,7 +42,7 @@ def reg() -> Registry:
 
 
 def test_a_service_is_registered_under_its_name_with_its_dto_and_result(reg):
-    @service(actor=PERSON, errors=[Busy], into=reg)
+    @service(role=PERSON, errors=[Busy], into=reg)
     def greeting_send(*, actor, data: Greeting) -> Greeted:
         """Greet someone.
 
@@ -58,14 +58,14 @@ def test_a_service_is_registered_under_its_name_with_its_dto_and_result(reg):
 
 
 def test_a_summary_is_the_first_paragraph_of_the_docstring_in_one_line(reg):
-    @service(actor=JOB, into=reg)
+    @service(role=JOB, into=reg)
     def rows_expire() -> None:
         """Expire rows left too long (SOME_SETTING, default 30): each is
         dropped once. A periodic job.
 
         More words that the summary leaves out."""
 
-    @service(actor=JOB, into=reg)
+    @service(role=JOB, into=reg)
     def rows_count() -> None: ...
 
     assert reg.get("rows_expire").summary == (
@@ -85,7 +85,7 @@ def test_no_summary_of_a_registered_service_or_query_is_cut_mid_sentence():
 
 
 def test_untrusted_input_is_validated_into_the_dto_with_field_messages(reg):
-    @service(actor=PERSON, into=reg)
+    @service(role=PERSON, into=reg)
     def greeting_send(*, actor, data: Greeting) -> Greeted:
         return Greeted(text=data.name)
 
@@ -99,7 +99,7 @@ def test_untrusted_input_is_validated_into_the_dto_with_field_messages(reg):
 
 
 def test_access_is_checked_before_untrusted_input_is_validated(reg):
-    @service(actor=PERSON, into=reg)
+    @service(role=PERSON, into=reg)
     def greeting_send(*, actor, data: Greeting) -> Greeted:
         return Greeted(text=data.name)
 
@@ -114,7 +114,7 @@ class Farewell(DTO):
 def test_called_from_python_a_service_takes_only_its_own_dto(reg):
     ran = []
 
-    @service(actor=PERSON, into=reg)
+    @service(role=PERSON, into=reg)
     def greeting_send(*, actor, data: Greeting) -> Greeted:
         ran.append(True)
         return Greeted(text=data.name)
@@ -148,7 +148,7 @@ def test_the_dto_is_immutable():
 def test_access_is_checked_before_anything_runs(reg, actor, user, error):
     ran = []
 
-    @service(actor=actor, into=reg)
+    @service(role=actor, into=reg)
     def thing_do(*, actor, data: Greeting) -> None:
         ran.append(True)
 
@@ -161,7 +161,7 @@ def test_access_is_checked_before_anything_runs(reg, actor, user, error):
 
 @pytest.mark.parametrize(("actor", "user"), [(CLERK, staff), (JOB, None), (JOB, staff)])
 def test_allowed_callers_run_the_service(reg, actor, user):
-    @service(actor=actor, into=reg)
+    @service(role=actor, into=reg)
     def thing_do(*, actor: Any) -> str:
         return "done"
 
@@ -170,7 +170,7 @@ def test_allowed_callers_run_the_service(reg, actor, user):
 
 
 def test_a_job_that_names_no_actor_runs_for_the_system_or_staff(reg):
-    @service(actor=JOB, into=reg)
+    @service(role=JOB, into=reg)
     def thing_do() -> str:
         return "done"
 
@@ -185,12 +185,12 @@ def test_a_service_for_a_signed_in_user_must_name_its_actor(reg):
     for needs_a_user in (PERSON, CLERK):
         with pytest.raises(TypeError, match="takes `actor`"):
 
-            @service(actor=needs_a_user, into=reg)
+            @service(role=needs_a_user, into=reg)
             def thing_do() -> None: ...
 
 
 def test_a_service_without_input_refuses_input(reg):
-    @service(actor=JOB, into=reg)
+    @service(role=JOB, into=reg)
     def thing_do() -> str:
         return "done"
 
@@ -204,32 +204,32 @@ def test_a_service_without_input_refuses_input(reg):
 def test_services_must_take_keyword_only_actor_and_data(reg):
     with pytest.raises(TypeError, match="keyword-only"):
 
-        @service(actor=JOB, into=reg)
+        @service(role=JOB, into=reg)
         def positional(actor, data: Greeting) -> None: ...
 
     with pytest.raises(TypeError, match="DTO"):
 
-        @service(actor=JOB, into=reg)
+        @service(role=JOB, into=reg)
         def untyped(*, data: dict) -> None: ...
 
 
 def test_two_services_with_one_name_are_refused(reg):
-    @service(actor=JOB, into=reg)
+    @service(role=JOB, into=reg)
     def thing_do() -> None: ...
 
     with pytest.raises(RuntimeError, match="thing_do"):
 
-        @service(actor=JOB, into=reg)
+        @service(role=JOB, into=reg)
         def thing_do() -> None: ...
 
 
 def test_the_catalog_lists_services_per_actor_with_fields_and_errors(reg):
-    @service(actor=PERSON, errors=[Busy], into=reg)
+    @service(role=PERSON, errors=[Busy], into=reg)
     def greeting_send(*, actor, data: Greeting) -> Greeted:
         """Greet someone."""
         return Greeted(text="")
 
-    @service(actor=JOB, into=reg)
+    @service(role=JOB, into=reg)
     def greetings_purge() -> None:
         """Forget old greetings."""
 
@@ -257,7 +257,7 @@ def test_the_catalog_lists_services_per_actor_with_fields_and_errors(reg):
     [{"name": "a\x00b"}, {"name\x00": "ann"}, {"name": "ann", "tags": ["x", "\x00"]}],
 )
 def test_text_with_nul_is_refused_before_validation(reg, data):
-    @service(actor=PERSON, into=reg)
+    @service(role=PERSON, into=reg)
     def greeting_send(*, actor, data: Greeting) -> Greeted:
         return Greeted(text=data.name)
 

@@ -7,15 +7,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pydantic import Field
 from rest_framework.test import APIRequestFactory, force_authenticate
 
-from servicelayer.actors import Access, Actor
 from servicelayer.dto import DTO, Id, Output
 from servicelayer.errors import Conflict, Forbidden, NotFound, Unavailable
 from servicelayer.models import IdempotencyRecord
 from servicelayer.registry import Registry, service
 from servicelayer.rest.routes import Routes
 from servicelayer.rest.views import body_model
+from servicelayer.roles import Access, Role
 
-PERSON = Actor("person", Access.AUTHENTICATED)
+PERSON = Role("person", Access.AUTHENTICATED)
 reg = Registry()
 user = User(id=1, username="someone", is_active=True)
 factory = APIRequestFactory()
@@ -44,7 +44,7 @@ FAILURES = {
 }
 
 
-@service(actor=PERSON, errors=[ThingTaken, NotFound, Unavailable, Forbidden], into=reg)
+@service(role=PERSON, errors=[ThingTaken, NotFound, Unavailable, Forbidden], into=reg)
 def thing_rename(*, actor, data: Rename) -> Thing:
     """Rename a thing."""
     if data.name in FAILURES:
@@ -52,7 +52,7 @@ def thing_rename(*, actor, data: Rename) -> Thing:
     return Thing(id=data.thing_id, name=data.name)
 
 
-@service(actor=PERSON, into=reg)
+@service(role=PERSON, into=reg)
 def thing_forget(*, actor, data: Rename) -> None:
     """Forget a thing."""
 
@@ -174,7 +174,7 @@ def test_the_documented_body_leaves_out_fields_from_the_url():
 made: list[str] = []
 
 
-@service(actor=PERSON, atomic=True, into=reg)
+@service(role=PERSON, atomic=True, into=reg)
 def thing_make(*, actor, data: Rename) -> Thing:
     """Make a thing (once per Idempotency-Key)."""
     made.append(data.name)

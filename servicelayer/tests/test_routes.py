@@ -11,16 +11,16 @@ from pydantic import Field
 from rest_framework.exceptions import Throttled
 from rest_framework.test import APIRequestFactory, force_authenticate
 
-from servicelayer.actors import Access, Actor
 from servicelayer.dto import DTO, Id, Output
 from servicelayer.pagination import Page
 from servicelayer.queries import QueryRegistry, query
 from servicelayer.registry import Registry, service
 from servicelayer.rest.errors import Error
 from servicelayer.rest.routes import Guard, Routes
+from servicelayer.roles import Access, Role
 
-PERSON = Actor("person", Access.AUTHENTICATED)
-ANYONE = Actor("anyone", Access.PUBLIC)
+PERSON = Role("person", Access.AUTHENTICATED)
+ANYONE = Role("anyone", Access.PUBLIC)
 reg = Registry()
 reads = QueryRegistry()
 user = User(id=1, username="someone", is_active=True)
@@ -41,7 +41,7 @@ class ShelfQuery(DTO):
     colour: str | None = Field(default=None, max_length=10)
 
 
-@service(actor=PERSON, into=reg)
+@service(role=PERSON, into=reg)
 def shelf_rename(*, actor: Any, data: Rename) -> Shelf:
     """Rename a shelf."""
     return Shelf(id=data.shelf_id, name=data.name)
@@ -52,19 +52,19 @@ class Move(DTO):
     book_id: Id
 
 
-@service(actor=PERSON, into=reg)
+@service(role=PERSON, into=reg)
 def book_move(*, actor: Any, data: Move) -> Shelf:
     """Move a book onto a shelf."""
     return Shelf(id=data.shelf_id, name=f"book {data.book_id}")
 
 
-@query(actor=ANYONE, output=Shelf, into=reads)
+@query(role=ANYONE, output=Shelf, into=reads)
 def shelf_get(*, actor: Any, shelf_id: int) -> dict[str, Any]:
     """One shelf."""
     return {"id": shelf_id, "name": "oak"}
 
 
-@query(actor=ANYONE, output=Shelf, into=reads)
+@query(role=ANYONE, output=Shelf, into=reads)
 def shelf_list(*, actor: Any, params: ShelfQuery) -> Page:
     """Shelves, by colour."""
     return Page(results=[{"id": 1, "name": params.colour or "any"}], next_cursor=None)
@@ -149,13 +149,13 @@ def test_a_read_ignores_the_format_override_of_the_browsable_api():
 
 def test_a_request_is_authorized_once(monkeypatch):
     checks: list[str] = []
-    authorize = Actor.authorize
+    authorize = Role.authorize
 
-    def counted(actor: Actor, who: Any) -> None:
+    def counted(actor: Role, who: Any) -> None:
         checks.append(actor.name)
         authorize(actor, who)
 
-    monkeypatch.setattr(Actor, "authorize", counted)
+    monkeypatch.setattr(Role, "authorize", counted)
     detail = table().urls()[1].callback
     assert send(detail, "patch", "/shelves/3/", {"name": "pine"}, pk=3)[0] == 200
     assert checks == ["person"]

@@ -8,7 +8,7 @@ from servicelayer.catalog import as_text, catalog
 
 class Command(BaseCommand):
     help = (
-        "Print the service catalog: every service and every read-only query, per actor, with "
+        "Print the service catalog: every service and every read-only query, per role, with "
         "its input, result and errors."
     )
 

@@ -1,8 +1,8 @@
-"""Actors: who a service is for, and what an acting user needs to be allowed to call it.
+"""Roles: who a service is for, and what an acting user needs to be allowed to call it.
 
-A project declares its actors once (`Actor("merchant", Access.STAFF, ...)`); each service names
+A project declares its roles once (`Role("merchant", Access.STAFF, ...)`); each service names
 one. The registry checks access before a service runs, whatever the delivery, so a service never
-forgets its permission check and the catalog can group services by actor.
+forgets its permission check and the catalog can group services by role.
 """
 
 import enum
@@ -20,13 +20,13 @@ class Access(enum.Enum):
 
 
 @dataclass(frozen=True)
-class Actor:
+class Role:
     name: str
     access: Access
     description: str = ""
 
     def authorize(self, user: Any) -> None:
-        """Raise NotAuthenticated/Forbidden unless `user` may act as this actor."""
+        """Raise NotAuthenticated/Forbidden unless `user` may act in this role."""
         if self.access is Access.PUBLIC:
             return
         if self.access is Access.SYSTEM and user is None:
@@ -48,4 +48,4 @@ class Actor:
 
 
 # Every project has callers with no user: scheduled jobs, an operator at the command line.
-SYSTEM = Actor("system", Access.SYSTEM, "Scheduled jobs and operators at the command line.")
+SYSTEM = Role("system", Access.SYSTEM, "Scheduled jobs and operators at the command line.")
