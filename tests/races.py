@@ -11,11 +11,11 @@ from django.db import connection, transaction
 WAIT = 10  # seconds: a bound for a thread that should long be done, never a measure
 
 
-def run_all(calls: Sequence[Callable[[], Any]]) -> list[Any]:
+def run_all(calls: Sequence[Callable[..., Any]]) -> list[Any]:
     """Run every call in its own thread, all released at once; their results, in order."""
     start = threading.Barrier(len(calls))
 
-    def run(call: Callable[[], Any]) -> Any:
+    def run(call: Callable[..., Any]) -> Any:
         try:
             start.wait()
             return call()

@@ -15,10 +15,11 @@ import pytest
 from django.utils import timezone
 
 from apps.bookings import gateways
-from apps.bookings.dto import BookHotel, BookingRef
+from apps.bookings.dto import BookingRef
 from apps.bookings.errors import BookingRefused, SupplierUnavailable
 from apps.bookings.models import BookingStatus, HotelBooking
 from apps.bookings.services import booking_book, booking_cancel, booking_reconcile
+from tests.factories import stay
 from tests.races import run_all
 
 READ_TIMEOUT = 0.3
@@ -66,11 +67,6 @@ def sim(sim_url, settings):
     yield Sim()
     control.post("/_reset")
     control.close()
-
-
-def stay(hotel, start=5, nights=2) -> BookHotel:
-    first = timezone.now().date() + timedelta(days=start)
-    return BookHotel(hotel_id=hotel.pk, start_date=first, end_date=first + timedelta(days=nights))
 
 
 def test_a_booking_over_http(shopper, make_hotel, sim):
