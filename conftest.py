@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.payments.dto import PayForOrder
@@ -24,32 +23,25 @@ def _postgres_only(request: pytest.FixtureRequest) -> None:
         pytest.skip(message)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_sequences() -> None:
+    """Each test numbers its users, products and hotels from 1, whatever ran before."""
+    from tests.factories import HotelFactory, ProductFactory, UserFactory
+
+    for made in (UserFactory, ProductFactory, HotelFactory):
+        made.reset_sequence()
+
+
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
-    counter = iter(range(1, 10_000))
+    from tests.factories import UserFactory
 
     def make(username: str | None = None, *, staff: bool = False, **extra: Any) -> User:
-        username = username or f"user{next(counter)}"
-        user = User.objects.create_user(
-            username=username, password="secret-pass-123", is_staff=staff, **extra
-        )
-        user.test_token_key = issue_test_token(user)  # type: ignore[attr-defined]
-        return user
+        if username:
+            extra["username"] = username
+        return UserFactory.create(is_staff=staff, **extra)
 
     return make
-
-
-def issue_test_token(user: User) -> str:
-    """A new API token for `user`; its key. Marked as just used, so that a test's first
-    request costs what a typical one does (no `last_used_at` write)."""
-    from apps.accounts.models import ApiToken
-    from servicelayer.tokens import hash_key, new_key
-
-    key = new_key()
-    ApiToken.objects.create(
-        user=user, prefix=key[:8], key_hash=hash_key(key), last_used_at=timezone.now()
-    )
-    return key
 
 
 @pytest.fixture
@@ -69,6 +61,8 @@ def merchant(make_user: Callable[..., User]) -> User:
 
 def client_for(user: User | None) -> APIClient:
     """A client with the token make_user issued for `user` (a new one for other users)."""
+    from tests.factories import issue_test_token
+
     client = APIClient()
     if user is not None:
         key = getattr(user, "test_token_key", None) or issue_test_token(user)
@@ -84,25 +78,12 @@ def api() -> Callable[[User | None], APIClient]:
 
 @pytest.fixture
 def make_product(db: None) -> Callable[..., Any]:
-    from apps.catalog.models import Product
+    from tests.factories import ProductFactory
 
-    counter = iter(range(1, 100_000))
-
-    def make(
-        name: str | None = None,
-        *,
-        price: str | Decimal = "10.00",
-        stock: int = 10,
-        is_active: bool = True,
-        **extra: Any,
-    ) -> Product:
-        return Product.objects.create(
-            name=name or f"Product {next(counter)}",
-            price=Decimal(price),
-            stock=stock,
-            is_active=is_active,
-            **extra,
-        )
+    def make(name: str | None = None, *, price: str | Decimal = "10.00", **extra: Any) -> Any:
+        if name:
+            extra["name"] = name
+        return ProductFactory.create(price=Decimal(price), **extra)
 
     return make
 
@@ -170,17 +151,11 @@ def sandbox(_fresh_sandbox_supplier: Any) -> Any:
 
 @pytest.fixture
 def make_hotel(db: None) -> Callable[..., Any]:
-    from apps.bookings.models import Hotel
+    from tests.factories import HotelFactory
 
-    counter = iter(range(1, 100_000))
-
-    def make(name: str | None = None, *, city: str = "Lisbon", **extra: Any) -> Hotel:
-        number = next(counter)
-        return Hotel.objects.create(
-            name=name or f"Hotel {number}",
-            city=city,
-            supplier_hotel_id=extra.pop("supplier_hotel_id", f"H{number}"),
-            **extra,
-        )
+    def make(name: str | None = None, **extra: Any) -> Any:
+        if name:
+            extra["name"] = name
+        return HotelFactory.create(**extra)
 
     return make

@@ -10,16 +10,11 @@ from apps.bookings.errors import BookingRefused
 from apps.bookings.models import HotelBooking
 from apps.bookings.selectors import booking_list
 from apps.bookings.services import booking_book, booking_cancel, booking_reconcile, hotel_create
+from tests.factories import stay
 
 
 def next_week(hotel_id: int, nights: int) -> BookHotel:
-    start = timezone.now().date() + timedelta(days=7)
-    return BookHotel(
-        hotel_id=hotel_id,
-        start_date=start,
-        end_date=start + timedelta(days=nights),
-        special_wishes="A quiet room, please.",
-    )
+    return stay(hotel_id, start=7, nights=nights, special_wishes="A quiet room, please.")
 
 
 def my_bookings(traveller):

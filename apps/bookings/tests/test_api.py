@@ -1,24 +1,12 @@
 """Hotels and bookings over REST: status codes, error bodies, permissions, query budgets."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from apps.bookings.dto import BookingOut, HotelOut
 from apps.bookings.models import HotelBooking
+from tests.factories import stay_input as stay
 
 BOOKINGS, HOTELS = "/api/bookings/", "/api/hotels/"
-
-
-def stay(hotel, start=5, nights=2, **extra):
-    first = timezone.now().date() + timedelta(days=start)
-    return {
-        "hotel_id": hotel.pk,
-        "start_date": first.isoformat(),
-        "end_date": (first + timedelta(days=nights)).isoformat(),
-        **extra,
-    }
 
 
 def test_a_traveller_books_and_sees_the_booking(api, shopper, make_hotel):

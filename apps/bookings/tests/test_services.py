@@ -29,19 +29,14 @@ from apps.bookings.services import (
     hotel_update,
 )
 from servicelayer.errors import Forbidden, InvalidInput
+from tests import factories
 
 TODAY = date.today
 
 
 def stay_input(hotel, *, start=7, nights=3, wish="") -> dict[str, Any]:
-    """A stay as a client sends it (untrusted, maybe invalid)."""
-    first = timezone.now().date() + timedelta(days=start)
-    return {
-        "hotel_id": hotel.pk,
-        "start_date": first.isoformat(),
-        "end_date": (first + timedelta(days=nights)).isoformat(),
-        "special_wishes": wish,
-    }
+    """A week from now, three nights: a stay as a client sends it (untrusted, maybe invalid)."""
+    return factories.stay_input(hotel, start=start, nights=nights, special_wishes=wish)
 
 
 def stay(hotel, **kwargs: Any) -> BookHotel:

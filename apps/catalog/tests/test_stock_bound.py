@@ -1,10 +1,7 @@
 """Stock stays within MAX_STOCK when a merchant changes it (the column would overflow past
 2**31 - 1: repeated restocks were a 500); stock given back by orders is never refused."""
 
-import threading
-
 import pytest
-from django.db import connection, transaction
 
 from apps.catalog.dto import MAX_STOCK, StockChange
 from apps.catalog.errors import StockLimitExceeded
@@ -12,6 +9,7 @@ from apps.catalog.models import Product
 from apps.catalog.services import product_stock_change
 from apps.ordering.dto import OrderRef, PlaceOrder
 from apps.ordering.services import order_cancel, order_expire_unpaid, order_place
+from tests.races import compete_while_held
 
 
 def stock_url(product):
@@ -70,21 +68,6 @@ def test_stock_given_back_may_pass_the_limit(shopper, merchant, make_product, se
     assert product.stock == MAX_STOCK + 2000
 
 
-def assert_waits_for_a_row_lock(statement: str) -> None:
-    """Poll until another session's `statement` is blocked on a lock (10 s at most)."""
-    for _ in range(1000):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND replace(query, '\"', '') LIKE %s",
-                [statement + "%"],
-            )
-            if cursor.fetchone()[0]:
-                return
-        threading.Event().wait(0.01)
-    raise AssertionError(f"no session waits on a lock for {statement!r}")
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_restock_waits_for_a_competing_one_and_then_sees_the_limit(merchant, make_product):
@@ -92,41 +75,16 @@ def test_a_restock_waits_for_a_competing_one_and_then_sees_the_limit(merchant, m
     600,000 in between. B's conditional UPDATE waits for A's row lock and, once A commits,
     re-checks the bound against A's stock: refused, never 1,200,000."""
     product = make_product(stock=0)
-    a_restocked, a_may_commit = threading.Event(), threading.Event()
-    outcome: dict[str, object] = {}
 
-    def restock_a():
-        try:
-            with transaction.atomic():
-                product_stock_change(
-                    actor=merchant, data=StockChange(product_id=product.pk, delta=600_000)
-                )
-                a_restocked.set()
-                a_may_commit.wait(timeout=10)
-        finally:
-            connection.close()
+    def restock():
+        return product_stock_change(
+            actor=merchant, data=StockChange(product_id=product.pk, delta=600_000)
+        )
 
-    def restock_b():
-        try:
-            a_restocked.wait(timeout=10)
-            product_stock_change(
-                actor=merchant, data=StockChange(product_id=product.pk, delta=600_000)
-            )
-            outcome["b"] = "restocked"
-        except StockLimitExceeded as exc:
-            outcome["b"] = exc.details
-        finally:
-            connection.close()
+    _, outcome = compete_while_held(restock, restock, waits_on=f"UPDATE {Product._meta.db_table}")
 
-    a, b = threading.Thread(target=restock_a), threading.Thread(target=restock_b)
-    a.start()
-    b.start()
-    assert a_restocked.wait(timeout=10)
-    assert_waits_for_a_row_lock(f"UPDATE {Product._meta.db_table}")
-    a_may_commit.set()
-    a.join(timeout=20)
-    b.join(timeout=20)
-    assert outcome["b"] == {
+    assert isinstance(outcome, StockLimitExceeded)
+    assert outcome.details == {
         "product_id": product.pk,
         "delta": 600_000,
         "stock": 600_000,

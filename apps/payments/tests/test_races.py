@@ -4,11 +4,9 @@ settled twice."""
 import random
 import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
 
 from apps.ordering.dto import BasketItem, PlaceOrder
 from apps.ordering.models import BasketLine, Order, OrderLine
@@ -17,22 +15,9 @@ from apps.payments.gateways import DummyGateway
 from apps.payments.models import Payment
 from apps.payments.services import payment_settle_stale
 from conftest import client_for
+from tests.races import compete_while_held, run_all
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_all(calls):
-    start = threading.Barrier(len(calls))
-
-    def run(call):
-        try:
-            start.wait()
-            return call()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def test_30_shoppers_confirm_baskets_that_ask_for_more_than_two_products_hold(
@@ -123,41 +108,16 @@ def test_one_payment_sent_20_times_at_once_with_one_key_charges_once(
 def test_a_charge_asked_for_twice_at_once_with_one_reference_is_one_charge(gateway):
     """Chosen interleaving: A's charge is written but not committed when B asks for the same
     reference; B waits for A's row and, once A commits, answers with A's charge."""
-    a_charged, a_may_commit, b_finished = threading.Event(), threading.Event(), threading.Event()
-    charges = {}
 
     def charge():
         return DummyGateway().charge(
             amount=Decimal("9.00"), currency="EUR", token="tok_visa", reference="r-1"
         )
 
-    def first():
-        try:
-            with transaction.atomic():
-                charges["a"] = charge()
-                a_charged.set()
-                a_may_commit.wait(timeout=10)
-        finally:
-            connection.close()
+    first, second = compete_while_held(charge, charge)
 
-    def second():
-        try:
-            a_charged.wait(timeout=10)
-            charges["b"] = charge()
-        finally:
-            b_finished.set()
-            connection.close()
-
-    a, b = threading.Thread(target=first), threading.Thread(target=second)
-    a.start()
-    b.start()
-    assert a_charged.wait(timeout=10)
-    assert not b_finished.wait(timeout=0.5), "B must wait for A's charge, not make another"
-    a_may_commit.set()
-    a.join(timeout=10)
-    b.join(timeout=10)
-    assert charges["a"] == charges["b"]
-    assert list(gateway.charges.values()) == [charges["a"]]
+    assert second == first
+    assert list(gateway.charges.values()) == [first]
 
 
 @pytest.mark.parametrize("charged", [True, False])

@@ -1,0 +1,86 @@
+"""Test data, written once: users with an API token, products, hotels, and stays to book."""
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import factory
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from apps.bookings.dto import BookHotel
+from apps.bookings.models import Hotel
+from apps.catalog.models import Product
+
+PASSWORD = "secret-pass-123"
+
+
+def issue_test_token(user: User) -> str:
+    """A new API token for `user`; its key. Marked as just used, so that a test's first
+    request costs what a typical one does (no `last_used_at` write)."""
+    from apps.accounts.models import ApiToken
+    from servicelayer.tokens import hash_key, new_key
+
+    key = new_key()
+    ApiToken.objects.create(
+        user=user, prefix=key[:8], key_hash=hash_key(key), last_used_at=timezone.now()
+    )
+    return key
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
+    """A user who signs in with PASSWORD and holds a token: `user.test_token_key`."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n + 1}")
+    is_staff = False
+
+    @classmethod
+    def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:
+        kwargs.setdefault("password", PASSWORD)
+        return model_class.objects.create_user(*args, **kwargs)
+
+    @factory.post_generation
+    def token(user: User, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            user.test_token_key = issue_test_token(user)
+
+
+class ProductFactory(factory.django.DjangoModelFactory[Product]):
+    class Meta:
+        model = Product
+
+    name = factory.Sequence(lambda n: f"Product {n + 1}")
+    price = Decimal("10.00")
+    stock = 10
+    is_active = True
+
+
+class HotelFactory(factory.django.DjangoModelFactory[Hotel]):
+    class Meta:
+        model = Hotel
+
+    name = factory.Sequence(lambda n: f"Hotel {n + 1}")
+    city = "Lisbon"
+    supplier_hotel_id = factory.Sequence(lambda n: f"H{n + 1}")
+
+
+def stay_input(
+    hotel: Hotel | int, *, start: int = 5, nights: int = 2, **extra: Any
+) -> dict[str, Any]:
+    """A stay as a client sends it: `nights` nights from `start` days from today."""
+    first = timezone.now().date() + timedelta(days=start)
+    return {
+        "hotel_id": hotel if isinstance(hotel, int) else hotel.pk,
+        "start_date": first.isoformat(),
+        "end_date": (first + timedelta(days=nights)).isoformat(),
+        **extra,
+    }
+
+
+def stay(hotel: Hotel | int, **kwargs: Any) -> BookHotel:
+    """The BookHotel a service takes for the same stay."""
+    return BookHotel.model_validate(stay_input(hotel, **kwargs))
