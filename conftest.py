@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from rest_framework.test import APIClient
 
-from apps.payments.dto import PayForOrder
+from apps.payments.dto import NewPayment
 
 
 @pytest.fixture(autouse=True)
@@ -128,7 +128,7 @@ def pay() -> Callable[..., Any]:
     from apps.payments.services import payment_pay
 
     def pay(user: User, order_id: int, token: str = "tok_visa") -> Any:
-        return payment_pay(actor=user, data=PayForOrder(order_id=order_id, card_token=token))
+        return payment_pay(actor=user, data=NewPayment(order_id=order_id, card_token=token))
 
     return pay
 

@@ -1,7 +1,7 @@
 """The service registry: every application service, with what the catalog says about it.
 
     @service(role=SHOPPER, errors=[OutOfStock, ProductNotFound])
-    def order_place(*, actor: User, data: PlaceOrder) -> OrderOut:
+    def order_place(*, actor: User, data: NewOrder) -> OrderOut:
         '''Place an order for one product.'''
 
 The decorator reads the DTO class from the `data` annotation and the result type from the return

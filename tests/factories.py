@@ -8,7 +8,7 @@ import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from apps.bookings.dto import BookHotel
+from apps.bookings.dto import NewBooking
 from apps.bookings.models import Hotel
 from apps.catalog.models import Product
 
@@ -81,6 +81,6 @@ def stay_input(
     }
 
 
-def stay(hotel: Hotel | int, **kwargs: Any) -> BookHotel:
-    """The BookHotel a service takes for the same stay."""
-    return BookHotel.model_validate(stay_input(hotel, **kwargs))
+def stay(hotel: Hotel | int, **kwargs: Any) -> NewBooking:
+    """The NewBooking a service takes for the same stay."""
+    return NewBooking.model_validate(stay_input(hotel, **kwargs))

@@ -19,7 +19,7 @@ from apps.ordering.services import (
     order_expire_unpaid,
     order_ship,
 )
-from apps.payments.dto import PayForOrder
+from apps.payments.dto import NewPayment
 from apps.payments.errors import PaymentDeclined
 from apps.payments.services import payment_pay
 
@@ -48,7 +48,7 @@ def test_a_shopper_fills_a_basket_confirms_and_pays(merchant, shopper, gateway):
     assert (order.status, order.total) == ("awaiting_payment", Decimal("49.90"))
     assert (units_left(beans.id), units_left(mug.id)) == (9, 2)
     # The shopper pays with a card; the money is taken once and the merchant can ship.
-    payment_pay(actor=shopper, data=PayForOrder(order_id=order.id, card_token="tok_visa"))
+    payment_pay(actor=shopper, data=NewPayment(order_id=order.id, card_token="tok_visa"))
     assert status(order.id, shopper) == "paid"
     assert [c.amount for c in gateway.charges.values()] == [Decimal("49.90")]
     order_ship(actor=merchant, data=OrderRef(order_id=order.id))
@@ -63,13 +63,13 @@ def test_a_declined_card_then_a_successful_retry(merchant, shopper, gateway):
     with pytest.raises(PaymentDeclined) as declined:
         payment_pay(
             actor=shopper,
-            data=PayForOrder(order_id=order.id, card_token="tok_chargeDeclinedInsufficientFunds"),
+            data=NewPayment(order_id=order.id, card_token="tok_chargeDeclinedInsufficientFunds"),
         )
     assert declined.value.details["reason"] == "insufficient_funds"
     # The order keeps its kettle while the shopper finds another card.
     assert status(order.id, shopper) == "awaiting_payment"
     assert units_left(kettle.id) == 0
-    payment_pay(actor=shopper, data=PayForOrder(order_id=order.id, card_token="tok_mastercard"))
+    payment_pay(actor=shopper, data=NewPayment(order_id=order.id, card_token="tok_mastercard"))
     assert status(order.id, shopper) == "paid"
     assert len(gateway.charges) == 1
 

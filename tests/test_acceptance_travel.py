@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.bookings.dto import BookHotel, BookingQuery, BookingRef, NewHotel
+from apps.bookings.dto import BookingQuery, BookingRef, NewBooking, NewHotel
 from apps.bookings.errors import BookingRefused
 from apps.bookings.models import HotelBooking
 from apps.bookings.selectors import booking_list
@@ -13,7 +13,7 @@ from apps.bookings.services import booking_book, booking_cancel, booking_reconci
 from tests.factories import stay
 
 
-def next_week(hotel_id: int, nights: int) -> BookHotel:
+def next_week(hotel_id: int, nights: int) -> NewBooking:
     return stay(hotel_id, start=7, nights=nights, special_wishes="A quiet room, please.")
 
 

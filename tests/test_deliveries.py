@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from apps.catalog.interface import products_by_ids
-from apps.ordering.dto import OrderRef, PlaceOrder
+from apps.ordering.dto import NewOrder, OrderRef
 from apps.ordering.models import Order
 from apps.ordering.services import order_expire_unpaid, order_place
 from servicelayer.errors import InvalidInput, NotFound
@@ -204,7 +204,7 @@ def test_enqueue_waits_for_the_transaction_to_commit(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         enqueue(
             order_place,
-            data=PlaceOrder(product_id=product.pk, quantity=1),
+            data=NewOrder(product_id=product.pk, quantity=1),
             actor_id=shopper.pk,
         )
     assert not Order.objects.exists()  # nothing ran inside the transaction
@@ -217,9 +217,9 @@ def test_enqueue_takes_the_services_own_dto_and_refuses_anything_else_at_once(
     shopper, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        with pytest.raises(TypeError, match="takes a PlaceOrder, not dict"):
+        with pytest.raises(TypeError, match="takes a NewOrder, not dict"):
             enqueue(order_place, data={"product_id": 1, "quantity": 1})  # type: ignore[arg-type]
-        with pytest.raises(TypeError, match="takes a PlaceOrder, not OrderRef"):
+        with pytest.raises(TypeError, match="takes a NewOrder, not OrderRef"):
             enqueue(order_place, data=OrderRef(order_id=1), actor_id=shopper.pk)
         with pytest.raises(TypeError, match="takes no input"):
             enqueue(order_expire_unpaid, data=OrderRef(order_id=1))

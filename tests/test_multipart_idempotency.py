@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from apps.ordering.dto import BasketItem, PlaceOrder
+from apps.ordering.dto import BasketItem, NewOrder
 
 
 def upload() -> SimpleUploadedFile:
@@ -17,7 +17,7 @@ def upload() -> SimpleUploadedFile:
 def order(shopper, make_product):
     from apps.ordering.services import order_place
 
-    return order_place(actor=shopper, data=PlaceOrder(product_id=make_product().pk, quantity=1))
+    return order_place(actor=shopper, data=NewOrder(product_id=make_product().pk, quantity=1))
 
 
 def endpoints(order, make_product, make_hotel, shopper):

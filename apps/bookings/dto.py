@@ -37,7 +37,7 @@ class HotelRef(DTO):
     hotel_id: Id
 
 
-class BookHotel(DTO):
+class NewBooking(DTO):
     hotel_id: Id
     start_date: date = Field(description="The day of arrival.")
     end_date: date = Field(description="The day of departure, after the start.")

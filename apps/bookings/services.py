@@ -17,12 +17,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.bookings.dto import (
-    BookHotel,
     BookingOut,
     BookingRef,
     HotelChanges,
     HotelOut,
     HotelRef,
+    NewBooking,
     NewHotel,
     Reconciled,
 )
@@ -136,7 +136,7 @@ def _settle(booking: HotelBooking, status: str, **fields: str) -> None:
     role=TRAVELLER,
     errors=[HotelNotFound, InvalidStay, StayBeingConfirmed, BookingRefused, SupplierUnavailable],
 )
-def booking_book(*, actor: User, data: BookHotel) -> BookingOut:
+def booking_book(*, actor: User, data: NewBooking) -> BookingOut:
     """Book a hotel stay at the hotel's supplier (at most 30 nights, starting today or later).
 
     Confirmed by the supplier: `confirmed`, with its reference. Refused: 409 with the

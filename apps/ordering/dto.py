@@ -16,12 +16,12 @@ Quantity = Field(ge=1, le=MAX_QUANTITY, description=f"Units, 1 to {MAX_QUANTITY}
 MAX_ORDER_TOTAL = Decimal("9999999999.99")
 
 
-class PlaceOrder(DTO):
+class NewOrder(DTO):
     product_id: Id
     quantity: int = Quantity
 
 
-class ChangeQuantity(DTO):
+class OrderLineCount(DTO):
     order_id: Id
     quantity: int = Quantity
     product_id: Id | None = Field(

@@ -37,5 +37,5 @@ class ItemNotInBasket(NotFound):
 
 
 class BasketLinesUnavailable(Conflict):
-    code = "out_of_stock"
+    code = "basket_lines_unavailable"
     default_message = "Some lines of the basket cannot be served; nothing was ordered."

@@ -30,12 +30,12 @@ from apps.ordering.dto import (
     BasketItemCount,
     BasketItemRef,
     BasketOut,
-    ChangeQuantity,
     ExpiredOrders,
+    NewOrder,
+    OrderLineCount,
     OrderLineOut,
     OrderOut,
     OrderRef,
-    PlaceOrder,
 )
 from apps.ordering.errors import (
     BasketEmpty,
@@ -296,7 +296,7 @@ def order_confirm(*, actor: User) -> OrderOut:
 
 
 @service(role=SHOPPER, errors=[ProductNotFound, OutOfStock, OrderTotalTooLarge], atomic=True)
-def order_place(*, actor: User, data: PlaceOrder) -> OrderOut:
+def order_place(*, actor: User, data: NewOrder) -> OrderOut:
     """Order a quantity of one product straight away (no basket), at today's price.
 
     Its stock is taken at once; not enough stock is a 409 `out_of_stock` and nothing is
@@ -318,7 +318,7 @@ def order_place(*, actor: User, data: PlaceOrder) -> OrderOut:
     ],
     atomic=True,
 )
-def order_change_quantity(*, actor: User, data: ChangeQuantity) -> OrderOut:
+def order_change_quantity(*, actor: User, data: OrderLineCount) -> OrderOut:
     """Change how many units an order awaiting payment asks for; stock follows.
 
     The unit price stays the one captured when the order was made; a new total beyond the

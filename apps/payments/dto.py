@@ -6,7 +6,7 @@ from pydantic import Field
 from servicelayer.dto import DTO, Id, Output
 
 
-class PayForOrder(DTO):
+class NewPayment(DTO):
     order_id: Id
     card_token: str = Field(
         min_length=1,

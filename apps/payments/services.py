@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.payments.dto import (
-    PayForOrder,
+    NewPayment,
     PaymentOut,
     PaymentRef,
     RefundsRetried,
@@ -152,7 +152,7 @@ def refund_payable(kind: str, payable_id: int) -> None:
         PaymentProviderUnavailable,
     ],
 )
-def payment_pay(*, actor: User, data: PayForOrder) -> PaymentOut:
+def payment_pay(*, actor: User, data: NewPayment) -> PaymentOut:
     """Pay for your order awaiting payment with a card token: the order's total is charged.
 
     Declined: 402 with the reason, and the order can be paid again. Provider down: 503 and

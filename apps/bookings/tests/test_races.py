@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.bookings.dto import BookHotel
+from apps.bookings.dto import NewBooking
 from apps.bookings.errors import SupplierUnavailable
 from apps.bookings.models import Hotel, HotelBooking
 from apps.bookings.services import booking_book, booking_reconcile
@@ -195,6 +195,6 @@ def test_two_reconciliations_at_once_cancel_an_orphan_once(
     assert attempt.orphan_canceled_at is not None
 
 
-def _stay(hotel) -> BookHotel:
+def _stay(hotel) -> NewBooking:
     start = timezone.now().date() + timedelta(days=4)
-    return BookHotel(hotel_id=hotel.pk, start_date=start, end_date=start + timedelta(1))
+    return NewBooking(hotel_id=hotel.pk, start_date=start, end_date=start + timedelta(1))

@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from apps.bookings.dto import BookHotel, BookingQuery, BookingRef, HotelChanges, HotelRef, NewHotel
+from apps.bookings.dto import BookingQuery, BookingRef, HotelChanges, HotelRef, NewBooking, NewHotel
 from apps.bookings.errors import (
     BookingNotCancelable,
     BookingNotFound,
@@ -39,8 +39,8 @@ def stay_input(hotel, *, start=7, nights=3, wish="") -> dict[str, Any]:
     return factories.stay_input(hotel, start=start, nights=nights, special_wishes=wish)
 
 
-def stay(hotel, **kwargs: Any) -> BookHotel:
-    return BookHotel.model_validate(stay_input(hotel, **kwargs))
+def stay(hotel, **kwargs: Any) -> NewBooking:
+    return NewBooking.model_validate(stay_input(hotel, **kwargs))
 
 
 def test_a_confirmed_booking_carries_the_suppliers_reference(shopper, make_hotel, sandbox):

@@ -7,7 +7,7 @@ from apps.catalog.dto import MAX_STOCK, StockChange
 from apps.catalog.errors import StockLimitExceeded
 from apps.catalog.models import Product
 from apps.catalog.services import product_stock_change
-from apps.ordering.dto import OrderRef, PlaceOrder
+from apps.ordering.dto import NewOrder, OrderRef
 from apps.ordering.services import order_cancel, order_expire_unpaid, order_place
 from tests.races import compete_while_held
 
@@ -58,8 +58,8 @@ def test_a_write_off_works_on_stock_above_the_limit(merchant, make_product):
 
 def test_stock_given_back_may_pass_the_limit(shopper, merchant, make_product, settings):
     product = make_product(stock=MAX_STOCK)
-    first = order_place(actor=shopper, data=PlaceOrder(product_id=product.pk, quantity=1000))
-    second = order_place(actor=shopper, data=PlaceOrder(product_id=product.pk, quantity=1000))
+    first = order_place(actor=shopper, data=NewOrder(product_id=product.pk, quantity=1000))
+    second = order_place(actor=shopper, data=NewOrder(product_id=product.pk, quantity=1000))
     product_stock_change(actor=merchant, data=StockChange(product_id=product.pk, delta=2000))
     order_cancel(actor=shopper, data=OrderRef(order_id=first.id))
     settings.AGORA_ORDER_PAYMENT_MINUTES = -1  # every unpaid order is overdue

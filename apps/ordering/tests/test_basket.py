@@ -149,7 +149,7 @@ def test_confirming_is_all_or_nothing_and_names_every_failing_line(shopper, make
     tea.save()
     with pytest.raises(BasketLinesUnavailable) as caught:
         order_confirm(actor=shopper)
-    assert caught.value.code == "out_of_stock"
+    assert caught.value.code == "basket_lines_unavailable"
     assert caught.value.details["lines"] == [
         {"product_id": pot.pk, "requested": 4, "available": 1, "reason": "out_of_stock"},
         {"product_id": tea.pk, "reason": "not_available"},

@@ -62,7 +62,7 @@ def test_confirming_an_empty_basket_or_one_that_cannot_be_served_is_409(api, sho
     response = client.post(CONFIRM)
     assert response.status_code == 409
     error = response.json()["error"]
-    assert error["code"] == "out_of_stock"
+    assert error["code"] == "basket_lines_unavailable"
     assert error["details"]["lines"][0]["product_id"] == filled.pk
     client.delete(BASKET)
     response = client.post(CONFIRM)

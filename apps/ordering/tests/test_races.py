@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 from apps.catalog.interface import OutOfStock, take_stock
-from apps.ordering.dto import PlaceOrder
+from apps.ordering.dto import NewOrder
 from apps.ordering.models import Order
 from apps.ordering.services import order_place
 from conftest import client_for
@@ -42,7 +42,7 @@ def test_an_order_waits_for_a_competing_uncommitted_take_and_then_sees_it(make_u
 
     _, outcome = compete_while_held(
         lambda: take_stock(product.pk, 1),
-        lambda: order_place(actor=shopper, data=PlaceOrder(product_id=product.pk, quantity=1)),
+        lambda: order_place(actor=shopper, data=NewOrder(product_id=product.pk, quantity=1)),
     )
 
     assert isinstance(outcome, OutOfStock)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from apps.ordering.dto import PlaceOrder
+from apps.ordering.dto import NewOrder
 from apps.ordering.models import Order
 from apps.ordering.services import order_expire_unpaid, order_place
 from apps.payments.models import Payment, PaymentStatus
@@ -107,7 +107,7 @@ def test_a_worker_killed_at_the_gateway_is_settled_by_the_job(
 ):
     shopper = make_user()
     product = make_product(price="5.00", stock=3)
-    order = order_place(actor=shopper, data=PlaceOrder(product_id=product.pk, quantity=2))
+    order = order_place(actor=shopper, data=NewOrder(product_id=product.pk, quantity=2))
     url = f"/api/orders/{order.id}/payments/"
     client = client_for(shopper)
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.ordering.dto import BasketItem, PlaceOrder
+from apps.ordering.dto import BasketItem, NewOrder
 from apps.ordering.models import BasketLine, Order, OrderLine
 from apps.ordering.services import basket_add_item, order_place
 from apps.payments.gateways import DummyGateway
@@ -47,7 +47,7 @@ def test_30_shoppers_confirm_baskets_that_ask_for_more_than_two_products_hold(
     assert statuses[409] >= 1
     for response in results:
         if response.status_code == 409:
-            assert response.json()["error"]["code"] == "out_of_stock"
+            assert response.json()["error"]["code"] == "basket_lines_unavailable"
     kettle.refresh_from_db()
     mug.refresh_from_db()
     assert kettle.stock >= 0
@@ -127,7 +127,7 @@ def test_two_runs_of_the_settling_job_at_once_settle_a_stale_payment_once(
     """Chosen interleaving: both runs have asked the gateway before either settles."""
     settings.PAYMENT_SETTLE_AFTER_SECONDS = 0
     shopper = make_user()
-    order = order_place(actor=shopper, data=PlaceOrder(product_id=make_product().pk, quantity=1))
+    order = order_place(actor=shopper, data=NewOrder(product_id=make_product().pk, quantity=1))
     payment = Payment.objects.create(  # a killed worker's payment
         payable_kind="order", payable_id=order.id, owner=shopper, amount=order.total, currency="EUR"
     )

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from apps.catalog.interface import products_by_ids
-from apps.ordering.dto import ChangeQuantity, OrderRef, PlaceOrder
+from apps.ordering.dto import NewOrder, OrderLineCount, OrderRef
 from apps.ordering.errors import IllegalTransition
 from apps.ordering.models import Order
 from apps.ordering.selectors import order_get
@@ -17,7 +17,7 @@ from apps.ordering.services import (
     order_expire_unpaid,
     order_place,
 )
-from apps.payments.dto import PayForOrder, PaymentRef
+from apps.payments.dto import NewPayment, PaymentRef
 from apps.payments.errors import (
     OrderNotPayable,
     PaymentDeclined,
@@ -36,7 +36,7 @@ from servicelayer.registry import spec_of
 @pytest.fixture
 def order(shopper, make_product):
     product = make_product(price="12.50", stock=10)
-    return order_place(actor=shopper, data=PlaceOrder(product_id=product.pk, quantity=2))
+    return order_place(actor=shopper, data=NewOrder(product_id=product.pk, quantity=2))
 
 
 def status_of(order_id, user):
@@ -44,7 +44,7 @@ def status_of(order_id, user):
 
 
 def pay(user, order_id, token="tok_visa"):
-    return payment_pay(actor=user, data=PayForOrder(order_id=order_id, card_token=token))
+    return payment_pay(actor=user, data=NewPayment(order_id=order_id, card_token=token))
 
 
 def test_paying_charges_the_total_and_marks_the_order_paid(shopper, order, gateway):
@@ -88,7 +88,7 @@ def test_a_paid_canceled_or_expired_order_cannot_be_paid(shopper, order, make_pr
     pay(shopper, order.id)
     with pytest.raises(OrderNotPayable):
         pay(shopper, order.id)
-    other = order_place(actor=shopper, data=PlaceOrder(product_id=make_product().pk, quantity=1))
+    other = order_place(actor=shopper, data=NewOrder(product_id=make_product().pk, quantity=1))
     order_cancel(actor=shopper, data=OrderRef(order_id=other.id))
     with pytest.raises(OrderNotPayable) as caught:
         pay(shopper, other.id)
@@ -108,7 +108,7 @@ def test_only_the_owner_pays(other_shopper, merchant, order):
 @pytest.mark.parametrize("token", ["", "visa", "tok_" + "x" * 200, "tok_<script>"])
 def test_card_tokens_are_validated(order, token):
     with pytest.raises(InvalidInput) as caught:
-        validate_input(PayForOrder, {"order_id": order.id, "card_token": token})
+        validate_input(NewPayment, {"order_id": order.id, "card_token": token})
     assert "card_token" in caught.value.fields
 
 
@@ -126,7 +126,7 @@ def test_a_payment_in_flight_blocks_a_second_payment_a_change_and_a_cancel(shopp
     with pytest.raises(PaymentInProgress):
         order_cancel(actor=shopper, data=OrderRef(order_id=order.id))
     with pytest.raises(PaymentInProgress):
-        order_change_quantity(actor=shopper, data=ChangeQuantity(order_id=order.id, quantity=1))
+        order_change_quantity(actor=shopper, data=OrderLineCount(order_id=order.id, quantity=1))
 
 
 def test_canceling_a_paid_order_refunds_it_and_gives_the_stock_back(
@@ -183,8 +183,8 @@ def age(order_id, minutes):
 def test_unpaid_orders_expire_and_their_stock_comes_back(shopper, order, make_product, settings):
     settings.AGORA_ORDER_PAYMENT_MINUTES = 30
     product_id = order.lines[0].product_id
-    fresh = order_place(actor=shopper, data=PlaceOrder(product_id=product_id, quantity=1))
-    paid = order_place(actor=shopper, data=PlaceOrder(product_id=product_id, quantity=1))
+    fresh = order_place(actor=shopper, data=NewOrder(product_id=product_id, quantity=1))
+    paid = order_place(actor=shopper, data=NewOrder(product_id=product_id, quantity=1))
     pay(shopper, paid.id)
     for old in (order.id, paid.id):
         age(old, 31)

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from apps.catalog.interface import products_by_ids
-from apps.ordering.dto import ChangeQuantity, OrderRef, PlaceOrder
+from apps.ordering.dto import NewOrder, OrderLineCount, OrderRef
 from apps.ordering.models import Order
 from apps.ordering.selectors import order_get
 from apps.ordering.services import (
@@ -18,7 +18,7 @@ from apps.ordering.services import (
     order_expire_unpaid,
     order_place,
 )
-from apps.payments.dto import PayForOrder
+from apps.payments.dto import NewPayment
 from apps.payments.errors import PaymentInProgress, PaymentProviderUnavailable
 from apps.payments.gateways import DummyGateway
 from apps.payments.models import Payment, PaymentStatus
@@ -39,11 +39,11 @@ def _settle_after(settings):
 @pytest.fixture
 def order(shopper, make_product):
     product = make_product(price="12.50", stock=10)
-    return order_place(actor=shopper, data=PlaceOrder(product_id=product.pk, quantity=2))
+    return order_place(actor=shopper, data=NewOrder(product_id=product.pk, quantity=2))
 
 
 def pay(user, order_id, token="tok_visa"):
-    return payment_pay(actor=user, data=PayForOrder(order_id=order_id, card_token=token))
+    return payment_pay(actor=user, data=NewPayment(order_id=order_id, card_token=token))
 
 
 def crash_at_the_gateway(monkeypatch, user, order_id, *, charged):
@@ -90,7 +90,7 @@ def assert_stuck(user, order):
     with pytest.raises(PaymentInProgress):
         order_cancel(actor=user, data=OrderRef(order_id=order.id))
     with pytest.raises(PaymentInProgress):
-        order_change_quantity(actor=user, data=ChangeQuantity(order_id=order.id, quantity=1))
+        order_change_quantity(actor=user, data=OrderLineCount(order_id=order.id, quantity=1))
     age_order(order.id)
     assert order_expire_unpaid().expired == []
     assert status_of(order.id, user) == "awaiting_payment"
@@ -137,7 +137,7 @@ def test_a_payment_the_gateway_never_charged_fails_and_frees_the_order(
         assert (status_of(order.id, shopper), stock_of(order)) == ("canceled", 10)
     elif then == "change":
         changed = order_change_quantity(
-            actor=shopper, data=ChangeQuantity(order_id=order.id, quantity=1)
+            actor=shopper, data=OrderLineCount(order_id=order.id, quantity=1)
         )
         assert (changed.total, stock_of(order)) == (Decimal("12.50"), 9)
     else:
