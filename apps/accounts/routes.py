@@ -8,6 +8,7 @@ address's: a guesser's own account must not reset it). The address is DRF's clie
 REMOTE_ADDR, or X-Forwarded-For only as far as REST_FRAMEWORK["NUM_PROXIES"] trusts it.
 """
 
+import functools
 from collections.abc import Callable
 
 from django.conf import settings
@@ -22,21 +23,32 @@ from apps.accounts.errors import InvalidCredentials
 from servicelayer import throttling
 from servicelayer.rest.errors import Error
 from servicelayer.rest.routes import Guard, Routes
+from servicelayer.throttling import FailureLimit
 
-Check = tuple[throttling.FailureLimit, str]
+Check = tuple[FailureLimit, str]
+
+
+@functools.cache
+def _limits(per_ip: int, per_username: int, window: int) -> tuple[FailureLimit, FailureLimit]:
+    """The two sign-in limits for these settings: built once, looked up per request so that a
+    changed setting (a test's override) takes effect."""
+    return (
+        FailureLimit("sign-in:ip", per_ip, window),
+        FailureLimit("sign-in:username", per_username, window),
+    )
 
 
 def _sign_in_checks(request: Request) -> tuple[list[Check], Check | None]:
     """Every (limit, identity) a sign-in counts under, and the username's among them."""
-    window = settings.AGORA_LOGIN_FAILURE_WINDOW_SECONDS
-    per_ip = throttling.FailureLimit("sign-in:ip", settings.AGORA_LOGIN_FAILURES_PER_IP, window)
+    per_ip, per_username = _limits(
+        settings.AGORA_LOGIN_FAILURES_PER_IP,
+        settings.AGORA_LOGIN_FAILURES_PER_USERNAME,
+        settings.AGORA_LOGIN_FAILURE_WINDOW_SECONDS,
+    )
     checks: list[Check] = [(per_ip, BaseThrottle().get_ident(request) or "")]
     username = request.data.get("username") if isinstance(request.data, dict) else None
     if not (isinstance(username, str) and username):
         return checks, None
-    per_username = throttling.FailureLimit(
-        "sign-in:username", settings.AGORA_LOGIN_FAILURES_PER_USERNAME, window
-    )
     # "Alice" and "alice" are one target to a guesser, whatever the user model's rule
     by_username = (per_username, username.casefold())
     return [*checks, by_username], by_username
