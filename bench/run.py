@@ -7,7 +7,8 @@ the database is created if missing and its tables are reseeded) and wrk (Debian:
 install wrk). All three variants run in the same gunicorn (2 sync workers) against the same
 database. This machine is noisy, so the variants of a scenario are interleaved round-robin
 over several rounds (after a warm-up) and the table gives the median requests per second of
-each, and its ratio to the floor's median.
+each, and its ratio to the floor's median. Then the micro rows, in process (bench/joined.py:
+an atomic service joined into its caller's transaction vs in a savepoint).
 """
 
 import argparse
@@ -248,6 +249,7 @@ def main() -> None:
         f"\nmedians of {args.rounds} interleaved rounds of {args.seconds}s, {args.connections} "
         f"connections, wrk -t2, gunicorn -w 2, {db}"
     )
+    subprocess.run([sys.executable, "-m", "bench.joined"], env=env, cwd=ROOT, check=True)
 
 
 if __name__ == "__main__":

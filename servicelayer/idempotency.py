@@ -18,18 +18,16 @@ its lease has run out. Keys expire after 24 hours.
 
 import hashlib
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
-from servicelayer import jsonutil
+from servicelayer import jsonutil, transactions
 from servicelayer.errors import Conflict, InvalidInput, ServiceError, Unprocessable
 from servicelayer.models import IdempotencyRecord
-from servicelayer.transactions import joined_transaction
 
 KEY_TTL = timedelta(hours=24)
 LEASE = timedelta(minutes=2)  # longer than any service may run, outside calls included
@@ -73,7 +71,7 @@ def _claim(user_id: int, key: str, fingerprint: str) -> IdempotencyRecord | Stor
     for _ in range(3):  # an expired record is removed, and the key claimed afresh
         try:
             # committed at once, before the work: concurrent requests see the claim
-            with _own_transaction():
+            with transactions.atomic(one_statement=True):
                 return IdempotencyRecord.objects.create(
                     user_id=user_id,
                     key=key,
@@ -106,12 +104,6 @@ def _claim(user_id: int, key: str, fingerprint: str) -> IdempotencyRecord | Stor
     raise IdempotentRequestInProgress()
 
 
-def _own_transaction() -> AbstractContextManager[Any]:
-    """In autocommit mode one INSERT is its own transaction (one round trip, not BEGIN, INSERT,
-    COMMIT); inside a caller's transaction it needs a savepoint to survive a conflict."""
-    return transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
-
-
 def _store(record: IdempotencyRecord, status: int, body: Any) -> None:
     IdempotencyRecord.objects.filter(pk=record.pk).update(
         status=IdempotencyRecord.Status.COMPLETED,
@@ -136,7 +128,8 @@ def run_once(
         return claimed
     try:
         if atomic:
-            with joined_transaction():  # the service runs in this transaction, no savepoint
+            # the service joins this transaction (no savepoint): stored iff its work commits
+            with transactions.atomic(joinable=True):
                 status, body = work()
                 _store(claimed, status, body)
         else:

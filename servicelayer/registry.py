@@ -1,6 +1,6 @@
 """The service registry: every application service, with what the catalog says about it.
 
-    @service(role=SHOPPER, errors=[OutOfStock, ProductNotFound])
+    @service(role=SHOPPER, errors=[OutOfStock, ProductNotFound], atomic=True)
     def order_place(*, actor: User, data: NewOrder) -> OrderOut:
         '''Place an order for one product.'''
 
@@ -22,10 +22,10 @@ from typing import Any, Generic, ParamSpec, Protocol, TypeVar, cast
 
 from pydantic import BaseModel
 
+from servicelayer import transactions
 from servicelayer.dto import DTO, validate_input
 from servicelayer.errors import InvalidInput, NotFound, ServiceError
 from servicelayer.roles import Access, Role
-from servicelayer.transactions import service_transaction
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -127,15 +127,24 @@ def service(
     role: Role,
     errors: Sequence[type[ServiceError]] = (),
     atomic: bool = False,
+    outside: bool = False,
     into: Registry | None = None,
 ) -> Callable[[Callable[P, R]], Service[P, R]]:
     """Register a function as an application service (see the module docstring).
 
-    `atomic=True` runs the whole service in one database transaction, which a caller may
-    join (the idempotency layer stores its response in it). Services that call the outside
-    world manage their own short transactions instead and must leave it False."""
+    Every service says how it uses transactions, one of two ways (docs/architecture.md, "One
+    transaction rule"). `atomic=True`: the whole service runs in one database transaction,
+    which a caller may join (the idempotency layer stores its response in it). `outside=True`:
+    the service calls the outside world (a gateway, a supplier), so it runs in no transaction,
+    and refuses to run inside a caller's; its short transactions follow the three steps of
+    servicelayer.outside."""
 
     def decorate(func: Callable[P, R]) -> Service[P, R]:
+        if atomic == outside:
+            raise TypeError(
+                f"{func.__qualname__}: declare atomic=True, or outside=True if it calls the "
+                "outside world (one of the two)."
+            )
         params = inspect.signature(func).parameters
         if set(params) - {"actor", "data"} or any(
             p.kind is not inspect.Parameter.KEYWORD_ONLY for p in params.values()
@@ -156,8 +165,13 @@ def service(
             if "actor" in params:
                 call_kwargs["actor"] = actor
             if atomic:
-                with service_transaction():
+                with transactions.atomic():
                     return func(**call_kwargs)  # type: ignore[call-arg]
+            if transactions.caller_transaction_open():
+                # its outside call would hold the caller's locks for as long as it takes
+                raise RuntimeError(
+                    f"{func.__qualname__} calls the outside world: not in a transaction."
+                )
             return func(**call_kwargs)  # type: ignore[call-arg]
 
         # the signature type checkers see is func's; `actor` is also accepted (and checked)

@@ -10,7 +10,7 @@ class Purged(Output):
     deleted: int
 
 
-@service(role=SYSTEM)
+@service(role=SYSTEM, atomic=True)
 def idempotency_keys_purge() -> Purged:
     """Delete idempotency keys older than 24 hours (a periodic job)."""
     return Purged(deleted=purge_expired())

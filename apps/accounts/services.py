@@ -41,7 +41,7 @@ def issue_token(user: Any, name: str) -> tuple[ApiToken, str]:
     return ApiToken.issue(user_id=user.pk, name=name, lifetime=token_lifetime())
 
 
-@service(role=ANYONE, errors=[InvalidCredentials])
+@service(role=ANYONE, errors=[InvalidCredentials], atomic=True)
 def token_obtain(*, data: Credentials) -> TokenOut:
     """Sign in: exchange a username and password for a new API token (shown this once)."""
     user = authenticate(username=data.username, password=data.password)
@@ -57,7 +57,7 @@ def token_obtain(*, data: Credentials) -> TokenOut:
     )
 
 
-@service(role=SHOPPER)
+@service(role=SHOPPER, atomic=True)
 def token_revoke(*, actor: Any) -> None:
     """Sign out: the API token this request came with stops working (your others do not)."""
     token_id = getattr(actor, "api_token_id", None)  # None: signed in otherwise (a session)
@@ -65,7 +65,7 @@ def token_revoke(*, actor: Any) -> None:
         ApiToken.objects.filter(pk=token_id, user=actor).delete()
 
 
-@service(role=SHOPPER, errors=[TokenNotFound])
+@service(role=SHOPPER, errors=[TokenNotFound], atomic=True)
 def token_delete(*, actor: Any, data: TokenRef) -> None:
     """Revoke one of your API tokens (see the list of your tokens)."""
     deleted, _ = ApiToken.objects.filter(pk=data.token_id, user=actor).delete()
@@ -73,21 +73,21 @@ def token_delete(*, actor: Any, data: TokenRef) -> None:
         raise TokenNotFound()
 
 
-@service(role=SYSTEM, errors=[NotFound])
+@service(role=SYSTEM, errors=[NotFound], atomic=True)
 def token_issue(*, data: NewToken) -> IssuedTokenOut:
     """Issue an API token for an existing user (operators: smoke tests, integrations)."""
     token, key = issue_token(user_by_username(data.username), data.name)
     return IssuedTokenOut(id=token.pk, name=token.name, token=key, expires_at=token.expires_at)
 
 
-@service(role=SYSTEM)
+@service(role=SYSTEM, atomic=True)
 def token_purge_expired() -> dict[str, int]:
     """Delete expired API tokens (they no longer authenticate anyway)."""
     deleted, _ = ApiToken.objects.filter(expires_at__lte=timezone.now()).delete()
     return {"purged": deleted}
 
 
-@service(role=SYSTEM, errors=[UsernameTaken])
+@service(role=SYSTEM, errors=[UsernameTaken], atomic=True)
 def user_create(*, data: NewUser) -> UserOut:
     """Create a user (a customer, or a merchant with is_staff) and an API token for them."""
     model = get_user_model()

@@ -37,6 +37,7 @@ from apps.bookings.errors import (
 )
 from apps.bookings.gateways import (
     BookingRequest,
+    SupplierBooking,
     SupplierDown,
     SupplierGateway,
     SupplierOutcomeUnknown,
@@ -55,7 +56,8 @@ from apps.bookings.models import (
 )
 from apps.bookings.selectors import booking_get, bookings_of, hotel_get
 from apps.roles import MERCHANT, SYSTEM, TRAVELLER
-from servicelayer.errors import Conflict
+from servicelayer.errors import Conflict, ServiceError
+from servicelayer.outside import call_outside
 from servicelayer.registry import service
 
 
@@ -135,6 +137,7 @@ def _settle(booking: HotelBooking, status: str, **fields: str) -> None:
 @service(
     role=TRAVELLER,
     errors=[HotelNotFound, InvalidStay, StayBeingConfirmed, BookingRefused, SupplierUnavailable],
+    outside=True,
 )
 def booking_book(*, actor: User, data: NewBooking) -> BookingOut:
     """Book a hotel stay at the hotel's supplier (at most 30 nights, starting today or later).
@@ -143,13 +146,15 @@ def booking_book(*, actor: User, data: NewBooking) -> BookingOut:
     supplier's reason. Supplier down: 503 and nothing is booked. No answer in time, or one
     that cannot be read: the booking is `pending_confirmation` (the API answers 202) until
     reconciliation settles it."""
-    if data.start_date < timezone.now().date():
-        raise InvalidStay(fields={"start_date": ["A stay cannot start in the past."]})
-    hotel = Hotel.objects.filter(pk=data.hotel_id, is_active=True).first()
-    if hotel is None:
-        raise HotelNotFound()
-    try:
-        with transaction.atomic():
+
+    def record() -> tuple[HotelBooking, BookingRequest]:
+        if data.start_date < timezone.now().date():
+            raise InvalidStay(fields={"start_date": ["A stay cannot start in the past."]})
+        hotel = Hotel.objects.filter(pk=data.hotel_id, is_active=True).first()
+        if hotel is None:
+            raise HotelNotFound()
+        try:
+            # the last statement of this transaction: a conflict rolls it back whole
             booking = HotelBooking.objects.create(
                 hotel=hotel,
                 traveller=actor,
@@ -157,36 +162,55 @@ def booking_book(*, actor: User, data: NewBooking) -> BookingOut:
                 end_date=data.end_date,
                 special_wishes=data.special_wishes,
             )
-    except IntegrityError as error:
-        if violates(error, HotelBooking, ONE_UNRESOLVED_PER_STAY):
-            raise StayBeingConfirmed() from None
-        raise
-    request = BookingRequest(
-        client_reference=str(booking.client_reference),
-        supplier_hotel_id=hotel.supplier_hotel_id,
-        start_date=data.start_date,
-        days=booking.nights,
-        guest_wish=data.special_wishes,
-    )
-    try:
-        confirmed = get_supplier().book(request)
-    except SupplierRefused as refusal:
-        _settle(booking, BookingStatus.FAILED, failure_reason=refusal.code)
-        raise BookingRefused(refusal.message, details={"reason": refusal.code}) from None
-    except SupplierUnreachable:
-        _settle(booking, BookingStatus.FAILED, failure_reason="supplier_unreachable")
-        raise SupplierUnavailable() from None
-    except SupplierDown:  # a 5xx: reconciliation asks whether it booked all the same
-        _settle(booking, BookingStatus.FAILED, failure_reason="supplier_unavailable")
-        raise SupplierUnavailable() from None
-    except SupplierOutcomeUnknown:
-        _settle(booking, BookingStatus.PENDING_CONFIRMATION)
+        except IntegrityError as error:
+            if violates(error, HotelBooking, ONE_UNRESOLVED_PER_STAY):
+                raise StayBeingConfirmed() from None
+            raise
+        request = BookingRequest(
+            client_reference=str(booking.client_reference),
+            supplier_hotel_id=hotel.supplier_hotel_id,
+            start_date=data.start_date,
+            days=booking.nights,
+            guest_wish=data.special_wishes,
+        )
+        return booking, request
+
+    def book(intent: tuple[HotelBooking, BookingRequest]) -> SupplierBooking:
+        return get_supplier().book(intent[1])
+
+    def settle(
+        intent: tuple[HotelBooking, BookingRequest], confirmed: SupplierBooking
+    ) -> BookingOut:
+        booking = intent[0]
+        _settle(booking, BookingStatus.CONFIRMED, supplier_reference=confirmed.reference)
         return _booking_out(actor, booking)
-    _settle(booking, BookingStatus.CONFIRMED, supplier_reference=confirmed.reference)
-    return _booking_out(actor, booking)
+
+    def failed(
+        intent: tuple[HotelBooking, BookingRequest], error: Exception
+    ) -> BookingOut | ServiceError:
+        booking = intent[0]
+        if isinstance(error, SupplierRefused):
+            _settle(booking, BookingStatus.FAILED, failure_reason=error.code)
+            return BookingRefused(error.message, details={"reason": error.code})
+        if isinstance(error, SupplierUnreachable):
+            _settle(booking, BookingStatus.FAILED, failure_reason="supplier_unreachable")
+            return SupplierUnavailable()
+        if isinstance(error, SupplierDown):  # a 5xx: reconciliation asks whether it booked
+            _settle(booking, BookingStatus.FAILED, failure_reason="supplier_unavailable")
+            return SupplierUnavailable()
+        if isinstance(error, SupplierOutcomeUnknown):
+            _settle(booking, BookingStatus.PENDING_CONFIRMATION)
+            return _booking_out(actor, booking)
+        raise error  # the booking stays pending: reconciliation asks the supplier
+
+    return call_outside(record=record, call=book, settle=settle, on_error=failed)
 
 
-@service(role=TRAVELLER, errors=[BookingNotFound, BookingNotCancelable, SupplierUnavailable])
+@service(
+    role=TRAVELLER,
+    errors=[BookingNotFound, BookingNotCancelable, SupplierUnavailable],
+    outside=True,
+)
 def booking_cancel(*, actor: User, data: BookingRef) -> BookingOut:
     """Cancel a confirmed booking, at the supplier first; merchants may cancel any booking.
 
@@ -215,7 +239,7 @@ def booking_cancel(*, actor: User, data: BookingRef) -> BookingOut:
 MAYBE_AT_SUPPLIER = ("not_at_supplier", "supplier_unavailable")
 
 
-@service(role=SYSTEM)
+@service(role=SYSTEM, outside=True)
 def booking_reconcile() -> Reconciled:
     """Settle bookings whose outcome is unknown by asking the supplier by client reference,
     and cancel there what it booked after we had failed it (a periodic job; also callable

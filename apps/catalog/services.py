@@ -31,14 +31,14 @@ def _locked(product_id: int) -> Product:
         raise ProductNotFound() from None
 
 
-@service(role=MERCHANT)
+@service(role=MERCHANT, atomic=True)
 def product_create(*, actor: User, data: NewProduct) -> ProductOut:
     """Put a new product on sale."""
     product = Product.objects.create(**data.model_dump())
     return _out(product)
 
 
-@service(role=MERCHANT, errors=[ProductNotFound])
+@service(role=MERCHANT, errors=[ProductNotFound], atomic=True)
 def product_update(*, actor: User, data: ProductChanges) -> ProductOut:
     """Change a product's name, description or price; fields not given stay as they are.
 
@@ -52,7 +52,9 @@ def product_update(*, actor: User, data: ProductChanges) -> ProductOut:
     return _out(product)
 
 
-@service(role=MERCHANT, errors=[ProductNotFound, InsufficientStock, StockLimitExceeded])
+@service(
+    role=MERCHANT, errors=[ProductNotFound, InsufficientStock, StockLimitExceeded], atomic=True
+)
 def product_stock_change(*, actor: User, data: StockChange) -> ProductOut:
     """Restock (`delta` > 0), write off (`delta` < 0) or correct the count (`set_to`).
 
@@ -90,13 +92,13 @@ def _set_active(product_id: int, active: bool) -> ProductOut:
     return _out(Product.objects.get(pk=product_id))
 
 
-@service(role=MERCHANT, errors=[ProductNotFound])
+@service(role=MERCHANT, errors=[ProductNotFound], atomic=True)
 def product_archive(*, actor: User, data: ProductRef) -> ProductOut:
     """Stop selling a product. Its orders stay; shoppers no longer see it."""
     return _set_active(data.product_id, False)
 
 
-@service(role=MERCHANT, errors=[ProductNotFound])
+@service(role=MERCHANT, errors=[ProductNotFound], atomic=True)
 def product_restore(*, actor: User, data: ProductRef) -> ProductOut:
     """Put an archived product back on sale."""
     return _set_active(data.product_id, True)

@@ -386,7 +386,7 @@ def order_deliver(*, actor: User, data: OrderRef) -> OrderOut:
     return _advance(actor, data.order_id, Order.deliver)
 
 
-@service(role=SYSTEM)
+@service(role=SYSTEM, atomic=True)
 def order_expire_unpaid() -> ExpiredOrders:
     """Expire orders left unpaid too long (AGORA_ORDER_PAYMENT_MINUTES, default 30): each is
     canceled and its stock goes back. A periodic job; also callable by hand.

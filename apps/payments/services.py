@@ -42,6 +42,8 @@ from apps.payments.gateways import Charge, GatewayDeclined, GatewayUnavailable, 
 from apps.payments.models import Payment, PaymentStatus
 from apps.payments.payables import ORDER, Payable, payable_kind
 from apps.roles import SHOPPER, SYSTEM
+from servicelayer.errors import ServiceError
+from servicelayer.outside import call_outside
 from servicelayer.registry import service
 from servicelayer.tasks import enqueue
 
@@ -89,28 +91,28 @@ def _record_charge(payment: Payment, charge: Charge) -> bool:
     if it may still be paid and no other payment of it is in flight. Otherwise the charge is
     refunded: its payment had been given up by payment_settle_stale before the charge came
     back and the payable has moved on (or, which should not happen, the payable of a
-    processing payment could no longer be paid)."""
+    processing payment could no longer be paid). Call it in a transaction: the locks are held
+    until that commits."""
     kind, payable_id = payment.payable_kind, payment.payable_id
-    with transaction.atomic():
-        payable = _lock_payable(kind, payable_id, owner=payment.owner_id)
-        payment.refresh_from_db(from_queryset=Payment.objects.select_for_update())
-        if payment.status not in (PaymentStatus.PROCESSING, PaymentStatus.FAILED):
-            return False
-        pays = payable.may_pay and (
-            payment.status == PaymentStatus.PROCESSING
-            or not Payment.objects.in_progress(kind, payable_id)
-        )
-        if pays:
-            payable_kind(kind).on_paid(payable_id)
-        _settle(
-            payment,
-            was=payment.status,
-            status=PaymentStatus.SUCCEEDED if pays else PaymentStatus.REFUND_PENDING,
-            gateway_reference=charge.id,
-            decline_reason="",
-        )
-        if not pays:
-            enqueue(payment_refund, data=PaymentRef(payment_id=payment.pk))
+    payable = _lock_payable(kind, payable_id, owner=payment.owner_id)
+    payment.refresh_from_db(from_queryset=Payment.objects.select_for_update())
+    if payment.status not in (PaymentStatus.PROCESSING, PaymentStatus.FAILED):
+        return False
+    pays = payable.may_pay and (
+        payment.status == PaymentStatus.PROCESSING
+        or not Payment.objects.in_progress(kind, payable_id)
+    )
+    if pays:
+        payable_kind(kind).on_paid(payable_id)
+    _settle(
+        payment,
+        was=payment.status,
+        status=PaymentStatus.SUCCEEDED if pays else PaymentStatus.REFUND_PENDING,
+        gateway_reference=charge.id,
+        decline_reason="",
+    )
+    if not pays:
+        enqueue(payment_refund, data=PaymentRef(payment_id=payment.pk))
     return True
 
 
@@ -151,6 +153,7 @@ def refund_payable(kind: str, payable_id: int) -> None:
         PaymentDeclined,
         PaymentProviderUnavailable,
     ],
+    outside=True,
 )
 def payment_pay(*, actor: User, data: NewPayment) -> PaymentOut:
     """Pay for your order awaiting payment with a card token: the order's total is charged.
@@ -158,45 +161,52 @@ def payment_pay(*, actor: User, data: NewPayment) -> PaymentOut:
     Declined: 402 with the reason, and the order can be paid again. Provider down: 503 and
     nothing is charged (also when it answers only after the payment was given up as stale:
     that charge is refunded). An order already paid, canceled or expired: 409."""
-    with transaction.atomic():
+
+    def record() -> Payment:
         payable = _lock_payable(ORDER, data.order_id, owner=actor)
         if not payable.may_pay:
             raise OrderNotPayable(details={"status": payable.status})
         if Payment.objects.in_progress(ORDER, data.order_id):
             raise PaymentInProgress()
-        payment = Payment.objects.create(
+        return Payment.objects.create(
             payable_kind=ORDER,
             payable_id=data.order_id,
             owner=actor,
             amount=payable.amount,
             currency=payable.currency,
         )
-    try:
-        charge = get_gateway().charge(
+
+    def charge(payment: Payment) -> Charge:
+        return get_gateway().charge(
             amount=payment.amount,
             currency=payment.currency,
             token=data.card_token,
             reference=payment.charge_reference,
         )
-    except GatewayDeclined as declined:
-        _settle(payment, status=PaymentStatus.DECLINED, decline_reason=declined.reason)
-        raise PaymentDeclined(
-            details={"reason": declined.reason, "payment_id": payment.pk}
-        ) from None
-    except GatewayUnavailable:
-        _settle(payment, status=PaymentStatus.FAILED)
-        raise PaymentProviderUnavailable() from None
-    _record_charge(payment, charge)
-    if payment.status != PaymentStatus.SUCCEEDED:
-        raise PaymentProviderUnavailable(
-            "The payment provider answered too late: the payment had been given up and its "
-            "charge is refunded. Try again.",
-            details={"payment_id": payment.pk},
-        )
-    return _out(payment)
+
+    def settle(payment: Payment, charge: Charge) -> PaymentOut | ServiceError:
+        _record_charge(payment, charge)
+        if payment.status != PaymentStatus.SUCCEEDED:
+            return PaymentProviderUnavailable(
+                "The payment provider answered too late: the payment had been given up and its "
+                "charge is refunded. Try again.",
+                details={"payment_id": payment.pk},
+            )
+        return _out(payment)
+
+    def failed(payment: Payment, error: Exception) -> ServiceError:
+        if isinstance(error, GatewayDeclined):
+            _settle(payment, status=PaymentStatus.DECLINED, decline_reason=error.reason)
+            return PaymentDeclined(details={"reason": error.reason, "payment_id": payment.pk})
+        if isinstance(error, GatewayUnavailable):
+            _settle(payment, status=PaymentStatus.FAILED)
+            return PaymentProviderUnavailable()
+        raise error  # the payment stays processing: payment_settle_stale asks the gateway
+
+    return call_outside(record=record, call=charge, settle=settle, on_error=failed)
 
 
-@service(role=SYSTEM, errors=[PaymentNotFound, PaymentProviderUnavailable])
+@service(role=SYSTEM, errors=[PaymentNotFound, PaymentProviderUnavailable], outside=True)
 def payment_refund(*, data: PaymentRef) -> PaymentOut:
     """Refund a payment whose order was canceled (runs as a task after the cancellation).
 
@@ -223,7 +233,7 @@ def payment_refund(*, data: PaymentRef) -> PaymentOut:
     return _out(payment)
 
 
-@service(role=SYSTEM)
+@service(role=SYSTEM, outside=True)
 def payment_retry_refunds() -> RefundsRetried:
     """Retry every refund still pending (a periodic job; also callable by hand)."""
     refunded, pending = [], []
@@ -238,7 +248,7 @@ def payment_retry_refunds() -> RefundsRetried:
     return RefundsRetried(refunded=refunded, still_pending=pending)
 
 
-@service(role=SYSTEM)
+@service(role=SYSTEM, outside=True)
 def payment_settle_stale() -> StalePaymentsSettled:
     """Settle payments still `processing` after PAYMENT_SETTLE_AFTER_SECONDS (default 120),
     left by a worker that died at the gateway, by asking the gateway for the charge made
@@ -261,7 +271,10 @@ def payment_settle_stale() -> StalePaymentsSettled:
         if charge is None:
             if _give_up(payment):
                 result.failed.append(payment.pk)
-        elif _record_charge(payment, charge):
+            continue
+        with transaction.atomic():
+            recorded = _record_charge(payment, charge)
+        if recorded:
             paid = payment.status == PaymentStatus.SUCCEEDED
             (result.succeeded if paid else result.refunded).append(payment.pk)
     return result

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from pydantic import Field, field_validator, model_validator
 
+from servicelayer import transactions
 from servicelayer.catalog import as_text, catalog
 from servicelayer.dto import DTO, Output, validate_input
 from servicelayer.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated
@@ -37,12 +38,13 @@ class Busy(Conflict):
 
 
 @pytest.fixture
-def reg() -> Registry:
+def reg(db) -> Registry:
+    """A registry of its own; its services are atomic, so calling one opens a transaction."""
     return Registry()
 
 
 def test_a_service_is_registered_under_its_name_with_its_dto_and_result(reg):
-    @service(role=PERSON, errors=[Busy], into=reg)
+    @service(role=PERSON, errors=[Busy], atomic=True, into=reg)
     def greeting_send(*, actor, data: Greeting) -> Greeted:
         """Greet someone.
 
@@ -58,14 +60,14 @@ def test_a_service_is_registered_under_its_name_with_its_dto_and_result(reg):
 
 
 def test_a_summary_is_the_first_paragraph_of_the_docstring_in_one_line(reg):
-    @service(role=JOB, into=reg)
+    @service(role=JOB, atomic=True, into=reg)
     def rows_expire() -> None:
         """Expire rows left too long (SOME_SETTING, default 30): each is
         dropped once. A periodic job.
 
         More words that the summary leaves out."""
 
-    @service(role=JOB, into=reg)
+    @service(role=JOB, atomic=True, into=reg)
     def rows_count() -> None: ...
 
     assert reg.get("rows_expire").summary == (
@@ -85,7 +87,7 @@ def test_no_summary_of_a_registered_service_or_query_is_cut_mid_sentence():
 
 
 def test_untrusted_input_is_validated_into_the_dto_with_field_messages(reg):
-    @service(role=PERSON, into=reg)
+    @service(role=PERSON, atomic=True, into=reg)
     def greeting_send(*, actor, data: Greeting) -> Greeted:
         return Greeted(text=data.name)
 
@@ -99,7 +101,7 @@ def test_untrusted_input_is_validated_into_the_dto_with_field_messages(reg):
 
 
 def test_access_is_checked_before_untrusted_input_is_validated(reg):
-    @service(role=PERSON, into=reg)
+    @service(role=PERSON, atomic=True, into=reg)
     def greeting_send(*, actor, data: Greeting) -> Greeted:
         return Greeted(text=data.name)
 
@@ -114,7 +116,7 @@ class Farewell(DTO):
 def test_called_from_python_a_service_takes_only_its_own_dto(reg):
     ran = []
 
-    @service(role=PERSON, into=reg)
+    @service(role=PERSON, atomic=True, into=reg)
     def greeting_send(*, actor, data: Greeting) -> Greeted:
         ran.append(True)
         return Greeted(text=data.name)
@@ -148,7 +150,7 @@ def test_the_dto_is_immutable():
 def test_access_is_checked_before_anything_runs(reg, actor, user, error):
     ran = []
 
-    @service(role=actor, into=reg)
+    @service(role=actor, atomic=True, into=reg)
     def thing_do(*, actor, data: Greeting) -> None:
         ran.append(True)
 
@@ -161,7 +163,7 @@ def test_access_is_checked_before_anything_runs(reg, actor, user, error):
 
 @pytest.mark.parametrize(("actor", "user"), [(CLERK, staff), (JOB, None), (JOB, staff)])
 def test_allowed_callers_run_the_service(reg, actor, user):
-    @service(role=actor, into=reg)
+    @service(role=actor, atomic=True, into=reg)
     def thing_do(*, actor: Any) -> str:
         return "done"
 
@@ -170,7 +172,7 @@ def test_allowed_callers_run_the_service(reg, actor, user):
 
 
 def test_a_job_that_names_no_actor_runs_for_the_system_or_staff(reg):
-    @service(role=JOB, into=reg)
+    @service(role=JOB, atomic=True, into=reg)
     def thing_do() -> str:
         return "done"
 
@@ -185,12 +187,12 @@ def test_a_service_for_a_signed_in_user_must_name_its_actor(reg):
     for needs_a_user in (PERSON, CLERK):
         with pytest.raises(TypeError, match="takes `actor`"):
 
-            @service(role=needs_a_user, into=reg)
+            @service(role=needs_a_user, atomic=True, into=reg)
             def thing_do() -> None: ...
 
 
 def test_a_service_without_input_refuses_input(reg):
-    @service(role=JOB, into=reg)
+    @service(role=JOB, atomic=True, into=reg)
     def thing_do() -> str:
         return "done"
 
@@ -204,32 +206,67 @@ def test_a_service_without_input_refuses_input(reg):
 def test_services_must_take_keyword_only_actor_and_data(reg):
     with pytest.raises(TypeError, match="keyword-only"):
 
-        @service(role=JOB, into=reg)
+        @service(role=JOB, atomic=True, into=reg)
         def positional(actor, data: Greeting) -> None: ...
 
     with pytest.raises(TypeError, match="DTO"):
 
-        @service(role=JOB, into=reg)
+        @service(role=JOB, atomic=True, into=reg)
         def untyped(*, data: dict) -> None: ...
 
 
+def test_a_service_is_atomic_or_calls_outside_one_of_the_two(reg):
+    for atomic, outside in ((False, False), (True, True)):
+        with pytest.raises(TypeError, match="atomic=True, or outside=True"):
+
+            @service(role=JOB, atomic=atomic, outside=outside, into=reg)
+            def thing_do() -> None: ...
+
+    assert len(reg) == 0
+
+
+def test_an_atomic_service_runs_in_a_transaction_of_its_own(reg):
+    @service(role=JOB, atomic=True, into=reg)
+    def thing_do() -> bool:
+        return transactions.caller_transaction_open()
+
+    assert not transactions.caller_transaction_open()
+    assert thing_do() is True
+
+
+def test_a_service_that_calls_outside_refuses_to_run_inside_a_callers_transaction(reg):
+    from django.db import transaction
+
+    ran = []
+
+    @service(role=JOB, outside=True, into=reg)
+    def thing_do() -> None:
+        ran.append(True)
+
+    with transaction.atomic(), pytest.raises(RuntimeError, match="outside world"):
+        thing_do()
+    assert ran == []
+    thing_do()
+    assert ran == [True]
+
+
 def test_two_services_with_one_name_are_refused(reg):
-    @service(role=JOB, into=reg)
+    @service(role=JOB, atomic=True, into=reg)
     def thing_do() -> None: ...
 
     with pytest.raises(RuntimeError, match="thing_do"):
 
-        @service(role=JOB, into=reg)
+        @service(role=JOB, atomic=True, into=reg)
         def thing_do() -> None: ...
 
 
 def test_the_catalog_lists_services_per_actor_with_fields_and_errors(reg):
-    @service(role=PERSON, errors=[Busy], into=reg)
+    @service(role=PERSON, errors=[Busy], atomic=True, into=reg)
     def greeting_send(*, actor, data: Greeting) -> Greeted:
         """Greet someone."""
         return Greeted(text="")
 
-    @service(role=JOB, into=reg)
+    @service(role=JOB, atomic=True, into=reg)
     def greetings_purge() -> None:
         """Forget old greetings."""
 
@@ -257,7 +294,7 @@ def test_the_catalog_lists_services_per_actor_with_fields_and_errors(reg):
     [{"name": "a\x00b"}, {"name\x00": "ann"}, {"name": "ann", "tags": ["x", "\x00"]}],
 )
 def test_text_with_nul_is_refused_before_validation(reg, data):
-    @service(role=PERSON, into=reg)
+    @service(role=PERSON, atomic=True, into=reg)
     def greeting_send(*, actor, data: Greeting) -> Greeted:
         return Greeted(text=data.name)
 

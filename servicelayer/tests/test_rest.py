@@ -15,6 +15,8 @@ from servicelayer.rest.routes import Routes
 from servicelayer.rest.views import body_model
 from servicelayer.roles import Access, Role
 
+pytestmark = pytest.mark.django_db  # the services here are atomic: a call opens a transaction
+
 PERSON = Role("person", Access.AUTHENTICATED)
 reg = Registry()
 user = User(id=1, username="someone", is_active=True)
@@ -44,7 +46,7 @@ FAILURES = {
 }
 
 
-@service(role=PERSON, errors=[ThingTaken, NotFound, Unavailable, Forbidden], into=reg)
+@service(role=PERSON, errors=[ThingTaken, NotFound, Unavailable, Forbidden], atomic=True, into=reg)
 def thing_rename(*, actor, data: Rename) -> Thing:
     """Rename a thing."""
     if data.name in FAILURES:
@@ -52,7 +54,7 @@ def thing_rename(*, actor, data: Rename) -> Thing:
     return Thing(id=data.thing_id, name=data.name)
 
 
-@service(role=PERSON, into=reg)
+@service(role=PERSON, atomic=True, into=reg)
 def thing_forget(*, actor, data: Rename) -> None:
     """Forget a thing."""
 

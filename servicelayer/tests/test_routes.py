@@ -19,6 +19,8 @@ from servicelayer.rest.errors import Error
 from servicelayer.rest.routes import Guard, Routes
 from servicelayer.roles import Access, Role
 
+pytestmark = pytest.mark.django_db  # the services here are atomic: a call opens a transaction
+
 PERSON = Role("person", Access.AUTHENTICATED)
 ANYONE = Role("anyone", Access.PUBLIC)
 reg = Registry()
@@ -41,7 +43,7 @@ class ShelfQuery(DTO):
     colour: str | None = Field(default=None, max_length=10)
 
 
-@service(role=PERSON, into=reg)
+@service(role=PERSON, atomic=True, into=reg)
 def shelf_rename(*, actor: Any, data: Rename) -> Shelf:
     """Rename a shelf."""
     return Shelf(id=data.shelf_id, name=data.name)
@@ -52,7 +54,7 @@ class Move(DTO):
     book_id: Id
 
 
-@service(role=PERSON, into=reg)
+@service(role=PERSON, atomic=True, into=reg)
 def book_move(*, actor: Any, data: Move) -> Shelf:
     """Move a book onto a shelf."""
     return Shelf(id=data.shelf_id, name=f"book {data.book_id}")
