@@ -126,6 +126,8 @@ vars().update(EMAIL_CONFIG)
 AGORA_CURRENCY = env.str("AGORA_CURRENCY", default="EUR")
 # An order not paid within this many minutes expires and its stock goes back.
 AGORA_ORDER_PAYMENT_MINUTES = env.int("AGORA_ORDER_PAYMENT_MINUTES", default=30)
+# orders one expiry run takes, in one transaction (the next run takes the rest)
+AGORA_EXPIRY_BATCH = env.int("AGORA_EXPIRY_BATCH", default=200)
 # `dummy` (Stripe-test-style tokens, no network) or the dotted path of a gateway class.
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="dummy")
 # A payment still processing after this long lost its worker: the gateway is asked about it.

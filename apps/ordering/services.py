@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.utils import timezone
 
 from apps.catalog.interface import (
@@ -391,23 +390,22 @@ def order_expire_unpaid() -> ExpiredOrders:
     """Expire orders left unpaid too long (AGORA_ORDER_PAYMENT_MINUTES, default 30): each is
     canceled and its stock goes back. A periodic job; also callable by hand.
 
-    An order whose payment is being processed is left alone; the next run sees it again."""
+    One run expires at most AGORA_EXPIRY_BATCH orders in one short transaction, so the locks it
+    holds stay few; the next run takes the rest. Orders another transaction holds, and orders
+    whose payment is being processed, are left for a later run."""
     cutoff = timezone.now() - timedelta(minutes=settings.AGORA_ORDER_PAYMENT_MINUTES)
-    candidates = Order.objects.filter(
-        status=OrderStatus.AWAITING_PAYMENT, created_at__lt=cutoff
-    ).values_list("id", flat=True)
-    expired = []
-    for order_id in candidates:
-        with transaction.atomic():
-            order = (
-                Order.objects.select_for_update(skip_locked=True)
-                .filter(pk=order_id, status=OrderStatus.AWAITING_PAYMENT, created_at__lt=cutoff)
-                .first()
-            )
-            if order is None or payment_in_progress(ORDER, order.pk):
-                continue
-            order.expire()
-            order.save(update_fields=["status", "updated_at"])
-            _give_back_stock_of(order.lines.all())
-            expired.append(order.pk)
-    return ExpiredOrders(expired=expired)
+    due = list(
+        Order.objects.select_for_update(skip_locked=True)
+        .filter(status=OrderStatus.AWAITING_PAYMENT, created_at__lt=cutoff)
+        .order_by("id")[: settings.AGORA_EXPIRY_BATCH]
+    )
+    expiring = [order for order in due if not payment_in_progress(ORDER, order.pk)]
+    if not expiring:
+        return ExpiredOrders(expired=[])
+    now = timezone.now()
+    for order in expiring:
+        order.expire()
+        order.updated_at = now
+    Order.objects.bulk_update(expiring, ["status", "updated_at"])
+    _give_back_stock_of(OrderLine.objects.filter(order__in=expiring))
+    return ExpiredOrders(expired=[order.pk for order in expiring])
