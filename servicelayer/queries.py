@@ -14,15 +14,16 @@ nor validates. Its delivery does that first (REST: `read_endpoint`), and the cat
 
 import inspect
 import typing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.utils.module_loading import autodiscover_modules
 from pydantic import BaseModel
 
+from servicelayer.declarations import Catalog, app_of, possible_errors, read_signature, summary
 from servicelayer.dto import DTO
-from servicelayer.errors import InvalidInput, NotFound, ServiceError
+from servicelayer.errors import ServiceError
 from servicelayer.pagination import Page
 from servicelayer.roles import Role
 
@@ -45,28 +46,22 @@ class QuerySpec:
 
     @property
     def summary(self) -> str:
-        """The docstring's first paragraph in one line, as a service's summary."""
-        return " ".join(self.doc.split("\n\n", 1)[0].split()) or self.name
+        return summary(self.doc, self.name)
 
     def possible_errors(self) -> tuple[type[ServiceError], ...]:
-        """Declared errors plus those every call may raise (bad input, access refused)."""
-        implied: list[type[ServiceError]] = []
-        if self.params is not None or self.ids:
-            implied.append(InvalidInput)
-        implied.extend(self.role.errors())
-        return tuple(dict.fromkeys([*implied, *self.errors]))
+        return possible_errors(
+            takes_input=self.params is not None or bool(self.ids),
+            role=self.role,
+            declared=self.errors,
+        )
 
 
-class QueryRegistry:
+class QueryRegistry(Catalog[QuerySpec]):
+    kind = "query"
+
     def __init__(self, *, discover: str | None = None) -> None:
-        self._queries: dict[str, QuerySpec] = {}
+        super().__init__()
         self._discover = discover
-
-    def add(self, spec: QuerySpec) -> None:
-        existing = self._queries.get(spec.name)
-        if existing is not None and existing.func is not spec.func:
-            raise RuntimeError(f"Two queries are named {spec.name!r}.")
-        self._queries[spec.name] = spec
 
     def _all(self) -> dict[str, QuerySpec]:
         if self._discover is not None:
@@ -74,19 +69,7 @@ class QueryRegistry:
             # (services import the ones they use, views are loaded with the URLs)
             autodiscover_modules(self._discover)
             self._discover = None
-        return self._queries
-
-    def get(self, name: str) -> QuerySpec:
-        try:
-            return self._all()[name]
-        except KeyError:
-            raise NotFound(f"There is no query named {name!r}.") from None
-
-    def __iter__(self) -> Iterator[QuerySpec]:
-        return iter(sorted(self._all().values(), key=lambda q: (q.role.name, q.name)))
-
-    def __len__(self) -> int:
-        return len(self._all())
+        return super()._all()
 
 
 queries = QueryRegistry(discover="selectors")
@@ -94,20 +77,15 @@ queries = QueryRegistry(discover="selectors")
 
 def _shape(func: Callable[..., Any]) -> tuple[type[DTO] | None, tuple[str, ...], bool, bool]:
     """The params DTO, the ids, and whether the answer is a page or a list."""
-    params = inspect.signature(func).parameters
-    if "actor" not in params or any(
-        p.kind is not inspect.Parameter.KEYWORD_ONLY for p in params.values()
-    ):
+    signature = read_signature(func, rule="a query takes keyword-only `actor`, `params`, ids.")
+    if "actor" not in signature.params:
         raise TypeError(f"{func.__qualname__}: a query takes keyword-only `actor`, `params`, ids.")
-    hints = typing.get_type_hints(func)
-    dto = hints.get("params")
-    if "params" in params and not (isinstance(dto, type) and issubclass(dto, DTO)):
-        raise TypeError(f"{func.__qualname__}: `params` must be annotated with a DTO subclass.")
-    ids = tuple(name for name in params if name not in ("actor", "params"))
+    dto = signature.dto("params")
+    ids = tuple(name for name in signature.params if name not in ("actor", "params"))
     for name in ids:
-        if hints.get(name) is not int:
+        if signature.hints.get(name) is not int:
             raise TypeError(f"{func.__qualname__}: the id `{name}` must be annotated int.")
-    result = hints.get("return")
+    result = signature.result
     paginated = isinstance(result, type) and issubclass(result, Page)
     many = typing.get_origin(result) is list
     return dto, ids, paginated, many
@@ -136,7 +114,7 @@ def query(
             many=many,
             errors=tuple(errors),
             doc=inspect.getdoc(func) or "",
-            app=func.__module__.rsplit(".", 1)[0],
+            app=app_of(func),
         )
         (into if into is not None else queries).add(spec)
         func.query = spec  # type: ignore[attr-defined]

@@ -15,16 +15,16 @@ place per delivery, through `ServiceSpec.call`.
 
 import functools
 import inspect
-import typing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, ParamSpec, Protocol, TypeVar, cast
 
 from pydantic import BaseModel
 
 from servicelayer import transactions
+from servicelayer.declarations import Catalog, app_of, possible_errors, read_signature, summary
 from servicelayer.dto import DTO, validate_input
-from servicelayer.errors import InvalidInput, NotFound, ServiceError
+from servicelayer.errors import InvalidInput, ServiceError
 from servicelayer.roles import Access, Role
 
 P = ParamSpec("P")
@@ -56,17 +56,12 @@ class ServiceSpec:
 
     @property
     def summary(self) -> str:
-        """The docstring's first paragraph in one line (a wrapped line is not a sentence's end),
-        or the name. The same rule as a query's summary (servicelayer.queries)."""
-        return " ".join(self.doc.split("\n\n", 1)[0].split()) or self.name
+        return summary(self.doc, self.name)
 
     def possible_errors(self) -> tuple[type[ServiceError], ...]:
-        """Declared errors plus those every call may raise (bad input, access refused)."""
-        implied: list[type[ServiceError]] = []
-        if self.dto is not None:
-            implied.append(InvalidInput)
-        implied.extend(self.role.errors())
-        return tuple(dict.fromkeys([*implied, *self.errors]))
+        return possible_errors(
+            takes_input=self.dto is not None, role=self.role, declared=self.errors
+        )
 
     def call(self, *, actor: Any, data: Any = None) -> Any:
         """Run the service with untrusted input (a dict from JSON) or a ready DTO: the one
@@ -85,41 +80,11 @@ class ServiceSpec:
         return self.func(actor=actor, data=validate_input(self.dto, data))
 
 
-class Registry:
-    def __init__(self) -> None:
-        self._services: dict[str, ServiceSpec] = {}
-
-    def add(self, spec: ServiceSpec) -> None:
-        existing = self._services.get(spec.name)
-        if existing is not None and existing.func is not spec.func:
-            raise RuntimeError(f"Two services are named {spec.name!r}.")
-        self._services[spec.name] = spec
-
-    def get(self, name: str) -> ServiceSpec:
-        try:
-            return self._services[name]
-        except KeyError:
-            raise NotFound(f"There is no service named {name!r}.") from None
-
-    def __iter__(self) -> Iterator[ServiceSpec]:
-        return iter(sorted(self._services.values(), key=lambda s: (s.role.name, s.name)))
-
-    def __len__(self) -> int:
-        return len(self._services)
+class Registry(Catalog[ServiceSpec]):
+    kind = "service"
 
 
 registry = Registry()
-
-
-def _annotations(func: Callable[..., Any]) -> tuple[type[DTO] | None, type[Any] | None]:
-    hints = typing.get_type_hints(func)
-    dto = hints.get("data")
-    if dto is not None and not (isinstance(dto, type) and issubclass(dto, DTO)):
-        raise TypeError(f"{func.__qualname__}: `data` must be annotated with a DTO subclass.")
-    result = hints.get("return")
-    if result is type(None):
-        result = None
-    return dto, result
 
 
 def service(
@@ -145,17 +110,16 @@ def service(
                 f"{func.__qualname__}: declare atomic=True, or outside=True if it calls the "
                 "outside world (one of the two)."
             )
-        params = inspect.signature(func).parameters
-        if set(params) - {"actor", "data"} or any(
-            p.kind is not inspect.Parameter.KEYWORD_ONLY for p in params.values()
-        ):
+        signature = read_signature(func, rule="a service takes keyword-only `actor` and `data`.")
+        params = signature.params
+        if set(params) - {"actor", "data"}:
             raise TypeError(
                 f"{func.__qualname__}: a service takes keyword-only `actor` and `data`."
             )
         if "actor" not in params and role.access in (Access.AUTHENTICATED, Access.STAFF):
             # its typed signature would let no Python caller name the user it needs
             raise TypeError(f"{func.__qualname__}: a service for a signed-in user takes `actor`.")
-        dto, result = _annotations(func)
+        dto, result = signature.dto("data"), signature.result
 
         def run(*, actor: Any = None, data: DTO | None = None) -> R:
             """The service itself, for an authorized actor and a valid DTO (ServiceSpec.func)."""
@@ -196,7 +160,7 @@ def service(
             result=result,
             errors=tuple(errors),
             doc=inspect.getdoc(func) or "",
-            app=func.__module__.rsplit(".", 1)[0],
+            app=app_of(func),
             atomic=atomic,
         )
         (into if into is not None else registry).add(spec)
