@@ -1,4 +1,5 @@
-"""Fixtures shared by every test: users with tokens, API clients, products, PostgreSQL checks."""
+"""Fixtures shared by every test: users with tokens, API clients, products, hotels, the fake
+payment gateway and supplier, and the checks that PostgreSQL or Redis is there when needed."""
 
 import os
 import socket
