@@ -1,6 +1,8 @@
-"""Fixtures shared by every test: users with tokens, API clients, products, PostgreSQL checks."""
+"""Fixtures shared by every test: users with tokens, API clients, products, hotels, the fake
+payment gateway and supplier, and the checks that PostgreSQL or Redis is there when needed."""
 
 import os
+import socket
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -13,14 +15,31 @@ from rest_framework.test import APIClient
 from apps.payments.dto import NewPayment
 
 
+def _missing(message: str) -> None:
+    """A service a test needs is not there: skipped here, a failure in CI (which has them all)."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @pytest.fixture(autouse=True)
 def _postgres_only(request: pytest.FixtureRequest) -> None:
-    """Tests marked `postgres` need real row locks. In CI a missing PostgreSQL is a failure."""
+    """Tests marked `postgres` need real row locks."""
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
-        message = "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/agora"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        _missing("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/agora")
+
+
+REDIS = ("127.0.0.1", 6379)
+
+
+@pytest.fixture
+def redis_up() -> None:
+    """For tests that need Redis on 127.0.0.1:6379 (a real broker or a shared cache)."""
+    try:
+        with socket.create_connection(REDIS, timeout=1):
+            pass
+    except OSError:
+        _missing("needs Redis on 127.0.0.1:6379")
 
 
 @pytest.fixture(autouse=True)

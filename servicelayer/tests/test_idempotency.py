@@ -52,6 +52,18 @@ def runner(user, key="k1", body=None, *, result=(201, {"id": 1}), fail=None, cal
     ), calls
 
 
+def claimed_by_another_worker(user, *, lease_left: timedelta) -> None:
+    """Key k1 of `user`, for runner's default request, claimed by a worker still at it
+    (`lease_left` ahead) or one that died (a lease that ran out)."""
+    IdempotencyRecord.objects.create(
+        user=user,
+        key="k1",
+        request_hash=request_fingerprint("POST", "/things/", {"a": 1}),
+        locked_until=timezone.now() + lease_left,
+        expires_at=timezone.now() + timedelta(hours=24),
+    )
+
+
 def test_the_same_key_and_request_replays_the_first_response_without_working_again(user):
     calls: list[int] = []
     first, _ = runner(user, calls=calls)
@@ -68,25 +80,13 @@ def test_the_same_key_with_another_request_is_refused(user):
 
 
 def test_a_request_still_in_flight_is_a_conflict(user):
-    IdempotencyRecord.objects.create(
-        user=user,
-        key="k1",
-        request_hash=request_fingerprint("POST", "/things/", {"a": 1}),
-        locked_until=timezone.now() + timedelta(minutes=1),
-        expires_at=timezone.now() + timedelta(hours=24),
-    )
+    claimed_by_another_worker(user, lease_left=timedelta(minutes=1))
     with pytest.raises(IdempotentRequestInProgress):
         runner(user)
 
 
 def test_a_claim_whose_lease_ran_out_is_taken_over(user):
-    IdempotencyRecord.objects.create(
-        user=user,
-        key="k1",
-        request_hash=request_fingerprint("POST", "/things/", {"a": 1}),
-        locked_until=timezone.now() - timedelta(seconds=1),
-        expires_at=timezone.now() + timedelta(hours=24),
-    )
+    claimed_by_another_worker(user, lease_left=timedelta(seconds=-1))
     stored, calls = runner(user)
     assert (stored.status, len(calls)) == (201, 1)
 
@@ -117,13 +117,7 @@ def test_a_transient_4xx_releases_the_key_so_a_retry_runs_again(user):
 def test_a_transient_4xx_releases_a_claim_taken_over_after_its_lease(user):
     """The claim of a worker that died is taken over; a retry told "still in flight" must
     not make that the key's answer for good."""
-    IdempotencyRecord.objects.create(
-        user=user,
-        key="k1",
-        request_hash=request_fingerprint("POST", "/things/", {"a": 1}),
-        locked_until=timezone.now() - timedelta(seconds=1),
-        expires_at=timezone.now() + timedelta(hours=24),
-    )
+    claimed_by_another_worker(user, lease_left=timedelta(seconds=-1))
     with pytest.raises(StillRunning):
         runner(user, fail=StillRunning())
     assert not IdempotencyRecord.objects.exists()

@@ -1,36 +1,25 @@
 """The REST base: validation, DTO building, error mapping and the one error body."""
 
-import orjson
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pydantic import Field
-from rest_framework.test import APIRequestFactory, force_authenticate
 
-from servicelayer.dto import DTO, Id, Output
+from servicelayer.dto import DTO, Id
 from servicelayer.errors import Conflict, Forbidden, NotFound, Unavailable
 from servicelayer.models import IdempotencyRecord
 from servicelayer.registry import Registry, service
 from servicelayer.rest.routes import Routes
 from servicelayer.rest.views import body_model
-from servicelayer.roles import Access, Role
+from servicelayer.tests.view_calls import PERSON, Named, send, someone
 
 pytestmark = pytest.mark.django_db  # the services here are atomic: a call opens a transaction
 
-PERSON = Role("person", Access.AUTHENTICATED)
 reg = Registry()
-user = User(id=1, username="someone", is_active=True)
-factory = APIRequestFactory()
 
 
 class Rename(DTO):
     thing_id: Id
     name: str = Field(min_length=1, max_length=10)
-
-
-class Thing(Output):
-    id: int
-    name: str
 
 
 class ThingTaken(Conflict):
@@ -47,11 +36,11 @@ FAILURES = {
 
 
 @service(role=PERSON, errors=[ThingTaken, NotFound, Unavailable, Forbidden], atomic=True, into=reg)
-def thing_rename(*, actor, data: Rename) -> Thing:
+def thing_rename(*, actor, data: Rename) -> Named:
     """Rename a thing."""
     if data.name in FAILURES:
         raise FAILURES[data.name]
-    return Thing(id=data.thing_id, name=data.name)
+    return Named(id=data.thing_id, name=data.name)
 
 
 @service(role=PERSON, atomic=True, into=reg)
@@ -66,27 +55,8 @@ thing_view = things.urls()[0].callback
 
 
 def call(method, body, *, pk=7, authenticated=True, raw=None):
-    make = getattr(factory, method)
-    if raw is not None:
-        request = make("/things/7/", raw, content_type="application/json")
-    else:
-        request = make("/things/7/", body, format="json")
-    if authenticated:
-        force_authenticate(request, user=user)
-    response = thing_view(request, pk=pk)
-    response.render()
-    return Reply(response.status_code, response.content, response)
-
-
-class Reply:
-    def __init__(self, status_code, content, raw):
-        self.status_code, self.content, self.raw = status_code, content, raw
-
-    def json(self):
-        return orjson.loads(self.content)
-
-    def __getitem__(self, header):
-        return self.raw[header]
+    user = someone if authenticated else None
+    return send(thing_view, method, "/things/7/", body, user=user, raw=raw, pk=pk)
 
 
 def test_success_renders_the_result_with_the_declared_status():
@@ -177,10 +147,10 @@ made: list[str] = []
 
 
 @service(role=PERSON, atomic=True, into=reg)
-def thing_make(*, actor, data: Rename) -> Thing:
+def thing_make(*, actor, data: Rename) -> Named:
     """Make a thing (once per Idempotency-Key)."""
     made.append(data.name)
-    return Thing(id=data.thing_id, name=data.name)
+    return Named(id=data.thing_id, name=data.name)
 
 
 makers = Routes(tag="things")
@@ -189,11 +159,10 @@ maker_view = makers.urls()[0].callback
 
 
 def make(owner, body, *, key="k-1", format="json"):
-    request = factory.post("/things/7/", body, format=format, HTTP_IDEMPOTENCY_KEY=key)
-    force_authenticate(request, user=owner)
-    response = maker_view(request, pk=7)
-    response.render()
-    return Reply(response.status_code, response.content, response)
+    headers = {"HTTP_IDEMPOTENCY_KEY": key}
+    return send(
+        maker_view, "post", "/things/7/", body, user=owner, format=format, headers=headers, pk=7
+    )
 
 
 @pytest.fixture

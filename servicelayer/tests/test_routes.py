@@ -2,31 +2,26 @@
 
 from typing import Any
 
-import orjson
 import pytest
-from django.contrib.auth.models import User
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import OpenApiResponse
 from pydantic import Field
 from rest_framework.exceptions import Throttled
-from rest_framework.test import APIRequestFactory, force_authenticate
 
-from servicelayer.dto import DTO, Id, Output
+from servicelayer.dto import DTO, Id
 from servicelayer.pagination import Page
 from servicelayer.queries import QueryRegistry, query
 from servicelayer.registry import Registry, service
 from servicelayer.rest.errors import Error
 from servicelayer.rest.routes import Guard, Routes
 from servicelayer.roles import Access, Role
+from servicelayer.tests.view_calls import PERSON, Named, send
 
 pytestmark = pytest.mark.django_db  # the services here are atomic: a call opens a transaction
 
-PERSON = Role("person", Access.AUTHENTICATED)
 ANYONE = Role("anyone", Access.PUBLIC)
 reg = Registry()
 reads = QueryRegistry()
-user = User(id=1, username="someone", is_active=True)
-factory = APIRequestFactory()
 
 
 class Rename(DTO):
@@ -34,19 +29,14 @@ class Rename(DTO):
     name: str = Field(min_length=1, max_length=10)
 
 
-class Shelf(Output):
-    id: int
-    name: str
-
-
 class ShelfQuery(DTO):
     colour: str | None = Field(default=None, max_length=10)
 
 
 @service(role=PERSON, atomic=True, into=reg)
-def shelf_rename(*, actor: Any, data: Rename) -> Shelf:
+def shelf_rename(*, actor: Any, data: Rename) -> Named:
     """Rename a shelf."""
-    return Shelf(id=data.shelf_id, name=data.name)
+    return Named(id=data.shelf_id, name=data.name)
 
 
 class Move(DTO):
@@ -55,18 +45,18 @@ class Move(DTO):
 
 
 @service(role=PERSON, atomic=True, into=reg)
-def book_move(*, actor: Any, data: Move) -> Shelf:
+def book_move(*, actor: Any, data: Move) -> Named:
     """Move a book onto a shelf."""
-    return Shelf(id=data.shelf_id, name=f"book {data.book_id}")
+    return Named(id=data.shelf_id, name=f"book {data.book_id}")
 
 
-@query(role=ANYONE, output=Shelf, into=reads)
+@query(role=ANYONE, output=Named, into=reads)
 def shelf_get(*, actor: Any, shelf_id: int) -> dict[str, Any]:
     """One shelf."""
     return {"id": shelf_id, "name": "oak"}
 
 
-@query(role=ANYONE, output=Shelf, into=reads)
+@query(role=ANYONE, output=Named, into=reads)
 def shelf_list(*, actor: Any, params: ShelfQuery) -> Page:
     """Shelves, by colour."""
     return Page(results=[{"id": 1, "name": params.colour or "any"}], next_cursor=None)
@@ -85,15 +75,6 @@ def view_class(pattern):
     return pattern.callback.cls
 
 
-def send(view, method, url, body=None, *, authenticated=True, **kwargs):
-    request = getattr(factory, method)(url, body, format="json")
-    if authenticated:
-        force_authenticate(request, user=user)
-    response = view(request, **kwargs)
-    response.render()
-    return response.status_code, orjson.loads(response.content) if response.content else None
-
-
 def test_a_table_makes_one_url_pattern_per_path_with_its_methods():
     patterns = table().urls()
     assert [str(p.pattern) for p in patterns] == [
@@ -108,19 +89,19 @@ def test_a_table_makes_one_url_pattern_per_path_with_its_methods():
 
 def test_a_method_the_table_does_not_name_is_405_with_the_error_body():
     detail = table().urls()[1].callback
-    status, body = send(detail, "delete", "/shelves/3/", pk=3)
+    status, body = send(detail, "delete", "/shelves/3/", pk=3).answer
     assert status == 405
     assert body["error"]["code"] == "method_not_allowed"
 
 
 def test_path_parameters_fill_the_input_fields_of_their_name():
     detail, books = (p.callback for p in table().urls()[1:])
-    assert send(detail, "patch", "/shelves/3/", {"name": "pine"}, pk=3) == (
+    assert send(detail, "patch", "/shelves/3/", {"name": "pine"}, pk=3).answer == (
         200,
         {"id": 3, "name": "pine"},
     )
-    assert send(detail, "get", "/shelves/3/", pk=3) == (200, {"id": 3, "name": "oak"})
-    assert send(books, "post", "/shelves/3/books/9/", {}, pk=3, book_id=9) == (
+    assert send(detail, "get", "/shelves/3/", pk=3).answer == (200, {"id": 3, "name": "oak"})
+    assert send(books, "post", "/shelves/3/books/9/", {}, pk=3, book_id=9).answer == (
         201,
         {"id": 3, "name": "book 9"},
     )
@@ -142,10 +123,10 @@ def test_a_method_routed_twice_on_one_path_is_refused():
 
 def test_a_read_ignores_the_format_override_of_the_browsable_api():
     shelves = table().urls()[0].callback
-    status, body = send(shelves, "get", "/shelves/?colour=red&format=json")
+    status, body = send(shelves, "get", "/shelves/?colour=red&format=json").answer
     assert status == 200, body
     assert body["results"] == [{"id": 1, "name": "red"}]
-    status, body = send(shelves, "get", "/shelves/?shape=round")
+    status, body = send(shelves, "get", "/shelves/?shape=round").answer
     assert (status, set(body["error"]["fields"])) == (400, {"shape"})
 
 
@@ -159,13 +140,13 @@ def test_a_request_is_authorized_once(monkeypatch):
 
     monkeypatch.setattr(Role, "authorize", counted)
     detail = table().urls()[1].callback
-    assert send(detail, "patch", "/shelves/3/", {"name": "pine"}, pk=3)[0] == 200
+    assert send(detail, "patch", "/shelves/3/", {"name": "pine"}, pk=3).status_code == 200
     assert checks == ["person"]
 
 
 def test_an_anonymous_caller_is_told_401_before_its_body_is_read():
     detail = table().urls()[1].callback
-    status, body = send(detail, "patch", "/shelves/3/", {"name": ""}, pk=3, authenticated=False)
+    status, body = send(detail, "patch", "/shelves/3/", {"name": ""}, pk=3, user=None).answer
     assert (status, body["error"]["code"]) == (401, "not_authenticated")
 
 
@@ -211,8 +192,8 @@ def test_a_guard_runs_around_its_endpoint_and_documents_its_responses():
     [pattern] = routes.urls()
     view = pattern.callback
     assert view_class(pattern).authentication_classes == []
-    assert send(view, "patch", "/shelves/3/", {"name": "pine"}, pk=3)[0] == 429
-    assert send(view, "patch", "/shelves/3/", {"name": "oak"}, pk=3) == (
+    assert send(view, "patch", "/shelves/3/", {"name": "pine"}, pk=3).status_code == 429
+    assert send(view, "patch", "/shelves/3/", {"name": "oak"}, pk=3).answer == (
         200,
         {"id": 3, "name": "oak"},
     )

@@ -1,7 +1,5 @@
 """Failure counting: per identity, in clock-aligned windows, on the cache."""
 
-import os
-import socket
 import uuid
 
 import pytest
@@ -61,20 +59,8 @@ def test_identities_of_any_text_are_safe_cache_keys(clock):
     assert retry_after([(LIMIT, weird)]) is not None
 
 
-def _redis_is_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def test_instances_sharing_a_redis_cache_share_the_counts(clock):
+def test_instances_sharing_a_redis_cache_share_the_counts(clock, redis_up):
     """What CACHE_URL=redis://... is for: every app instance sees every failure."""
-    if not _redis_is_up():
-        if os.environ.get("CI"):
-            pytest.fail("needs Redis on 127.0.0.1:6379")
-        pytest.skip("needs Redis on 127.0.0.1:6379")
     location, prefix = "redis://127.0.0.1:6379/14", f"test-{uuid.uuid4().hex}"
     backend = "django.core.cache.backends.redis.RedisCache"
     with override_settings(

@@ -1,26 +1,16 @@
-"""The travel desk's user stories in business words, against the services and the sandbox."""
+"""A traveller books a stay at a hotel's supplier, waits for an answer that came late, and
+cancels: against the services and the sandbox supplier."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from apps.bookings.dto import BookingQuery, BookingRef, NewBooking, NewHotel
+from apps.bookings.dto import BookingRef, NewHotel
 from apps.bookings.errors import BookingRefused
 from apps.bookings.models import HotelBooking
-from apps.bookings.selectors import booking_list
 from apps.bookings.services import booking_book, booking_cancel, booking_reconcile, hotel_create
-from tests.factories import stay
-
-
-def next_week(hotel_id: int, nights: int) -> NewBooking:
-    return stay(hotel_id, start=7, nights=nights, special_wishes="A quiet room, please.")
-
-
-def my_bookings(traveller):
-    return {
-        b["id"]: b["status"] for b in booking_list(actor=traveller, params=BookingQuery()).results
-    }
+from tests.acceptance.what_they_see import my_bookings, next_week
 
 
 def test_a_traveller_books_a_hotel_and_later_cancels(merchant, shopper, sandbox):
