@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run demo test lint format api-snapshot collectstatic check-deploy supplier bench clean
+.PHONY: install run worker beat demo test lint format api-snapshot collectstatic check-deploy supplier bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,14 +19,33 @@ demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 
+# The API, a Celery worker and beat (the periodic jobs), and the simulated supplier, together
+# (Procfile). Embedded defaults: the file broker in var/, the supplier on SUPPLIER_PORT. A
+# CELERY_BROKER_URL or SUPPLIER_URL of your own replaces them (then no supplier is started).
+SUPPLIER_PORT ?= 8100
+EMBEDDED_BROKER = CELERY_BROKER_URL="$${CELERY_BROKER_URL:-filesystem://}"
 run: demo
+	@mkdir -p var
 	@echo ""
-	@echo "Agora is starting on http://$(HOST):$(PORT)/"
+	@echo "Agora is starting on http://$(HOST):$(PORT)/ (with a worker, beat and the supplier; Ctrl-C stops all)"
 	@echo "  API root:   http://$(HOST):$(PORT)/api/"
 	@echo "  Swagger UI: http://$(HOST):$(PORT)/api/docs/"
 	@echo "  Admin:      http://$(HOST):$(PORT)/admin/  (sign in as merchant / merchant-demo-pass)"
+	@echo "  Supplier:   $${SUPPLIER_URL:-http://$(HOST):$(SUPPLIER_PORT)}  (faults: POST /_faults)"
 	@echo ""
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	AGORA_HOST=$(HOST) AGORA_PORT=$(PORT) SUPPLIER_PORT=$(SUPPLIER_PORT) \
+		$(EMBEDDED_BROKER) SUPPLIER_URL="$${SUPPLIER_URL:-http://$(HOST):$(SUPPLIER_PORT)}" \
+		$(BIN)/honcho start $(if $(SUPPLIER_URL),web worker beat)
+
+# One of them alone (on the file broker unless CELERY_BROKER_URL says otherwise); the web
+# server must then use the same broker.
+worker: install
+	@mkdir -p var
+	$(EMBEDDED_BROKER) $(BIN)/celery -A config worker --concurrency 2 --without-gossip --without-mingle --without-heartbeat -l info
+
+beat: install
+	@mkdir -p var
+	$(EMBEDDED_BROKER) $(BIN)/celery -A config beat -l info
 
 lint: install
 	$(BIN)/ruff check .
@@ -63,4 +82,4 @@ supplier: install
 	$(BIN)/python -m supplier_sim --host $(HOST) --port 8100
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache db.sqlite3
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache db.sqlite3 var

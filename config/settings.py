@@ -191,15 +191,37 @@ SPECTACULAR_SETTINGS = {
     "OAS_VERSION": "3.1.0",
 }
 
-# Celery: without a broker, tasks run in process (eagerly) so the embedded default needs none.
+# Celery. No broker: tasks run in process (eagerly), as in tests and a bare `manage.py`.
+# `make run` starts a worker and beat on `filesystem://`, the embedded broker: message files
+# under var/broker (or `filesystem:///a/folder`), see servicelayer.filebroker. Redis or
+# RabbitMQ by their URLs. docs/operations.md says what each one guarantees.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    BROKER_FOLDER = Path(CELERY_BROKER_URL.removeprefix("filesystem://") or BASE_DIR / "var/broker")
+    CELERY_BROKER_TRANSPORT = "servicelayer.filebroker:Transport"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_FOLDER / "queue"),
+        "data_folder_out": str(BROKER_FOLDER / "queue"),
+        "control_folder": str(BROKER_FOLDER / "control"),
+    }
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task is acknowledged when it is done, not when it starts: one whose pool process died (a
+# crash, the OOM killer) goes back on the queue and runs again, so tasks must be idempotent.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# With late acks a prefetched message waits behind a long task: take one at a time.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TIMEZONE = "UTC"
+# When each periodic job last ran, so a restarted beat neither skips nor repeats one.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var/celerybeat-schedule")
+)
 # Periodic jobs are services too: beat sends them to the generic task by name.
 CELERY_BEAT_SCHEDULE = {
     "expire-unpaid-orders": {

@@ -1,0 +1,213 @@
+"""The embedded default for real: a Celery worker (prefork) and beat on the file broker, as
+`make run` starts them, on a SQLite file of their own.
+
+Nothing here needs a server, so these run in the default suite. They wait by polling, with
+generous limits, and never assert how long anything took.
+"""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+WAIT_SECONDS = 120
+
+SETUP = """
+import json
+import django
+
+django.setup()
+from django.core.management import call_command
+
+call_command("migrate", verbosity=0)
+from datetime import timedelta
+
+from django.utils import timezone
+
+from apps.ordering.dto import NewOrder, OrderRef
+from apps.ordering.models import Order
+from apps.ordering.services import order_cancel, order_place
+from apps.payments.dto import NewPayment
+from apps.payments.services import payment_pay
+from tests.factories import ProductFactory, UserFactory
+
+shopper = UserFactory.create()
+product = ProductFactory.create(stock=5)
+paid = order_place(actor=shopper, data=NewOrder(product_id=product.pk, quantity=1))
+payment = payment_pay(actor=shopper, data=NewPayment(order_id=paid.id, card_token="tok_visa"))
+# canceling a paid order sends its refund to the broker as a task, once this commits
+order_cancel(actor=shopper, data=OrderRef(order_id=paid.id))
+unpaid = order_place(actor=shopper, data=NewOrder(product_id=product.pk, quantity=2))
+Order.objects.filter(pk=unpaid.id).update(created_at=timezone.now() - timedelta(hours=1))
+print(json.dumps({"payment_id": payment.id, "unpaid_order_id": unpaid.id}))
+"""
+
+
+class Stack:
+    """A database file, a broker folder and the Celery processes started on them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.database = root / "agora.sqlite3"
+        self.probe = root / "probe"
+        self.probe.mkdir()
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": f"sqlite:///{self.database}",
+            "DATABASE_CONN_MAX_AGE": "0",
+            "CELERY_BROKER_URL": f"filesystem://{root / 'broker'}",
+            "CELERY_BEAT_SCHEDULE_FILENAME": str(root / "beat-schedule"),
+            "CELERY_RESULT_BACKEND": "",
+            "PAYMENT_GATEWAY": "dummy",
+            "AGORA_PROBE_DIR": str(self.probe),
+        }
+        self.processes: list[tuple[subprocess.Popen[bytes], Any]] = []
+
+    def setup(self) -> dict[str, int]:
+        done = subprocess.run(
+            [sys.executable, "-c", SETUP],
+            cwd=settings.BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=WAIT_SECONDS,
+        )
+        assert done.returncode == 0, done.stderr
+        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        log = (self.root / f"{name}.log").open("wb")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", *args, "-l", "info"],
+            cwd=settings.BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append((process, log))
+        return process
+
+    def worker(self) -> subprocess.Popen[bytes]:
+        return self.start(
+            "worker",
+            *("-A", "config", "worker", "-I", "tests.worker_probes", "--pool", "prefork"),
+            *("--concurrency", "1", "-n", "probe@%h"),
+            *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+        )
+
+    def beat(self) -> subprocess.Popen[bytes]:
+        return self.start("beat", "-A", "tests.worker_probes", "beat")
+
+    def status(self, table: str, pk: int) -> str:
+        [status] = self.row(f"SELECT status FROM {table} WHERE id = ?", pk)
+        return str(status)
+
+    def row(self, sql: str, *params: object) -> tuple[Any, ...]:
+        with sqlite3.connect(self.database, timeout=30) as db:
+            return tuple(db.execute(sql, params).fetchone())
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {path.name}\n{path.read_text(errors='replace')[-4000:]}"
+            for path in sorted(self.root.glob("*.log"))
+        )
+
+    def wait_until(self, condition: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while not condition():
+            if time.monotonic() > deadline:
+                pytest.fail(f"{what}: not within {WAIT_SECONDS}s\n{self.logs()}")
+            for process, _ in self.processes:
+                if process.poll() is not None:
+                    pytest.fail(f"{what}: a process exited ({process.args!r})\n{self.logs()}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        for process, _ in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process, log in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.close()
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    stack = Stack(tmp_path)
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+def attempts(stack: Stack) -> list[int]:
+    path = stack.probe / "attempts"
+    return [int(line) for line in path.read_text().split()] if path.exists() else []
+
+
+def test_a_task_whose_pool_process_is_killed_is_redone_and_applied_once(stack):
+    made = stack.setup()
+    stack.worker()
+    # the refund task runs in a pool process, which the provider holds after it refunded
+    stack.wait_until(lambda: len(attempts(stack)) == 1, "the refund reaches the provider")
+    [first] = attempts(stack)
+    os.kill(first, signal.SIGKILL)
+    (stack.probe / "release").touch()
+
+    def refunded() -> bool:
+        return stack.status("payments_payment", made["payment_id"]) == "refunded"
+
+    stack.wait_until(refunded, "the refund task runs again, in another pool process")
+    [again] = [pid for pid in attempts(stack) if pid != first]
+    assert again != first
+    # the provider refunded once: the second attempt carried the same refund reference
+    assert stack.row("SELECT COUNT(*) FROM payments_dummyrefund") == (1,)
+
+
+def test_beat_and_a_worker_run_the_periodic_jobs(stack):
+    made = stack.setup()
+    (stack.probe / "release").touch()  # refunds answer at once here
+    stack.worker()
+    stack.beat()
+
+    def expired() -> bool:
+        return stack.status("ordering_order", made["unpaid_order_id"]) == "expired"
+
+    stack.wait_until(expired, "beat sends the expiry job and the worker runs it")
+    product_stock = stack.row("SELECT stock FROM catalog_product")
+    assert product_stock == (5,)  # both orders' stock went back
+
+
+def test_a_refund_lost_with_its_killed_worker_is_made_by_the_periodic_job(stack):
+    made = stack.setup()
+    worker = stack.worker()
+    stack.wait_until(lambda: len(attempts(stack)) == 1, "the refund reaches the provider")
+    # the whole worker dies (main process first): the file broker may lose the message it held
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait()
+    [child] = attempts(stack)
+    os.kill(child, signal.SIGKILL)
+    stack.processes.clear()
+    (stack.probe / "release").touch()
+    stack.worker()
+    stack.beat()
+
+    def refunded() -> bool:
+        return stack.status("payments_payment", made["payment_id"]) == "refunded"
+
+    stack.wait_until(refunded, "the refund job, or the requeued task, refunds the payment")
+    assert stack.row("SELECT COUNT(*) FROM payments_dummyrefund") == (1,)
