@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
-from celery import Celery
+from celery import Celery, current_app
 from django.test import Client
 
 from apps.bookings.gateways import BookingRequest, HttpSupplierGateway
@@ -215,15 +215,19 @@ def test_a_forged_id_in_a_message_is_replaced() -> None:
 @pytest.fixture
 def memory_app():
     """A Celery app on kombu's in-memory transport, with one task that tells its request id."""
-    app = Celery("request-id-test", broker="memory://", backend="cache+memory://")
+    app = Celery(
+        "request-id-test", broker="memory://", backend="cache+memory://", set_as_current=False
+    )
     app.conf.task_always_eager = False
 
     @app.task(name="tests.current_request_id", shared=False)
     def tell() -> str | None:
         return current_request_id()
 
+    project_app = current_app._get_current_object()
     yield app, tell
     app.close()
+    project_app.set_current()  # a worker makes its app the current one; give it back
 
 
 def test_a_published_message_carries_the_id(memory_app) -> None:
@@ -267,6 +271,31 @@ def test_the_project_s_tasks_run_eagerly_under_the_request_s_id(settings) -> Non
 
     with bound("eager-2"):
         assert tell.delay().get() == "eager-2"
+
+
+@pytest.mark.django_db(transaction=True)  # on_commit runs at the service's commit, in the request
+def test_a_task_a_request_enqueues_runs_under_the_request_s_id(shopper, make_product, api, pay):
+    from celery.signals import task_prerun
+
+    from apps.ordering.dto import NewOrder
+    from apps.ordering.services import order_place
+
+    order = order_place(actor=shopper, data=NewOrder(product_id=make_product().pk, quantity=1))
+    pay(shopper, order.id)
+    seen: list[tuple[str, str | None]] = []
+
+    def note(task=None, **_):
+        seen.append((task.name, current_request_id()))
+
+    task_prerun.connect(note, weak=False)
+    try:
+        response = api(shopper).post(
+            f"/api/orders/{order.id}/cancel/", HTTP_X_REQUEST_ID="cancel-1"
+        )
+    finally:
+        task_prerun.disconnect(note)
+    assert response.status_code == 200, response.content
+    assert seen == [("servicelayer.run_service", "cancel-1")]  # the refund
 
 
 # --- into supplier calls ------------------------------------------------------------------------
