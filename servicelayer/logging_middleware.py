@@ -48,6 +48,7 @@ class RequestLogMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         rid = request_id.clean_request_id(request.META.get("HTTP_X_REQUEST_ID"))
+        request.request_id = rid  # type: ignore[attr-defined]  # for lines logged after us
         with request_id.bound(rid):
             started = clock()
             response = self.get_response(request)

@@ -45,6 +45,19 @@ def configure(config: dict[str, Any]) -> None:
     logging.config.dictConfig(config)
 
 
+class RequestIdOfRequest(logging.Filter):
+    """Django logs a 4xx or 5xx answer (`django.request`) after the middleware returned, when
+    the id is no longer current: take it from the request the record names."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", NO_REQUEST) == NO_REQUEST:
+            request = getattr(record, "request", None)
+            known = getattr(request, "request_id", None)
+            if isinstance(known, str):
+                record.request_id = known
+        return True
+
+
 class JsonFormatter(OrjsonFormatter):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("fmt", ["levelname", "name", "message", "request_id"])

@@ -102,6 +102,18 @@ def test_one_access_line_per_request(client: Client, caplog, make_user, api) -> 
     assert anonymous.request_id == "anon-1"  # type: ignore[attr-defined]
 
 
+def test_django_s_own_line_for_an_error_answer_names_the_request(client: Client, caplog) -> None:
+    # django.request logs a 4xx after the middleware returned: the console handler's filter
+    # takes the id from the request the record names.
+    from servicelayer.logging_setup import RequestIdOfRequest
+
+    caplog.set_level(logging.WARNING, logger="django.request")
+    client.get("/api/no-such-thing/", HTTP_X_REQUEST_ID="late-1")
+    (line,) = [r for r in caplog.records if r.name == "django.request"]
+    assert RequestIdOfRequest().filter(line)
+    assert line.request_id == "late-1"
+
+
 def test_probes_are_logged_at_debug(client: Client, caplog) -> None:
     caplog.set_level(logging.DEBUG, logger="servicelayer.access")
     client.get("/health/live")
