@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id and the access log cover everything after it, redirects included.
+    "servicelayer.logging_middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -259,6 +261,8 @@ CELERY_BEAT_SCHEDULE = {
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # A load balancer probes over plain HTTP, without X-Forwarded-Proto: answer, not redirect.
+    SECURE_REDIRECT_EXEMPT = [r"^health/"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
@@ -279,9 +283,38 @@ if not DEBUG:
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
 
+# Logs: JSON lines (LOG_FORMAT=json, the default when DEBUG is off, for a log collector) or
+# human-readable text (LOG_FORMAT=text, the default in DEBUG). Every record carries the
+# request id (servicelayer.logging_setup); one access line per request, and a WARNING
+# "slow request" line for a request that took longer than SLOW_REQUEST_MS.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
+SLOW_REQUEST_MS = env.int("SLOW_REQUEST_MS", default=500)
+# Each readiness check (database, cache, broker) fails after this long without an answer.
+HEALTH_CHECK_TIMEOUT_SECONDS = env.float("HEALTH_CHECK_TIMEOUT_SECONDS", default=2.0)
+LOGGING_CONFIG = "servicelayer.logging_setup.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "servicelayer.logging_setup.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "filters": {"request_id_of_request": {"()": "servicelayer.logging_setup.RequestIdOfRequest"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id_of_request"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Through the root handler, in the same format, and only once (Django's default
+        # LOGGING gives `django` a console handler of its own).
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # runserver's own access lines: servicelayer.access writes them already.
+        "django.server": {"handlers": [], "level": "WARNING", "propagate": True},
+    },
 }

@@ -1,4 +1,4 @@
-"""URL wiring: the API under /api/, its docs, the admin."""
+"""URL wiring: the API under /api/, its docs, the admin, the health probes."""
 
 from typing import Any
 
@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from servicelayer import health
 from servicelayer.rest.catalog_view import ServiceCatalogView
 from servicelayer.rest.errors import ErrorPages
 
@@ -54,6 +55,11 @@ api: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns = [
+    # Probes ask with or without the slash: both answer, neither redirects (APPEND_SLASH).
+    path("health/live", health.live),
+    path("health/live/", health.live, name="health-live"),
+    path("health/ready", health.ready),
+    path("health/ready/", health.ready, name="health-ready"),
     path("api/", include(api)),
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),

@@ -19,6 +19,8 @@ from typing import Any, Protocol
 import httpx
 from django.conf import settings
 
+from servicelayer.request_id import outgoing_headers
+
 
 class SupplierRefused(Exception):
     """The supplier said no (a 4xx, or any answer neither a success nor a 5xx): nothing booked."""
@@ -115,6 +117,8 @@ class HttpSupplierGateway:
         )
 
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        # X-Request-ID: the supplier's logs can name the request (or job) a call belongs to
+        kwargs["headers"] = {**kwargs.get("headers", {}), **outgoing_headers()}
         try:
             response = self.client.request(method, url, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
