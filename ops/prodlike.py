@@ -398,6 +398,7 @@ def start_all(stack: Stack, *, background: bool) -> None:
     if stack.pgbouncer_port:
         pgbouncer_binary()  # before anything starts
     prepare(app_env(stack, stack.database_url))
+    stack.ledger_file.unlink(missing_ok=True)  # a ledger tells of one run of the stack
     database_url, pooler = stack.database_url, ""
     if stack.pgbouncer_port:
         database_url, pooler = start_pgbouncer(stack, background=background), "pgbouncer"
