@@ -419,19 +419,26 @@ def start_all(stack: Stack, *, background: bool) -> None:
 
 
 def stop_processes(processes: list[tuple[str, int]]) -> None:
-    """SIGTERM each process group (workers finish their task), newest first; SIGKILL what is
-    still there after STOP_TIMEOUT."""
+    """SIGTERM each process (workers finish their task), newest first; SIGKILL what is still
+    there after STOP_TIMEOUT."""
     for _, pid in reversed(processes):
-        with suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGTERM)
+        _signal(pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_TIMEOUT
     for name, pid in reversed(processes):
         while _alive(pid) and time.monotonic() < deadline:
             time.sleep(0.2)
         if _alive(pid):
             say(f"{name} (pid {pid}) did not stop: killing it")
-            with suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGKILL)
+            _signal(pid, signal.SIGKILL)
+
+
+def _signal(pid: int, signum: int) -> None:
+    """The process and, when it leads its own group (started in the background), its group."""
+    with suppress(ProcessLookupError):
+        if os.getpgid(pid) == pid:
+            os.killpg(pid, signum)
+        else:
+            os.kill(pid, signum)
 
 
 def _alive(pid: int) -> bool:
@@ -452,7 +459,9 @@ def _alive(pid: int) -> bool:
 
 def command_run(stack: Stack) -> int:
     """Foreground: everything stops on Ctrl-C (or SIGTERM), or when one process exits."""
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C even where SIGINT came in ignored (a job started with `&`), and SIGTERM alike.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         start_all(stack, background=False)
         port = stack.ports[0]
