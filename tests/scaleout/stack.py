@@ -180,7 +180,7 @@ def request(method: str, url: str, token: str, **kwargs: Any) -> httpx.Response:
 def query(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     """Read the stack's database directly (not through the app, nor through PgBouncer)."""
     with psycopg.connect(DATABASE_URL) as conn:
-        return conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
+        return conn.execute(sql, params).fetchall()
 
 
 def eventually(check: Callable[[], bool], what: str) -> None:
