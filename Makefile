@@ -83,3 +83,18 @@ supplier: install
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache db.sqlite3 var
+
+# Production-like on this machine (docs/operations.md): DATABASE_URL (PostgreSQL) and
+# CELERY_BROKER_URL (RabbitMQ) from the environment, defaults for this machine's services.
+# prod: one gunicorn, two Celery workers, one beat, in the foreground (Ctrl-C stops all).
+.PHONY: prod scaleout scaleout-stop
+prod: install
+	$(BIN)/python -m ops.prodlike run --host $(HOST) --port $(PORT)
+
+# scaleout: PgBouncer (transaction pooling) + two gunicorn instances (SCALEOUT_PORTS) + two
+# workers + one beat, in the background; scaleout-stop ends them.
+scaleout: install
+	$(BIN)/python -m ops.prodlike scaleout start --host $(HOST)
+
+scaleout-stop:
+	$(BIN)/python -m ops.prodlike scaleout stop

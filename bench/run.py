@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -38,6 +40,7 @@ class Scenario:
     method: str = "GET"
     auth: bool = False
     idempotency: bool = False
+    ports: tuple[int, ...] = ()  # wrk's threads take turns among these ports (same host)
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,12 @@ LUA = """
 local counter = 0
 
 local threads = {}
+local ports = {%(ports)s}
 function setup(thread)
   thread:set("thread_id", #threads + 1)
+  if #ports > 0 then
+    thread.addr = wrk.lookup("127.0.0.1", ports[(#threads %% #ports) + 1])[1]
+  end
   table.insert(threads, thread)
 end
 request = function()
@@ -131,6 +138,7 @@ def wrk(
         "key": key,
         "method": scenario.method,
         "body": f"'{body}'" if scenario.method == "POST" else "nil",
+        "ports": ", ".join(f'"{port}"' for port in scenario.ports),
     }
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua)
@@ -170,6 +178,59 @@ def scenarios(hot: int) -> list[Scenario]:
     ]
 
 
+PAIR_PORTS = (PORT + 1, PORT + 2)
+PAIR_PGBOUNCER_PORT = 6433
+
+
+def two_instances_scenario() -> Scenario:
+    """The product list served by two instances at once, behind one wrk run."""
+    return Scenario(
+        "product list, 20 rows", "2 instances", "/api/products/?page_size=20", ports=PAIR_PORTS
+    )
+
+
+@contextmanager
+def two_instances(env: dict[str, str]) -> Iterator[None]:
+    """Two gunicorn instances (2 sync workers each, like the single one) sharing PostgreSQL
+    through PgBouncer in transaction pooling, as `make scaleout` runs them (ops/prodlike.py)."""
+    from ops.prodlike import Stack, start_pgbouncer, stop_processes
+
+    stack = Stack(
+        run_dir=ROOT / "var" / "prod" / "bench",
+        database_url=env["DATABASE_URL"],
+        broker_url="",
+        host="127.0.0.1",
+        ports=list(PAIR_PORTS),
+        pgbouncer_port=PAIR_PGBOUNCER_PORT,
+    )
+    stack.run_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        pooled = env | {
+            "DATABASE_URL": start_pgbouncer(stack, background=True),
+            "DATABASE_POOLER": "pgbouncer",
+        }
+        for port in PAIR_PORTS:
+            gunicorn = [sys.executable, "-m", "gunicorn", "bench.wsgi", "-w", "2"]
+            gunicorn += ["-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+            stack.processes.append(
+                (f"web-{port}", subprocess.Popen(gunicorn, env=pooled, cwd=ROOT))
+            )
+        for port in PAIR_PORTS:
+            wait_for_server(f"http://127.0.0.1:{port}")
+        yield
+    finally:
+        stop_processes([(name, process.pid) for name, process in stack.processes])
+
+
+def wait_for_server(base: str) -> None:
+    for _ in range(100):
+        try:
+            httpx.get(f"{base}/api/", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -202,7 +263,9 @@ def main() -> None:
         cwd=ROOT,
     )
     base = f"http://127.0.0.1:{PORT}"
+    cleanup = ExitStack()
     try:
+        cleanup.enter_context(two_instances(env))
         for _ in range(100):
             try:
                 httpx.get(f"{base}/api/", timeout=1)
@@ -210,6 +273,7 @@ def main() -> None:
             except httpx.TransportError:
                 time.sleep(0.1)
         runs: dict[Scenario, list[Result]] = {s: [] for s in scenarios(hot)}
+        runs[two_instances_scenario()] = []
         for round_number in range(args.rounds):
             for s in runs:
                 runs[s].append(
@@ -235,6 +299,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+        cleanup.close()
     floor = {r.scenario.group: r.rps for r in results if r.scenario.variant == "floor"}
     print(
         f"\n{'scenario':<24}{'variant':<12}{'req/s':>10}{'x floor':>10}{'p99 ms':>10}{'non-2xx':>9}"

@@ -94,6 +94,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+# A connection pooler in front of PostgreSQL. `pgbouncer` (transaction pooling): a server
+# connection is ours only for one transaction, so nothing may outlive it on the server. Named
+# (server-side) cursors would, and so would prepared statements, which PgBouncer 1.18 does not
+# carry across transactions: both are off (Django's psycopg 3 default already binds parameters
+# on the client and prepares nothing; said here so that no OPTIONS elsewhere turns them on).
+DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
+if DATABASE_POOLER == "pgbouncer":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": False, "prepare_threshold": None}
+    )
+elif DATABASE_POOLER:
+    raise ImproperlyConfigured(
+        f"DATABASE_POOLER={DATABASE_POOLER!r} is not known: leave it empty (no pooler, or one "
+        "in session mode) or set it to `pgbouncer` (transaction pooling)."
+    )
 DATABASES["default"].setdefault("TEST", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -259,7 +275,14 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Behind a TLS-terminating proxy that sets (never passes on) X-Forwarded-Proto, a request
+    # with `X-Forwarded-Proto: https` came over HTTPS. Without such a proxy anyone could send
+    # the header: set DJANGO_TRUST_X_FORWARDED_PROTO=false, and only a request that reached
+    # the server itself over TLS is secure. Plain HTTP is redirected to HTTPS either way
+    # (DJANGO_SECURE_SSL_REDIRECT). gunicorn's own header handling is off (ops/gunicorn.conf.py)
+    # so that this is the one place that decides.
+    if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     # A load balancer probes over plain HTTP, without X-Forwarded-Proto: answer, not redirect.
     SECURE_REDIRECT_EXEMPT = [r"^health/"]

@@ -1,0 +1,2 @@
+"""Running Agora like production on one machine: configuration files and the script that
+starts them (see docs/operations.md)."""
