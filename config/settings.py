@@ -249,6 +249,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "args": ["token_purge_expired"],
     },
+    "purge-unactivated-accounts": {
+        "task": "servicelayer.run_service",
+        "schedule": 3600.0,
+        "args": ["account_purge_unactivated"],
+    },
 }
 
 if not DEBUG:
