@@ -17,18 +17,22 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 
-class _LiveRate:
-    scope: str
-
-    def get_rate(self) -> str | None:
-        rate: str | None = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-        return rate
+def _live_rate(scope: str | None) -> str | None:
+    rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope) if scope else None
+    return str(rate) if rate is not None else None
 
 
-class AnonRate(_LiveRate, AnonRateThrottle):
+class AnonRate(AnonRateThrottle):
     """Requests without a signed-in user, per client address (DRF's identity: REMOTE_ADDR, or
     X-Forwarded-For as far as NUM_PROXIES trusts it)."""
 
+    def get_rate(self) -> str | None:
+        return _live_rate(self.scope)
 
-class UserRate(_LiveRate, UserRateThrottle):
-    """Requests of a signed-in user, per user, whatever the token or the address."""
+
+class UserRate(UserRateThrottle):
+    """Requests of a signed-in user, per user, whatever the token or the address (a request
+    without a user counts per address here too, so the lower of the two rates is its own)."""
+
+    def get_rate(self) -> str | None:
+        return _live_rate(self.scope)
