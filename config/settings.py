@@ -170,6 +170,20 @@ AGORA_TOKEN_LIFETIME_DAYS = env.int("AGORA_TOKEN_LIFETIME_DAYS", default=30)
 AGORA_LOGIN_FAILURES_PER_USERNAME = env.int("AGORA_LOGIN_FAILURES_PER_USERNAME", default=5)
 AGORA_LOGIN_FAILURES_PER_IP = env.int("AGORA_LOGIN_FAILURES_PER_IP", default=20)
 AGORA_LOGIN_FAILURE_WINDOW_SECONDS = env.int("AGORA_LOGIN_FAILURE_WINDOW_SECONDS", default=900)
+# Registrations and password reset requests each send an e-mail: every attempt counts (not only
+# failures), at most this many per client address and per username or e-mail address in the
+# window (registration and reset are counted apart); past it, a 429 with Retry-After.
+AGORA_RATE_ACCOUNT_PER_IP = env.int("AGORA_RATE_ACCOUNT_PER_IP", default=20)
+AGORA_RATE_ACCOUNT_PER_USER_OR_EMAIL = env.int("AGORA_RATE_ACCOUNT_PER_USER_OR_EMAIL", default=10)
+AGORA_RATE_ACCOUNT_WINDOW_SECONDS = env.int("AGORA_RATE_ACCOUNT_WINDOW_SECONDS", default=3600)
+# Every API request: at most this many per client address without a user, and per signed-in
+# user ("N/s", "N/min", "N/hour", "N/day"; empty: no limit). The defaults are far above what a
+# person or a well-behaved client sends; a load test states the rates it ran with.
+AGORA_RATE_ANON = env.str("AGORA_RATE_ANON", default="1000/min") or None
+AGORA_RATE_USER = env.str("AGORA_RATE_USER", default="5000/min") or None
+# Where the links in account e-mails point (activation, password reset): the front end that
+# posts their uid and token to the API. By default the API's own address.
+AGORA_FRONTEND_URL = env.str("AGORA_FRONTEND_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -193,6 +207,11 @@ REST_FRAMEWORK = {
     # The client's address is REMOTE_ADDR (0: X-Forwarded-For, which anyone can send, is not
     # trusted). Behind N reverse proxies that each append to X-Forwarded-For, set N.
     "NUM_PROXIES": env.int("AGORA_NUM_PROXIES", default=0),
+    "DEFAULT_THROTTLE_CLASSES": [
+        "servicelayer.rest.throttles.AnonRate",
+        "servicelayer.rest.throttles.UserRate",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": AGORA_RATE_ANON, "user": AGORA_RATE_USER},
 }
 
 SPECTACULAR_SETTINGS = {
@@ -271,6 +290,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "servicelayer.run_service",
         "schedule": 3600.0,
         "args": ["token_purge_expired"],
+    },
+    "purge-unactivated-accounts": {
+        "task": "servicelayer.run_service",
+        "schedule": 3600.0,
+        "args": ["account_purge_unactivated"],
     },
 }
 

@@ -1,11 +1,17 @@
-"""Counting failures (a wrong password, a bad code) per identity, to stop brute force.
+"""Counting failures (a wrong password, a bad code) or attempts per identity, to stop brute
+force and floods.
 
     limit = FailureLimit("sign-in:ip", limit=20, window=900)
     wait = retry_after([(limit, ip)])          # seconds to wait, or None: refuse if not None
     record_failure([(limit, ip)])              # after a failed attempt
     forget(limit, ip)                          # after a success, where that is safe
 
-Only failures count, so a user who succeeds is never held back by their successes. Counts live
+    limit = RateLimit("register:ip", limit=20, window=3600)
+    wait = attempt([(limit, ip)])              # counts this attempt; refuse if not None
+
+A FailureLimit counts only failures, so a user who succeeds is never held back by their
+successes. A RateLimit counts every attempt, for actions whose success is itself the abuse
+(registrations, reset mails: each sends an e-mail to someone). Counts live
 in fixed windows of `window` seconds (aligned to the clock) in a Django cache, so every app
 instance sharing that cache (Redis) shares them; a window's counts expire with it. Which
 attempts are failures, and how the refusal is delivered (DRF's Throttled, a 429 with
@@ -17,6 +23,7 @@ import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from django.core.cache import caches
 
@@ -33,13 +40,14 @@ class FailureLimit:
     scope: str
     limit: int
     window: int
+    counts: ClassVar[str] = "failures"  # what is counted: the cache keys' prefix
 
     def _slot(self, ident: str, now: float) -> tuple[str, float]:
         """The cache key of `ident`'s count in the window of `now`, and when that window ends.
         Identities are hashed: they are user input, and cache keys must be short and plain."""
         index = int(now // self.window)
         digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
-        return f"failures:{self.scope}:{index}:{digest}", (index + 1) * self.window
+        return f"{self.counts}:{self.scope}:{index}:{digest}", (index + 1) * self.window
 
 
 def retry_after(checks: Checks) -> int | None:
@@ -55,15 +63,45 @@ def record_failure(checks: Checks) -> None:
     cache, now = caches[CACHE_ALIAS], clock()
     for limit, ident in checks:
         key, end = limit._slot(ident, now)
-        timeout = math.ceil(end - now) + 1
-        # add-then-incr is atomic on every backend: concurrent failures are all counted
-        if not cache.add(key, 1, timeout):
-            try:
-                cache.incr(key)
-            except ValueError:  # the window's key expired in between
-                cache.add(key, 1, timeout)
+        _count(cache, key, math.ceil(end - now) + 1)
 
 
 def forget(limit: FailureLimit, ident: str) -> None:
     """Clear `ident`'s failures in the current window."""
     caches[CACHE_ALIAS].delete(limit._slot(ident, clock())[0])
+
+
+@dataclass(frozen=True)
+class RateLimit(FailureLimit):
+    """At most `limit` attempts, successful or not, per identity in each window of `window`
+    seconds."""
+
+    counts: ClassVar[str] = "attempts"
+
+
+def attempt(checks: Iterable[tuple[RateLimit, str]]) -> int | None:
+    """Count one attempt under every (limit, identity); the seconds to wait if that puts any
+    identity over its limit (the attempt is then to be refused), else None.
+
+    Counting first and comparing after is atomic: of concurrent attempts at the limit exactly
+    `limit` go through. A refused attempt counts too, which changes nothing: the window is fixed,
+    so it still ends when it would have."""
+    cache, now = caches[CACHE_ALIAS], clock()
+    waits: list[float] = []
+    for limit, ident in checks:
+        key, end = limit._slot(ident, now)
+        if _count(cache, key, math.ceil(end - now) + 1) > limit.limit:
+            waits.append(end - now)
+    return max(1, math.ceil(max(waits))) if waits else None
+
+
+def _count(cache: Any, key: str, timeout: int) -> int:
+    """Add one to the count at `key` (made for `timeout` seconds if new); the new count.
+    Add-then-incr is atomic on every backend: concurrent attempts are all counted."""
+    if cache.add(key, 1, timeout):
+        return 1
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # the window's key expired in between
+        cache.add(key, 1, timeout)
+        return 1

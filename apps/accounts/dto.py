@@ -1,12 +1,31 @@
 from datetime import datetime
+from typing import Annotated, Literal
 
-from pydantic import Field
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from pydantic import AfterValidator, Field
 
 from servicelayer.dto import DTO, Id, Output
 
 TokenName = Field(
     default="", max_length=100, description="A name to tell the token apart, e.g. the device."
 )
+
+
+def _email(value: str) -> str:
+    try:
+        validate_email(value)
+    except DjangoValidationError:
+        raise ValueError("Enter a valid e-mail address.") from None
+    return value
+
+
+Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(_email)]
+Username = Annotated[str, Field(min_length=1, max_length=150, pattern=r"^[\w.@+-]+$")]
+Password = Annotated[str, Field(min_length=1, max_length=128)]
+# uid: the user's id in base 64; token: Django's token generator's, "<timestamp>-<hmac>"
+LinkUid = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[\w-]+$")]
+LinkToken = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w-]+$")]
 
 
 class Credentials(DTO):
@@ -74,3 +93,57 @@ class UserOut(Output):
     username: str
     is_staff: bool
     token: str
+
+
+class NewAccount(DTO):
+    """A customer's own registration. The password must pass the password validators."""
+
+    username: Username
+    email: Email
+    password: Password
+
+
+class ActivationLink(DTO):
+    """The `uid` and `token` of the link in an activation e-mail."""
+
+    uid: LinkUid
+    token: LinkToken
+
+
+class PasswordChange(DTO):
+    old_password: Password
+    new_password: Password
+
+
+class PasswordResetRequest(DTO):
+    email: Email
+
+
+class PasswordReset(DTO):
+    """The `uid` and `token` of the link in a password reset e-mail, and the new password."""
+
+    uid: LinkUid
+    token: LinkToken
+    new_password: Password
+
+
+MailKind = Literal["activation", "already_registered", "username_taken", "password_reset"]
+
+
+class AccountMail(DTO):
+    """An e-mail about an account, written when it is sent (links are made then).
+
+    `activation`, `already_registered` and `password_reset` go to the account `user_id`;
+    `username_taken` goes to `email`, which asked for `username`."""
+
+    kind: MailKind
+    user_id: Id | None = None
+    email: str = Field(default="", max_length=254)
+    username: str = Field(default="", max_length=150)
+
+
+class AccountRequestOut(Output):
+    """What registration and reset requests answer, whatever the outcome (so that nobody
+    learns from it whether a username or an address is known)."""
+
+    detail: str

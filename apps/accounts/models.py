@@ -1,4 +1,5 @@
-"""API tokens: several per user, each with a lifetime; only a hash of the key is kept.
+"""API tokens: several per user, each with a lifetime; only a hash of the key is kept. And
+registrations that await their activation.
 
 The toolkit authenticates requests with this model (SERVICELAYER_TOKEN_MODEL): see
 servicelayer.tokens for the fields it reads.
@@ -49,3 +50,17 @@ class ApiToken(models.Model):
             expires_at=expires,
         )
         return token, key
+
+
+class PendingRegistration(models.Model):
+    """A self-registered account not activated yet (the user is inactive until then). It is
+    what tells such an account from one that staff deactivated: only a pending account may be
+    activated by a link, so a deactivated user cannot register again to come back."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_registration"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"pending since {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,4 +1,5 @@
-"""Accounts: signing in and out with API tokens, your tokens, and users created by operators.
+"""Accounts: registering, activating, signing in and out with API tokens, your tokens,
+passwords (change, reset by e-mail), and users created by operators.
 
 A token's key is shown once, when it is issued, and stored only as a hash; each sign-in issues
 a new token, valid for AGORA_TOKEN_LIFETIME_DAYS. Passwords set here pass Django's validators
@@ -10,25 +11,42 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.accounts import mail
 from apps.accounts.dto import (
+    AccountMail,
+    AccountRequestOut,
+    ActivationLink,
     Credentials,
     IssuedTokenOut,
+    NewAccount,
     NewToken,
     NewUser,
+    PasswordChange,
+    PasswordReset,
+    PasswordResetRequest,
     TokenOut,
     TokenRef,
     UserOut,
 )
-from apps.accounts.errors import InvalidCredentials, TokenNotFound, UsernameTaken
-from apps.accounts.models import ApiToken
+from apps.accounts.errors import (
+    InvalidCredentials,
+    InvalidLink,
+    PasswordIncorrect,
+    PasswordInvalid,
+    TokenNotFound,
+    UsernameTaken,
+)
+from apps.accounts.models import ApiToken, PendingRegistration
 from apps.roles import ANYONE, SHOPPER, SYSTEM
 from servicelayer.errors import InvalidInput, NotFound
 from servicelayer.registry import service
+from servicelayer.tasks import enqueue
 from servicelayer.users import user_by_username
 
 
@@ -110,3 +128,166 @@ def user_create(*, data: NewUser) -> UserOut:
             raise UsernameTaken() from None
         raise
     return UserOut(id=user.pk, username=user.username, is_staff=user.is_staff, token=key)
+
+
+# --- registration -------------------------------------------------------------------------
+
+REQUEST_ANSWER = AccountRequestOut(
+    detail="Thank you. If this can be done, an e-mail with the next step is on its way."
+)
+
+
+def _check_password(password: str, user: Any, field: str) -> None:
+    """Django's password validators, with the user's own attributes for the similarity check."""
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise PasswordInvalid(fields={field: exc.messages}) from None
+
+
+def _mail(kind: str, **fields: Any) -> None:
+    """Send an account e-mail once the transaction commits, from a task: a slow mail server
+    never holds up the request, and a rolled-back request sends nothing."""
+    enqueue(account_mail_send, data=AccountMail.model_validate({"kind": kind, **fields}))
+
+
+@service(role=ANYONE, errors=[PasswordInvalid], atomic=True)
+def account_register(*, data: NewAccount) -> AccountRequestOut:
+    """Register: an inactive account, activated by the link e-mailed to its address.
+
+    The answer is the same whether or not the username or the address is taken, so nobody
+    learns from it which are known; the mail says what happened, to the address's owner only:
+    an address that has an account gets "you already have an account" (or, if that account
+    still awaits activation, its activation link again, for its first password); a username
+    that is taken gets "choose another username" at the address given. The password is
+    checked by the password validators, and hashed, in every case alike."""
+    model = get_user_model()
+    email = model.objects.normalize_email(data.email)
+    _check_password(data.password, model(username=data.username, email=email), "password")
+    password = make_password(data.password)  # the same work whatever follows
+    owner = model.objects.filter(email__iexact=email).order_by("pk").first()
+    if owner is not None:
+        pending = PendingRegistration.objects.filter(user=owner).exists()
+        _mail("activation" if pending else "already_registered", user_id=owner.pk)
+        return REQUEST_ANSWER
+    if model.objects.filter(username__iexact=data.username).exists():
+        _mail("username_taken", email=email, username=data.username)
+        return REQUEST_ANSWER
+    try:
+        with transaction.atomic():  # a savepoint: the username's unique index decides races
+            user = model.objects.create(
+                username=data.username, email=email, password=password, is_active=False
+            )
+            PendingRegistration.objects.create(user=user)
+    except IntegrityError:
+        if not model.objects.filter(username=data.username).exists():
+            raise
+        _mail("username_taken", email=email, username=data.username)
+        return REQUEST_ANSWER
+    _mail("activation", user_id=user.pk)
+    return REQUEST_ANSWER
+
+
+def _user_of_link(uid: str) -> Any:
+    """The user a link names, locked (a link is used once, even by two requests at a time);
+    None if there is none."""
+    user_id = mail.user_id_of(uid)
+    if user_id is None:
+        return None
+    return get_user_model().objects.select_for_update().filter(pk=user_id).first()
+
+
+@service(role=ANYONE, errors=[InvalidLink], atomic=True)
+def account_activate(*, data: ActivationLink) -> None:
+    """Activate your account with the `uid` and `token` of the link e-mailed at registration
+    (valid PASSWORD_RESET_TIMEOUT seconds, once); then sign in."""
+    user = _user_of_link(data.uid)
+    if user is None or not mail.activation_tokens.check_token(user, data.token):
+        raise InvalidLink()
+    deleted, _ = PendingRegistration.objects.filter(user=user).delete()
+    if not deleted:  # deactivated by staff: a link does not bring it back
+        raise InvalidLink()
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+
+
+@service(role=SYSTEM, outside=True)  # SMTP: never inside a transaction
+def account_mail_send(*, data: AccountMail) -> dict[str, int]:
+    """Send one account e-mail (a task: registration and password reset enqueue it), written
+    now from the account as it is: a link is made at sending, and a mail that no longer
+    applies (an account activated or deactivated meanwhile) is not sent."""
+    if data.kind == "username_taken":
+        mail.send_username_taken(data.email, data.username)
+        return {"sent": 1}
+    if data.user_id is None:
+        raise InvalidInput(fields={"user_id": ["This kind of mail goes to an account."]})
+    user = get_user_model().objects.filter(pk=data.user_id).first()
+    if user is None or not user.email:
+        return {"sent": 0}
+    if data.kind == "activation":
+        if user.is_active or not PendingRegistration.objects.filter(user=user).exists():
+            return {"sent": 0}
+        mail.send_activation(user)
+    elif data.kind == "already_registered":
+        mail.send_already_registered(user)
+    elif data.kind == "password_reset":
+        if not (user.is_active and user.has_usable_password()):
+            return {"sent": 0}
+        mail.send_password_reset(user)
+    return {"sent": 1}
+
+
+@service(role=SYSTEM, atomic=True)
+def account_purge_unactivated() -> dict[str, int]:
+    """Delete self-registered accounts never activated whose links have expired
+    (PASSWORD_RESET_TIMEOUT), so that their usernames and addresses can be registered again."""
+    cutoff = timezone.now() - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    stale = PendingRegistration.objects.filter(created_at__lt=cutoff, user__is_active=False)
+    deleted, _ = get_user_model().objects.filter(pk__in=stale.values("user_id")).delete()
+    return {"purged": deleted}
+
+
+# --- passwords ----------------------------------------------------------------------------
+
+
+@service(role=SHOPPER, errors=[PasswordIncorrect, PasswordInvalid], atomic=True)
+def password_change(*, actor: Any, data: PasswordChange) -> None:
+    """Change your password (the current one is asked for; the new one must pass the password
+    validators). Your other API tokens are revoked; the one this request came with keeps
+    working (signed in otherwise, all are revoked)."""
+    user = get_user_model().objects.select_for_update().get(pk=actor.pk)
+    if not user.check_password(data.old_password):
+        raise PasswordIncorrect(fields={"old_password": [PasswordIncorrect.default_message]})
+    _check_password(data.new_password, user, "new_password")
+    user.set_password(data.new_password)
+    user.save(update_fields=["password"])
+    others = ApiToken.objects.filter(user=user)
+    current = getattr(actor, "api_token_id", None)
+    if current is not None:
+        others = others.exclude(pk=current)
+    others.delete()
+
+
+@service(role=ANYONE, atomic=True)
+def password_reset_request(*, data: PasswordResetRequest) -> AccountRequestOut:
+    """Ask for a password reset link by e-mail. The answer is the same whether or not the
+    address has an account; an active account with it gets the link (valid
+    PASSWORD_RESET_TIMEOUT seconds, once)."""
+    users = get_user_model().objects.filter(email__iexact=data.email, is_active=True)
+    for user_id in users.order_by("pk").values_list("pk", flat=True):
+        _mail("password_reset", user_id=user_id)
+    return REQUEST_ANSWER
+
+
+@service(role=ANYONE, errors=[InvalidLink, PasswordInvalid], atomic=True)
+def password_reset_confirm(*, data: PasswordReset) -> None:
+    """Set a new password with the `uid` and `token` of a password reset link (valid
+    PASSWORD_RESET_TIMEOUT seconds, once). Every API token of the account is revoked; sign in
+    with the new password."""
+    user = _user_of_link(data.uid)
+    if user is None or not user.is_active or not mail.reset_tokens.check_token(user, data.token):
+        raise InvalidLink()
+    _check_password(data.new_password, user, "new_password")
+    user.set_password(data.new_password)
+    user.save(update_fields=["password"])
+    ApiToken.objects.filter(user=user).delete()
