@@ -2,7 +2,7 @@
 
 A declaration is the function itself: keyword-only parameters, a DTO annotation for the input
 (`data` for a service, `params` for a query), the return annotation for the answer, and the
-docstring, whose first paragraph is the catalog's summary. Both registries are a `Catalog`:
+docstring, whose first paragraph is the catalog's summary. Both registries are `Declarations`:
 declarations by unique name, listed by role then name.
 """
 
@@ -80,7 +80,7 @@ class Declared(Protocol):
 D = TypeVar("D", bound=Declared)
 
 
-class Catalog(Generic[D]):
+class Declarations(Generic[D]):
     """Declarations of one `kind` ("service", "query") by unique name."""
 
     kind = "declaration"

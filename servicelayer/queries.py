@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from django.utils.module_loading import autodiscover_modules
 from pydantic import BaseModel
 
-from servicelayer.declarations import Catalog, app_of, possible_errors, read_signature, summary
+from servicelayer.declarations import Declarations, app_of, possible_errors, read_signature, summary
 from servicelayer.dto import DTO
 from servicelayer.errors import ServiceError
 from servicelayer.pagination import Page
@@ -56,7 +56,7 @@ class QuerySpec:
         )
 
 
-class QueryRegistry(Catalog[QuerySpec]):
+class QueryRegistry(Declarations[QuerySpec]):
     kind = "query"
 
     def __init__(self, *, discover: str | None = None) -> None:

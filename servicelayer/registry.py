@@ -22,7 +22,7 @@ from typing import Any, Generic, ParamSpec, Protocol, TypeVar, cast
 from pydantic import BaseModel
 
 from servicelayer import transactions
-from servicelayer.declarations import Catalog, app_of, possible_errors, read_signature, summary
+from servicelayer.declarations import Declarations, app_of, possible_errors, read_signature, summary
 from servicelayer.dto import DTO, validate_input
 from servicelayer.errors import InvalidInput, ServiceError
 from servicelayer.roles import Access, Role
@@ -80,7 +80,7 @@ class ServiceSpec:
         return self.func(actor=actor, data=validate_input(self.dto, data))
 
 
-class Registry(Catalog[ServiceSpec]):
+class Registry(Declarations[ServiceSpec]):
     kind = "service"
 
 

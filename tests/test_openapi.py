@@ -82,3 +82,10 @@ def test_public_operations_say_they_take_anonymous_requests(schema):
     assert {} in listing["security"]
     ordering = schema["paths"]["/api/orders/"]["post"]
     assert {} not in ordering["security"]
+
+
+def test_every_api_operation_documents_the_rate_limit(schema):
+    # the whole API is throttled (AGORA_RATE_ANON / AGORA_RATE_USER), so any call may be a 429
+    for path, method, operation in operations(schema):
+        if path.startswith("/api/") and "operationId" in operation:
+            assert "429" in operation["responses"], (path, method)

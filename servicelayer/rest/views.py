@@ -23,7 +23,7 @@ from django.http import QueryDict
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from pydantic import BaseModel, RootModel, TypeAdapter, create_model
 from pydantic import ValidationError as PydanticValidationError
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -99,10 +99,14 @@ def security_of(role: Role) -> dict[str, Any]:
     return {"auth": PUBLIC_SECURITY} if role.access is Access.PUBLIC else {}
 
 
-def always_possible(url_map: Mapping[str, str]) -> list[type[ServiceError]]:
+def always_possible(url_map: Mapping[str, str]) -> list[Documented]:
     """Errors any operation may answer whatever it declares: any request may carry a bad token
-    (401), and a path whose id is not a number matches no URL (404)."""
-    return [NotAuthenticated, NotFound] if url_map else [NotAuthenticated]
+    (401), a path whose id is not a number matches no URL (404), and any client may go over
+    the API's rates (429) when throttles are configured."""
+    errors: list[Documented] = [NotAuthenticated, NotFound] if url_map else [NotAuthenticated]
+    if api_settings.DEFAULT_THROTTLE_CLASSES:
+        errors.append(Throttled)
+    return errors
 
 
 def _status_and_code(error: Documented) -> tuple[int, str]:

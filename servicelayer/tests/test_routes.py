@@ -165,12 +165,12 @@ def test_the_schema_of_a_table_documents_each_route():
     body = patch["requestBody"]["content"]["application/json"]["schema"]
     body_fields = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]["properties"]
     assert set(body_fields) == {"name"}  # the id comes from the path
-    assert set(patch["responses"]) == {"200", "400", "401", "404", "413"}
+    assert set(patch["responses"]) == {"200", "400", "401", "404", "413", "429"}
     assert "`request_too_large`" in patch["responses"]["413"]["description"]
     listing = schema["paths"]["/shelves/"]["get"]
     assert listing["operationId"] == "shelf_list"
     assert [p["name"] for p in listing["parameters"]] == ["colour"]
-    assert set(listing["responses"]) == {"200", "400", "401"}
+    assert set(listing["responses"]) == {"200", "400", "401", "429"}
     books = schema["paths"]["/shelves/{id}/books/{book_id}/"]["post"]
     assert {p["name"] for p in books["parameters"]} == {"id", "book_id"}
     assert "requestBody" not in books  # every input field comes from the path
