@@ -193,7 +193,7 @@ def event_relay() -> Relayed:
     and each handler's run is recorded with its own writes, so a handler handles an event once
     however often the relay runs. An event a handler failed on stays unpublished; the handlers
     that succeeded are not run again."""
-    result = Relayed(published=0, failed=[])
+    published, failed = 0, []
     after = 0
     for _ in range(MAX_BATCHES_PER_RUN):
         with transactions.atomic():
@@ -203,18 +203,23 @@ def event_relay() -> Relayed:
                 .order_by("id")[:BATCH]
             )
             if not batch:
-                return result
-            _deliver(batch, result)
+                break
+            done = _deliver(batch)
+        published += len(done)
+        failed += [event.pk for event in batch if event.pk not in done]
         after = batch[-1].pk
-    _enqueue_relay()  # a backlog: the next run goes on where this one stopped
-    return result
+    else:
+        _enqueue_relay()  # a backlog: the next run goes on where this one stopped
+    return Relayed(published=published, failed=failed)
 
 
-def _deliver(batch: list[Event], result: Relayed) -> None:
+def _deliver(batch: list[Event]) -> set[int]:
+    """Run the handlers of a locked batch of events; the ids of those now published."""
     delivered = set(
         EventDelivery.objects.filter(event__in=batch).values_list("event_id", "handler")
     )
-    published, now = [], timezone.now()
+    published: set[int] = set()
+    now = timezone.now()
     for event in batch:
         data = EventData(
             id=event.pk,
@@ -240,8 +245,7 @@ def _deliver(batch: list[Event], result: Relayed) -> None:
             Event.objects.filter(pk=event.pk).update(
                 attempts=F("attempts") + 1, last_error="; ".join(errors)[:MAX_ERROR]
             )
-            result.failed.append(event.pk)
         else:
-            published.append(event.pk)
+            published.add(event.pk)
     Event.objects.filter(pk__in=published).update(published_at=now, attempts=F("attempts") + 1)
-    result.published += len(published)
+    return published
