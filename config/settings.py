@@ -281,6 +281,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "args": ["booking_reconcile"],
     },
+    # publishes events a crash left unpublished (each commit that writes events enqueues it too)
+    "relay-events": {
+        "task": "servicelayer.run_service",
+        "schedule": 30.0,
+        "args": ["event_relay"],
+    },
     "purge-idempotency-keys": {
         "task": "servicelayer.run_service",
         "schedule": 3600.0,

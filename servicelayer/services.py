@@ -1,5 +1,6 @@
 """The toolkit's own services: housekeeping jobs that any project gets."""
 
+from servicelayer import events  # noqa: F401  (registers event_relay)
 from servicelayer.dto import Output
 from servicelayer.idempotency import purge_expired
 from servicelayer.registry import service

@@ -44,6 +44,7 @@ from apps.accounts.errors import (
 )
 from apps.accounts.models import ApiToken, PendingRegistration
 from apps.roles import ANYONE, SHOPPER, SYSTEM
+from servicelayer import events
 from servicelayer.errors import InvalidInput, NotFound
 from servicelayer.registry import service
 from servicelayer.tasks import enqueue
@@ -275,6 +276,9 @@ def password_reset_request(*, data: PasswordResetRequest) -> AccountRequestOut:
     PASSWORD_RESET_TIMEOUT seconds, once)."""
     users = get_user_model().objects.filter(email__iexact=data.email, is_active=True)
     for user_id in users.order_by("pk").values_list("pk", flat=True):
+        events.record(
+            "account.password_reset_asked", subject="user", subject_id=user_id, owner=user_id
+        )
         _mail("password_reset", user_id=user_id)
     return REQUEST_ANSWER
 

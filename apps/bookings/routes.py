@@ -28,6 +28,7 @@ routes.post(
     idempotent=True,
 )
 routes.get("bookings/<pk:booking_id>/", selectors.booking_get, name="booking-detail")
+routes.get("bookings/<pk:booking_id>/events/", selectors.booking_events, name="booking-events")
 routes.post("bookings/<pk:booking_id>/cancel/", services.booking_cancel, name="booking-cancel")
 
 urlpatterns = routes.urls()

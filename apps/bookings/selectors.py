@@ -9,6 +9,8 @@ from apps.bookings.dto import HOTEL_FIELDS, BookingOut, BookingQuery, HotelOut, 
 from apps.bookings.errors import BookingNotFound, HotelNotFound
 from apps.bookings.models import BookingStatus, Hotel, HotelBooking
 from apps.roles import ANYONE, TRAVELLER
+from servicelayer import events
+from servicelayer.events import EventOut, EventQuery
 from servicelayer.pagination import Page, keyset_page
 from servicelayer.queries import query
 
@@ -98,3 +100,12 @@ def booking_get(*, actor: Any, booking_id: int) -> dict[str, Any]:
     if row is None:
         raise BookingNotFound()
     return _present(row)
+
+
+@query(role=TRAVELLER, output=EventOut, errors=[BookingNotFound])
+def booking_events(*, actor: Any, booking_id: int, params: EventQuery) -> Page:
+    """A booking's history, oldest first: confirmed, canceled... with what each event says.
+    Another traveller's booking is not found."""
+    if not bookings_of(actor).filter(pk=booking_id).exists():
+        raise BookingNotFound()
+    return events.history("booking", booking_id, params)

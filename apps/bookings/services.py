@@ -56,6 +56,7 @@ from apps.bookings.models import (
 )
 from apps.bookings.selectors import booking_get, bookings_of, hotel_get
 from apps.roles import MERCHANT, SYSTEM, TRAVELLER
+from servicelayer import events
 from servicelayer.errors import Conflict, ServiceError
 from servicelayer.outside import call_outside
 from servicelayer.registry import service
@@ -132,6 +133,18 @@ def _settle(booking: HotelBooking, status: str, **fields: str) -> None:
     for name, value in fields.items():
         setattr(booking, name, value)
     booking.save(update_fields=["status", *fields, "updated_at"])
+    if status != BookingStatus.PENDING_CONFIRMATION:  # booking.confirmed, booking.failed
+        _record(booking.pk, booking.traveller_id, status, fields)
+
+
+def _record(booking_id: int, traveller_id: int, status: str, payload: dict[str, str]) -> None:
+    events.record(
+        f"booking.{status}",
+        subject="booking",
+        subject_id=booking_id,
+        owner=traveller_id,
+        payload=payload,
+    )
 
 
 @service(
@@ -226,9 +239,11 @@ def booking_cancel(*, actor: User, data: BookingRef) -> BookingOut:
         get_supplier().cancel(booking.supplier_reference)
     except SupplierDown:
         raise SupplierUnavailable("The supplier is unavailable; the booking stands.") from None
-    HotelBooking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
-        status=BookingStatus.CANCELED, updated_at=timezone.now()
-    )
+    with transaction.atomic():  # the change and its event
+        if HotelBooking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
+            status=BookingStatus.CANCELED, updated_at=timezone.now()
+        ):
+            _record(booking.pk, booking.traveller_id, BookingStatus.CANCELED, {})
     booking.refresh_from_db()
     return _booking_out(actor, booking)
 
@@ -320,15 +335,31 @@ def _settle_unresolved(supplier: SupplierGateway, now: datetime, result: Reconci
             continue
         unresolved = HotelBooking.objects.filter(pk=booking.pk, status__in=UNRESOLVED)
         if found is not None and found.status == "confirmed":
-            if unresolved.update(
-                status=BookingStatus.CONFIRMED, supplier_reference=found.reference, updated_at=now
-            ):
-                result.confirmed.append(booking.pk)
+            with transaction.atomic():  # the change and its event
+                if unresolved.update(
+                    status=BookingStatus.CONFIRMED,
+                    supplier_reference=found.reference,
+                    updated_at=now,
+                ):
+                    _record(
+                        booking.pk,
+                        booking.traveller_id,
+                        BookingStatus.CONFIRMED,
+                        {"supplier_reference": found.reference},
+                    )
+                    result.confirmed.append(booking.pk)
         elif found is not None or booking.created_at <= settled_before:
             reason = "canceled_at_supplier" if found is not None else "not_at_supplier"
-            if unresolved.update(
-                status=BookingStatus.FAILED, failure_reason=reason, updated_at=now
-            ):
-                result.failed.append(booking.pk)
+            with transaction.atomic():  # the change and its event
+                if unresolved.update(
+                    status=BookingStatus.FAILED, failure_reason=reason, updated_at=now
+                ):
+                    _record(
+                        booking.pk,
+                        booking.traveller_id,
+                        BookingStatus.FAILED,
+                        {"failure_reason": reason},
+                    )
+                    result.failed.append(booking.pk)
         else:
             result.unresolved.append(booking.pk)

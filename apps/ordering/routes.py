@@ -19,6 +19,7 @@ routes.post(
 routes.get("orders/", selectors.order_list, name="order-list")
 routes.post("orders/", services.order_place, status=201, idempotent=True)
 routes.get("orders/<pk:order_id>/", selectors.order_get, name="order-detail")
+routes.get("orders/<pk:order_id>/events/", selectors.order_events, name="order-events")
 routes.post(
     "orders/<pk:order_id>/quantity/",
     services.order_change_quantity,

@@ -12,6 +12,8 @@ from apps.ordering.dto import BasketOut, OrderOut, OrderQuery
 from apps.ordering.errors import OrderNotFound
 from apps.ordering.models import BasketLine, Order, OrderLine
 from apps.roles import SHOPPER
+from servicelayer import events
+from servicelayer.events import EventOut, EventQuery
 from servicelayer.pagination import Page, keyset_page
 from servicelayer.queries import query
 
@@ -74,6 +76,15 @@ def order_get(*, actor: Any, order_id: int) -> dict[str, Any]:
     if row is None:
         raise OrderNotFound()
     return _with_lines([row])[0]
+
+
+@query(role=SHOPPER, output=EventOut, errors=[OrderNotFound])
+def order_events(*, actor: Any, order_id: int, params: EventQuery) -> Page:
+    """An order's history, oldest first: placed, paid, shipped... with what each event says.
+    Another customer's order is not found."""
+    if not order_visible(order_id, actor):
+        raise OrderNotFound()
+    return events.history("order", order_id, params)
 
 
 @query(role=SHOPPER, output=BasketOut)

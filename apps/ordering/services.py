@@ -57,6 +57,7 @@ from apps.payments.interface import (
     refund_payable,
 )
 from apps.roles import MERCHANT, SHOPPER, SYSTEM
+from servicelayer import events
 from servicelayer.errors import InvalidInput
 from servicelayer.registry import service
 
@@ -291,6 +292,13 @@ def order_confirm(*, actor: User) -> OrderOut:
         raise BasketLinesUnavailable(details={"lines": failed})
     order = _create_order(actor, taken)
     BasketLine.objects.filter(basket=basket).delete()
+    events.record(
+        "order.confirmed",
+        subject="order",
+        subject_id=order.id,
+        owner=actor.pk,
+        payload={"total": order.total},
+    )
     return order
 
 
@@ -301,7 +309,15 @@ def order_place(*, actor: User, data: NewOrder) -> OrderOut:
     Its stock is taken at once; not enough stock is a 409 `out_of_stock` and nothing is
     ordered, as for a total beyond the largest order total (409 `order_total_too_large`).
     The order then awaits payment like any other."""
-    return _create_order(actor, [(take_stock(data.product_id, data.quantity), data.quantity)])
+    order = _create_order(actor, [(take_stock(data.product_id, data.quantity), data.quantity)])
+    events.record(
+        "order.placed",
+        subject="order",
+        subject_id=order.id,
+        owner=actor.pk,
+        payload={"total": order.total},
+    )
+    return order
 
 
 @service(
@@ -358,6 +374,13 @@ def order_cancel(*, actor: User, data: OrderRef) -> OrderOut:
         raise PaymentInProgress()
     order.cancel()
     order.save(update_fields=["status", "updated_at"])
+    events.record(
+        "order.canceled",
+        subject="order",
+        subject_id=order.pk,
+        owner=order.owner_id,
+        payload={"refunded": was_paid},
+    )
     lines = _lines_of(order)
     _give_back_stock_of(lines)
     if was_paid:
@@ -370,6 +393,9 @@ def _advance(actor: User, order_id: int, move: Callable[[Order], None]) -> Order
     order = _locked_order(actor, order_id)
     move(order)
     order.save(update_fields=["status", "updated_at"])
+    events.record(
+        f"order.{order.status}", subject="order", subject_id=order.pk, owner=order.owner_id
+    )  # order.shipped, order.delivered
     return _locked_out(order, _lines_of(order))
 
 
@@ -406,6 +432,7 @@ def order_expire_unpaid() -> ExpiredOrders:
     for order in expiring:
         order.expire()
         order.updated_at = now
+        events.record("order.expired", subject="order", subject_id=order.pk, owner=order.owner_id)
     Order.objects.bulk_update(expiring, ["status", "updated_at"])
     _give_back_stock_of(OrderLine.objects.filter(order__in=expiring))
     return ExpiredOrders(expired=[order.pk for order in expiring])

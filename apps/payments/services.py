@@ -42,6 +42,7 @@ from apps.payments.gateways import Charge, GatewayDeclined, GatewayUnavailable, 
 from apps.payments.models import Payment, PaymentStatus
 from apps.payments.payables import ORDER, Payable, payable_kind
 from apps.roles import SHOPPER, SYSTEM
+from servicelayer import events
 from servicelayer.errors import ServiceError
 from servicelayer.outside import call_outside
 from servicelayer.registry import service
@@ -104,6 +105,17 @@ def _record_charge(payment: Payment, charge: Charge) -> bool:
     )
     if pays:
         payable_kind(kind).on_paid(payable_id)
+        events.record(
+            f"{kind}.paid",
+            subject=kind,
+            subject_id=payable_id,
+            owner=payment.owner_id,
+            payload={
+                "payment_id": payment.pk,
+                "amount": payment.amount,
+                "currency": payment.currency,
+            },
+        )
     _settle(
         payment,
         was=payment.status,
@@ -228,6 +240,18 @@ def payment_refund(*, data: PaymentRef) -> PaymentOut:
         updated = Payment.objects.filter(pk=payment.pk, status=PaymentStatus.REFUND_PENDING).update(
             status=PaymentStatus.REFUNDED, refund_reference=refund.id
         )
+        if updated:
+            events.record(
+                f"{payment.payable_kind}.refunded",
+                subject=payment.payable_kind,
+                subject_id=payment.payable_id,
+                owner=payment.owner_id,
+                payload={
+                    "payment_id": payment.pk,
+                    "amount": payment.amount,
+                    "currency": payment.currency,
+                },
+            )
     payment.refresh_from_db()
     assert updated or payment.status == PaymentStatus.REFUNDED
     return _out(payment)

@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import override_settings
 
 from apps.accounts.models import ApiToken
+from servicelayer.models import Event
 from tests.factories import PASSWORD, issue_test_token
 
 CHANGE = "/api/auth/password/change/"
@@ -111,6 +112,15 @@ def test_reset_mails_a_link_that_sets_a_new_password_and_revokes_every_token(pos
     assert not signs_in(post, PASSWORD)
     assert api(alice).get("/api/auth/tokens/").status_code == 401  # revoked
     assert ApiToken.objects.filter(user=alice).count() == 1  # the sign-in just now
+
+
+def test_a_reset_asked_for_an_account_is_an_event_of_that_account(post, alice):
+    post(RESET, {"email": "alice@example.com"})
+    post(RESET, {"email": "nobody@example.com"})
+    asked = Event.objects.filter(kind="account.password_reset_asked")
+    assert list(asked.values_list("subject", "subject_id", "owner_id")) == [
+        ("user", alice.pk, alice.pk)
+    ]
 
 
 def test_the_answer_is_the_same_for_an_unknown_address_and_nothing_is_sent(post, alice):
