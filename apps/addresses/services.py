@@ -86,7 +86,7 @@ def address_delete(*, actor: User, data: AddressRef) -> None:
     """Delete an address of your book; orders keep their copy. If it was the default, your
     oldest remaining address becomes the default."""
     address, book = _locked(actor, data.address_id)
+    rest = [other for other in book if other.pk != address.pk]
     address.delete()
-    rest = [other for other in book if other.pk != data.address_id]
     if address.is_default and rest:
         _make_default(rest[0])
