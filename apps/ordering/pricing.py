@@ -1,6 +1,6 @@
 """An order's money: its total is its lines' totals plus shipping, added up exactly and
 rounded once to the currency's minor unit (apps.money). Pure functions: the property tests
-(tests/test_money_properties.py) drive them with arbitrary prices and quantities."""
+(apps/ordering/tests/test_money_properties.py) drive them with arbitrary prices and quantities."""
 
 from collections.abc import Iterable
 from decimal import Decimal
