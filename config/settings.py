@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "servicelayer",
     "apps.accounts",
     "apps.catalog",
+    "apps.addresses",
+    "apps.shipping",
     "apps.ordering",
     "apps.payments",
     "apps.bookings",

@@ -57,6 +57,8 @@ class ProductFactory(factory.django.DjangoModelFactory[Product]):
     price = Decimal("10.00")
     stock = 10
     is_active = True
+    # digital unless a test says it ships: an order of them is paid without address or shipping
+    ships = False
 
 
 class HotelFactory(factory.django.DjangoModelFactory[Hotel]):

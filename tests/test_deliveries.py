@@ -253,15 +253,20 @@ def test_operators_create_users_with_tokens_from_the_command_line(db, capsys):
 
 
 def test_the_demo_data_loads_twice_without_duplicates(db):
+    from apps.addresses.models import Address
     from apps.catalog.models import Product
+    from apps.shipping.models import ShippingMethod
 
     first = run("load_demo")
-    count = Product.objects.count()
+    counts = (Product.objects.count(), ShippingMethod.objects.count(), Address.objects.count())
     second = run("load_demo")
-    assert count == 8
-    assert Product.objects.count() == count
-    assert "8 products and 3 hotels added" in first
-    assert "0 products and 0 hotels added" in second
+    assert counts == (9, 2, 1)
+    assert (Product.objects.count(), ShippingMethod.objects.count(), Address.objects.count()) == (
+        counts
+    )
+    assert "9 products, 2 shipping methods and 3 hotels added" in first
+    assert "0 products, 0 shipping methods and 0 hotels added" in second
+    assert Product.objects.filter(ships=False).exists()  # a digital product, paid as it is
     assert "merchant" in second
     assert "shopper" in second
 

@@ -31,6 +31,7 @@ class NewProduct(DTO):
     description: str = Field(default="", max_length=5000)
     price: Price
     stock: int = Field(default=0, ge=0, le=MAX_STOCK)
+    ships: bool = Field(default=True, description="Sent as a parcel; false for digital goods.")
 
 
 class ProductChanges(DTO):
@@ -40,12 +41,13 @@ class ProductChanges(DTO):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
     price: Price | None = None
+    ships: bool | None = None
 
     @model_validator(mode="after")
     def _something_changes(self) -> Self:
         changed = self.model_fields_set - {"product_id"}
         if not changed:
-            raise ValueError("Give at least one of name, description, price.")
+            raise ValueError("Give at least one of name, description, price, ships.")
         for name in changed:
             if getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null.")
@@ -88,6 +90,7 @@ class ProductOut(Output):
     price: Decimal
     stock: int
     is_active: bool
+    ships: bool
     created_at: datetime
     updated_at: datetime
 

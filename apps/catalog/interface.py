@@ -35,12 +35,13 @@ class ProductData:
     price: Decimal
     stock: int
     is_active: bool
+    ships: bool  # sent as a parcel (digital goods are not)
 
 
 def products_by_ids(ids: Iterable[int]) -> dict[int, ProductData]:
     """Public data of the products with these ids (archived ones included), by id."""
     rows = Product.objects.filter(pk__in=set(ids)).values_list(
-        "id", "name", "price", "stock", "is_active"
+        "id", "name", "price", "stock", "is_active", "ships"
     )
     return {row[0]: ProductData(*row) for row in rows}
 
@@ -54,7 +55,7 @@ def product_ids_by_name(names: Iterable[str]) -> dict[str, int]:
 _TAKE_SQL = (
     "UPDATE {table} SET stock = stock - %s, updated_at = %s "
     "WHERE id = %s AND is_active = %s AND stock >= %s "
-    "RETURNING id, name, price, stock, is_active"
+    "RETURNING id, name, price, stock, is_active, ships"
 )
 
 
@@ -72,9 +73,9 @@ def take_stock(product_id: int, quantity: int) -> ProductData:
         )
         row = cursor.fetchone()
     if row is not None:
-        pk, name, price, stock, is_active = row
+        pk, name, price, stock, is_active, ships = row
         # raw SQL skips the ORM's converters: SQLite hands back the price as a float
-        return ProductData(pk, name, money(price), stock, bool(is_active))
+        return ProductData(pk, name, money(price), stock, bool(is_active), bool(ships))
     available = (
         Product.objects.filter(pk=product_id, is_active=True)
         .values_list("stock", flat=True)

@@ -13,6 +13,11 @@ class Product(models.Model):
     )
     stock = models.IntegerField(default=0, help_text="Units available to order.")
     is_active = models.BooleanField(default=True, help_text="Archived products are not sold.")
+    ships = models.BooleanField(
+        default=True,
+        db_default=True,  # for products the release before this column inserts
+        help_text="Sent as a parcel; digital goods are not: they need no address.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -40,7 +40,7 @@ def product_create(*, actor: User, data: NewProduct) -> ProductOut:
 
 @service(role=MERCHANT, errors=[ProductNotFound], atomic=True)
 def product_update(*, actor: User, data: ProductChanges) -> ProductOut:
-    """Change a product's name, description or price; fields not given stay as they are.
+    """Change a product's name, description, price or whether it ships; fields not given stay.
 
     Orders already placed keep the price they were placed at."""
     changes = data.model_dump(include=data.model_fields_set - {"product_id"})

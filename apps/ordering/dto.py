@@ -33,6 +33,20 @@ class OrderRef(DTO):
     order_id: Id
 
 
+class OrderShippingAddress(DTO):
+    """Which address of your book the order is sent to (it is copied onto the order)."""
+
+    order_id: Id
+    address_id: Id
+
+
+class OrderShippingMethod(DTO):
+    """Which shipping method sends the order."""
+
+    order_id: Id
+    shipping_method_id: Id
+
+
 class OrderQuery(DTO):
     status: (
         Literal["awaiting_payment", "paid", "shipped", "delivered", "canceled", "expired"] | None
@@ -49,11 +63,35 @@ class OrderLineOut(Output):
     line_total: Decimal
 
 
+class ShippingAddressOut(Output):
+    """The address copied onto the order: the address book's later edits do not change it."""
+
+    name: str
+    line1: str
+    line2: str
+    city: str
+    postal_code: str
+    country: str
+    phone: str
+
+
+class ChosenShippingMethodOut(Output):
+    id: int
+    name: str = Field(description="Its name when chosen.")
+
+
 class OrderOut(Output):
     id: int
     customer: str
     status: str
-    total: Decimal
+    lines_total: Decimal = Field(description="The lines' totals added up.")
+    shipping_cost: Decimal = Field(description="0 until a method is chosen, or when free.")
+    total: Decimal = Field(description="lines_total + shipping_cost: what is charged.")
+    needs_shipping: bool = Field(
+        description="Some line is sent as a parcel: paying needs an address and a method."
+    )
+    shipping_address: ShippingAddressOut | None
+    shipping_method: ChosenShippingMethodOut | None
     created_at: datetime
     updated_at: datetime
     lines: list[OrderLineOut]

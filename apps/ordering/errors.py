@@ -39,3 +39,18 @@ class ItemNotInBasket(NotFound):
 class BasketLinesUnavailable(Conflict):
     code = "basket_lines_unavailable"
     default_message = "Some lines of the basket cannot be served; nothing was ordered."
+
+
+class ShippingNotNeeded(Conflict):
+    code = "shipping_not_needed"
+    default_message = "This order has only digital goods: it needs no address or shipping."
+
+
+class ShippingAddressNotSet(Conflict):
+    code = "shipping_address_not_set"
+    default_message = "Set the order's shipping address before choosing how it is shipped."
+
+
+class ShippingCountryNotServed(Conflict):
+    code = "shipping_country_not_served"
+    default_message = "This shipping method does not ship to the order's country."

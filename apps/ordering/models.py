@@ -35,6 +35,33 @@ class Order(models.Model):
         max_length=20, choices=OrderStatus.choices, default=OrderStatus.AWAITING_PAYMENT
     )
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    # Checkout: where the parcel goes and how (copies, so that later edits of the address book
+    # or of the method change no order already priced). None of it for digital goods only.
+    # Database defaults too: code a release older (a rolling deploy, a rollback of another
+    # app's migrations) still inserts orders.
+    needs_shipping = models.BooleanField(
+        default=False, db_default=False, help_text="Some line is sent as a parcel."
+    )
+    ship_to_name = models.CharField(max_length=200, blank=True, default="", db_default="")
+    ship_to_line1 = models.CharField(max_length=200, blank=True, default="", db_default="")
+    ship_to_line2 = models.CharField(max_length=200, blank=True, default="", db_default="")
+    ship_to_city = models.CharField(max_length=100, blank=True, default="", db_default="")
+    ship_to_postal_code = models.CharField(max_length=20, blank=True, default="", db_default="")
+    ship_to_country = models.CharField(
+        max_length=2,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Empty: no shipping address yet.",
+    )
+    ship_to_phone = models.CharField(max_length=30, blank=True, default="", db_default="")
+    shipping_method_id = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The shipping method chosen (shipping's id)."
+    )
+    shipping_method_name = models.CharField(max_length=100, blank=True, default="", db_default="")
+    shipping_cost = models.DecimalField(
+        max_digits=10, decimal_places=2, default=Decimal("0.00"), db_default=Decimal("0.00")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -70,6 +97,17 @@ class Order(models.Model):
 
     def cancel(self) -> None:
         self._move_to(OrderStatus.CANCELED)
+
+    @property
+    def has_address(self) -> bool:
+        return bool(self.ship_to_country)
+
+    def missing_for_payment(self) -> list[str]:
+        """What an order of goods that ship lacks before it may be paid."""
+        if not self.needs_shipping:
+            return []
+        missing = [] if self.has_address else ["shipping_address"]
+        return missing if self.shipping_method_id is not None else [*missing, "shipping_method"]
 
     def ensure_editable(self) -> None:
         if self.status != OrderStatus.AWAITING_PAYMENT:

@@ -25,6 +25,8 @@ routes.post(
     services.order_change_quantity,
     name="order-change-quantity",
 )
+routes.post("orders/<pk:order_id>/address/", services.order_set_address, name="order-address")
+routes.post("orders/<pk:order_id>/shipping/", services.order_choose_shipping, name="order-shipping")
 routes.post("orders/<pk:order_id>/cancel/", services.order_cancel, name="order-cancel")
 routes.post("orders/<pk:order_id>/ship/", services.order_ship, name="order-ship")
 routes.post("orders/<pk:order_id>/deliver/", services.order_deliver, name="order-deliver")

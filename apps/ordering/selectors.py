@@ -2,7 +2,7 @@
 
 A page of orders costs two queries (orders, their lines); a basket two (lines, products)."""
 
-from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import F, QuerySet
@@ -11,13 +11,42 @@ from apps.catalog.interface import products_by_ids
 from apps.ordering.dto import BasketOut, OrderOut, OrderQuery
 from apps.ordering.errors import OrderNotFound
 from apps.ordering.models import BasketLine, Order, OrderLine
+from apps.ordering.pricing import line_total, lines_total
 from apps.roles import SHOPPER
 from servicelayer import events
 from servicelayer.events import EventOut, EventQuery
 from servicelayer.pagination import Page, keyset_page
 from servicelayer.queries import query
 
-ORDER_FIELDS = ("id", "status", "total", "created_at", "updated_at")
+# The address fields an order copies, each stored as `ship_to_<field>`.
+SHIP_TO_FIELDS = ("name", "line1", "line2", "city", "postal_code", "country", "phone")
+CHECKOUT_FIELDS = (
+    "needs_shipping",
+    *(f"ship_to_{field}" for field in SHIP_TO_FIELDS),
+    "shipping_method_id",
+    "shipping_method_name",
+    "shipping_cost",
+    "total",
+)
+ORDER_FIELDS = ("id", "status", *CHECKOUT_FIELDS, "created_at", "updated_at")
+
+
+def checkout_of(get: Callable[[str], Any]) -> dict[str, Any]:
+    """An order's checkout as OrderOut shows it (address, method, cost, total), from `get`,
+    which reads one of CHECKOUT_FIELDS off a row or an order: one shape for both."""
+    has_address = bool(get("ship_to_country"))
+    method_id = get("shipping_method_id")
+    return {
+        "needs_shipping": get("needs_shipping"),
+        "shipping_address": (
+            {field: get(f"ship_to_{field}") for field in SHIP_TO_FIELDS} if has_address else None
+        ),
+        "shipping_method": (
+            {"id": method_id, "name": get("shipping_method_name")} if method_id else None
+        ),
+        "shipping_cost": get("shipping_cost"),
+        "total": get("total"),
+    }
 
 
 def orders_of(actor: Any) -> QuerySet[Order]:
@@ -45,12 +74,25 @@ def _with_lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "product_name": line["product_name"],
                 "quantity": line["quantity"],
                 "unit_price": line["unit_price"],
-                "line_total": line["unit_price"] * line["quantity"],
+                "line_total": line_total(line["unit_price"], line["quantity"]),
             }
         )
+    shaped = []
     for row in rows:
-        row["lines"] = by_order[row["id"]]
-    return rows
+        its_lines = by_order[row["id"]]
+        shaped.append(
+            {
+                "id": row["id"],
+                "customer": row["customer"],
+                "status": row["status"],
+                "lines_total": lines_total(line["line_total"] for line in its_lines),
+                **checkout_of(row.__getitem__),
+                "created_at": row["created_at"],
+                "updated_at": row["updated_at"],
+                "lines": its_lines,
+            }
+        )
+    return shaped
 
 
 def _values(orders: QuerySet[Order]) -> QuerySet[Order, dict[str, Any]]:
@@ -97,8 +139,7 @@ def basket_get(*, actor: Any) -> dict[str, Any]:
         .values("product_id", "quantity")
     )
     products = products_by_ids(line["product_id"] for line in lines)
-    total = Decimal("0.00")
-    rendered = []
+    rendered: list[dict[str, Any]] = []
     for line in lines:
         product = products[line["product_id"]]
         problem = None
@@ -106,21 +147,19 @@ def basket_get(*, actor: Any) -> dict[str, Any]:
             problem = "archived"
         elif product.stock < line["quantity"]:
             problem = "out_of_stock"
-        line_total = product.price * line["quantity"]
-        total += line_total
         rendered.append(
             {
                 "product_id": product.id,
                 "product_name": product.name,
                 "quantity": line["quantity"],
                 "unit_price": product.price,
-                "line_total": line_total,
+                "line_total": line_total(product.price, line["quantity"]),
                 "available": product.stock if product.is_active else 0,
                 "problem": problem,
             }
         )
     return {
         "lines": rendered,
-        "total": total,
+        "total": lines_total(line["line_total"] for line in rendered),
         "can_confirm": bool(rendered) and all(line["problem"] is None for line in rendered),
     }

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from apps.addresses.interface import AddressNotFound, address_snapshot
 from apps.catalog.interface import (
     OutOfStock,
     ProductData,
@@ -35,6 +36,8 @@ from apps.ordering.dto import (
     OrderLineOut,
     OrderOut,
     OrderRef,
+    OrderShippingAddress,
+    OrderShippingMethod,
 )
 from apps.ordering.errors import (
     BasketEmpty,
@@ -45,9 +48,19 @@ from apps.ordering.errors import (
     OrderNotEditable,
     OrderNotFound,
     OrderTotalTooLarge,
+    ShippingAddressNotSet,
+    ShippingCountryNotServed,
+    ShippingNotNeeded,
 )
 from apps.ordering.models import Basket, BasketLine, Order, OrderLine, OrderStatus
-from apps.ordering.selectors import basket_get, order_visible, orders_of
+from apps.ordering.pricing import PRICE_FIELDS, ZERO, line_total, lines_total, order_total
+from apps.ordering.selectors import (
+    SHIP_TO_FIELDS,
+    basket_get,
+    checkout_of,
+    order_visible,
+    orders_of,
+)
 from apps.payments.interface import (
     ORDER,
     Payable,
@@ -57,6 +70,7 @@ from apps.payments.interface import (
     refund_payable,
 )
 from apps.roles import MERCHANT, SHOPPER, SYSTEM
+from apps.shipping.interface import ShippingMethodNotFound, quote, shipping_method
 from servicelayer import events
 from servicelayer.errors import InvalidInput
 from servicelayer.registry import service
@@ -78,23 +92,25 @@ def _locked_order(actor: Any, order_id: int) -> Order:
 def _order_out(order: Order, customer: str, lines: Iterable[OrderLine]) -> OrderOut:
     """The one builder of an order's output, from the order and its lines in memory (no
     read-back after a write); order_get reads the same fields as rows."""
+    rendered = [
+        OrderLineOut(
+            product_id=line.product_id,
+            product_name=line.product_name,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            line_total=line.line_total,
+        )
+        for line in lines
+    ]
     return OrderOut(
         id=order.pk,
         customer=customer,
         status=order.status,
-        total=order.total,
+        lines_total=lines_total(line.line_total for line in rendered),
+        **checkout_of(lambda field: getattr(order, field)),
         created_at=order.created_at,
         updated_at=order.updated_at,
-        lines=[
-            OrderLineOut(
-                product_id=line.product_id,
-                product_name=line.product_name,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                line_total=line.line_total,
-            )
-            for line in lines
-        ],
+        lines=rendered,
     )
 
 
@@ -112,9 +128,10 @@ def _create_order(actor: User, taken: Sequence[tuple[ProductData, int]]) -> Orde
     was taken, and how many), at the prices they were taken at. A total beyond what an order
     may have is OrderTotalTooLarge: raising rolls the taken stock back with the service."""
     total = _fitting(
-        sum((product.price * quantity for product, quantity in taken), Decimal("0.00"))
+        order_total((line_total(product.price, quantity) for product, quantity in taken), ZERO)
     )
-    order = Order.objects.create(owner=actor, total=total)
+    ships = any(product.ships for product, _ in taken)
+    order = Order.objects.create(owner=actor, total=total, needs_shipping=ships)
     lines = OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
@@ -153,6 +170,7 @@ def _lock_payable(order_id: int, owner: Any) -> Payable | None:
         currency=settings.AGORA_CURRENCY,
         may_pay=order.status == OrderStatus.AWAITING_PAYMENT,
         status=order.status,
+        missing=tuple(order.missing_for_payment()),
     )
 
 
@@ -337,7 +355,9 @@ def order_change_quantity(*, actor: User, data: OrderLineCount) -> OrderOut:
     """Change how many units an order awaiting payment asks for; stock follows.
 
     The unit price stays the one captured when the order was made; a new total beyond the
-    largest order total is a 409 `order_total_too_large` and nothing changes."""
+    largest order total is a 409 `order_total_too_large` and nothing changes. The shipping is
+    quoted again for the new goods total (a free-above threshold may be crossed); a method no
+    longer offered to the order's country is cleared, to be chosen again before paying."""
     order = _locked_order(actor, data.order_id)
     order.ensure_editable()
     if payment_in_progress(ORDER, order.pk):
@@ -349,8 +369,8 @@ def order_change_quantity(*, actor: User, data: OrderLineCount) -> OrderOut:
             fields={"product_id": ["Name the product whose quantity changes."]} if lines else None
         )
     line = lines[0]
-    others = sum((other.line_total for other in all_lines if other is not line), Decimal("0.00"))
-    order.total = _fitting(others + line.unit_price * data.quantity)
+    others = [other.line_total for other in all_lines if other is not line]
+    _price(order, [*others, line_total(line.unit_price, data.quantity)])  # shipping re-quoted
     delta = data.quantity - line.quantity
     if delta > 0:
         take_stock(line.product_id, delta)
@@ -358,7 +378,7 @@ def order_change_quantity(*, actor: User, data: OrderLineCount) -> OrderOut:
         give_stock_back(line.product_id, -delta)
     line.quantity = data.quantity
     line.save(update_fields=["quantity"])
-    order.save(update_fields=["total", "updated_at"])
+    order.save(update_fields=[*PRICE_FIELDS, "updated_at"])
     return _locked_out(order, all_lines)
 
 
@@ -436,3 +456,115 @@ def order_expire_unpaid() -> ExpiredOrders:
     Order.objects.bulk_update(expiring, ["status", "updated_at"])
     _give_back_stock_of(OrderLine.objects.filter(order__in=expiring))
     return ExpiredOrders(expired=[order.pk for order in expiring])
+
+
+# --- checkout: where the parcel goes and how -----------------------------------------------
+
+
+def _price(order: Order, line_totals: Sequence[Decimal]) -> None:
+    """Set the order's shipping cost (the chosen method quoted again for these goods) and its
+    total from its lines' totals: lines + shipping, rounded once. A method that no longer
+    quotes (archived, or not to the order's country) is cleared. Beyond the largest order total
+    is OrderTotalTooLarge. Only the order in memory changes: its caller saves PRICE_FIELDS."""
+    if order.shipping_method_id is not None:
+        offer = quote(order.shipping_method_id, order.ship_to_country, lines_total(line_totals))
+        order.shipping_method_id = offer.method_id if offer else None
+        order.shipping_method_name = offer.method_name if offer else ""
+        order.shipping_cost = offer.price if offer else ZERO
+    order.total = _fitting(order_total(line_totals, order.shipping_cost))
+
+
+def _editable_for_checkout(actor: User, order_id: int) -> Order:
+    """One of `actor`'s orders, locked, that awaits payment, has goods that ship and no payment
+    under way."""
+    order = _locked_order(actor, order_id)
+    order.ensure_editable()
+    if payment_in_progress(ORDER, order.pk):
+        raise PaymentInProgress()
+    if not order.needs_shipping:
+        raise ShippingNotNeeded()
+    return order
+
+
+@service(
+    role=SHOPPER,
+    errors=[
+        OrderNotFound,
+        AddressNotFound,
+        OrderNotEditable,
+        PaymentInProgress,
+        ShippingNotNeeded,
+        OrderTotalTooLarge,
+    ],
+    atomic=True,
+)
+def order_set_address(*, actor: User, data: OrderShippingAddress) -> OrderOut:
+    """Send an order awaiting payment to an address of your address book.
+
+    The address is copied onto the order: editing or deleting it in the book later changes no
+    order. A shipping method already chosen is quoted again; if it does not ship to the new
+    country it is cleared (choose another). An order of digital goods only needs no address
+    (409 `shipping_not_needed`); another customer's address is a 404."""
+    order = _editable_for_checkout(actor, data.order_id)
+    address = address_snapshot(actor.pk, data.address_id)
+    if address is None:
+        raise AddressNotFound()
+    for field in SHIP_TO_FIELDS:
+        setattr(order, f"ship_to_{field}", getattr(address, field))
+    lines = _lines_of(order)
+    _price(order, [line.line_total for line in lines])
+    ship_to = [f"ship_to_{field}" for field in SHIP_TO_FIELDS]
+    order.save(update_fields=[*ship_to, *PRICE_FIELDS, "updated_at"])
+    events.record(
+        "order.address_set",
+        subject="order",
+        subject_id=order.pk,
+        owner=actor.pk,
+        payload={"country": order.ship_to_country, "total": order.total},
+    )
+    return _locked_out(order, lines)
+
+
+@service(
+    role=SHOPPER,
+    errors=[
+        OrderNotFound,
+        ShippingMethodNotFound,
+        OrderNotEditable,
+        PaymentInProgress,
+        ShippingNotNeeded,
+        ShippingAddressNotSet,
+        ShippingCountryNotServed,
+        OrderTotalTooLarge,
+    ],
+    atomic=True,
+)
+def order_choose_shipping(*, actor: User, data: OrderShippingMethod) -> OrderOut:
+    """Choose how an order awaiting payment is shipped; its total becomes lines + shipping.
+
+    Set the address first (409 `shipping_address_not_set`): the method must ship to its
+    country (409 `shipping_country_not_served`, with the countries it ships to). Shipping is
+    free when the goods total reaches the method's `free_above`. The name and cost are copied
+    onto the order; they follow the method again only when the order's lines change."""
+    order = _editable_for_checkout(actor, data.order_id)
+    if not order.has_address:
+        raise ShippingAddressNotSet()
+    method = shipping_method(data.shipping_method_id)
+    if method is None:
+        raise ShippingMethodNotFound()
+    if order.ship_to_country not in method.countries:
+        raise ShippingCountryNotServed(
+            details={"country": order.ship_to_country, "countries": sorted(method.countries)}
+        )
+    order.shipping_method_id = method.id
+    lines = _lines_of(order)
+    _price(order, [line.line_total for line in lines])
+    order.save(update_fields=[*PRICE_FIELDS, "updated_at"])
+    events.record(
+        "order.shipping_chosen",
+        subject="order",
+        subject_id=order.pk,
+        owner=actor.pk,
+        payload={"shipping_method": method.name, "total": order.total},
+    )
+    return _locked_out(order, lines)

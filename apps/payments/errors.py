@@ -18,6 +18,25 @@ class OrderNotPayable(Conflict):
     default_message = "This order cannot be paid: it is not awaiting payment."
 
 
+class PayableNotReady(Conflict):
+    """What a payment is for lacks something it needs before it is paid (details.missing names
+    it). Each payable kind has its own subclass (not_ready_error), coded after the kind."""
+
+
+@functools.cache
+def not_ready_error(kind: str) -> type[PayableNotReady]:
+    """The not-ready error of payable `kind`: `order_not_ready` for "order"."""
+    return type(
+        f"{kind.title()}NotReady",
+        (PayableNotReady,),
+        {
+            "code": f"{kind}_not_ready",
+            "default_message": f"This {kind} cannot be paid yet: details.missing says what it "
+            "lacks.",
+        },
+    )
+
+
 class PaymentInProgress(Conflict):
     code = "payment_in_progress"
     default_message = "A payment for this order is being processed; try again in a moment."

@@ -27,6 +27,9 @@ class Payable:
     currency: str
     may_pay: bool  # whether it may be paid now (an order: awaiting payment)
     status: str  # its own status, for the client when it may not be paid
+    # what it still lacks before it may be paid (an order of goods that ship: its address,
+    # its shipping method), named for the client; empty when it is ready
+    missing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

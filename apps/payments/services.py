@@ -37,6 +37,7 @@ from apps.payments.errors import (
     PaymentNotFound,
     PaymentProviderUnavailable,
     not_found_error,
+    not_ready_error,
 )
 from apps.payments.gateways import Charge, GatewayDeclined, GatewayUnavailable, get_gateway
 from apps.payments.models import Payment, PaymentStatus
@@ -161,6 +162,7 @@ def refund_payable(kind: str, payable_id: int) -> None:
     errors=[
         not_found_error(ORDER),
         OrderNotPayable,
+        not_ready_error(ORDER),
         PaymentInProgress,
         PaymentDeclined,
         PaymentProviderUnavailable,
@@ -172,12 +174,20 @@ def payment_pay(*, actor: User, data: NewPayment) -> PaymentOut:
 
     Declined: 402 with the reason, and the order can be paid again. Provider down: 503 and
     nothing is charged (also when it answers only after the payment was given up as stale:
-    that charge is refunded). An order already paid, canceled or expired: 409."""
+    that charge is refunded). An order already paid, canceled or expired: 409. An order of
+    goods that ship without a shipping address or method: 409 `order_not_ready`, whose
+    `details.missing` names them (`shipping_address`, `shipping_method`)."""
 
     def record() -> Payment:
         payable = _lock_payable(ORDER, data.order_id, owner=actor)
         if not payable.may_pay:
             raise OrderNotPayable(details={"status": payable.status})
+        if payable.missing:
+            missing = " and ".join(name.replace("_", " ") for name in payable.missing)
+            raise not_ready_error(ORDER)(
+                f"Set the order's {missing} before paying.",
+                details={"missing": list(payable.missing)},
+            )
         if Payment.objects.in_progress(ORDER, data.order_id):
             raise PaymentInProgress()
         return Payment.objects.create(

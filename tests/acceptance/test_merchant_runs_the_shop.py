@@ -11,6 +11,7 @@ from apps.ordering.selectors import order_list
 from apps.ordering.services import order_deliver, order_place, order_ship
 from apps.payments.dto import NewPayment
 from apps.payments.services import payment_pay
+from tests.acceptance.checkout_steps import send_home
 from tests.acceptance.what_they_see import units_left
 
 
@@ -27,6 +28,7 @@ def test_a_shopper_cannot_buy_what_is_not_there_until_the_merchant_restocks(merc
 def test_the_merchant_ships_a_paid_order_and_the_shopper_sees_it_delivered(merchant, shopper):
     kettle = product_create(actor=merchant, data=NewProduct(name="Kettle", price="49.00", stock=3))
     order = order_place(actor=shopper, data=NewOrder(product_id=kettle.id, quantity=1))
+    send_home(merchant, shopper, order.id)
     payment_pay(actor=shopper, data=NewPayment(order_id=order.id, card_token="tok_visa"))
     order_ship(actor=merchant, data=OrderRef(order_id=order.id))
     delivered = order_deliver(actor=merchant, data=OrderRef(order_id=order.id))

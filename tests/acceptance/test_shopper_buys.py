@@ -20,6 +20,7 @@ from apps.ordering.services import (
 from apps.payments.dto import NewPayment
 from apps.payments.errors import PaymentDeclined
 from apps.payments.services import payment_pay
+from tests.acceptance.checkout_steps import send_home
 from tests.acceptance.what_they_see import status_of, units_left
 
 
@@ -32,7 +33,8 @@ def test_a_shopper_finds_a_product_orders_two_and_pays(merchant, shopper):
     assert order.total == Decimal("98.00")
     # Only one is left for anybody else.
     assert units_left(kettle.id) == 1
-    # The shopper pays the whole total and sees the order among theirs.
+    # The shopper has it sent home (delivery is free) and pays the whole total.
+    send_home(merchant, shopper, order.id)
     paid = payment_pay(actor=shopper, data=NewPayment(order_id=order.id, card_token="tok_visa"))
     assert paid.amount == Decimal("98.00")
     mine = order_list(actor=shopper, params=OrderQuery())
@@ -54,7 +56,9 @@ def test_a_shopper_fills_a_basket_confirms_and_pays(merchant, shopper, gateway):
     order = order_confirm(actor=shopper)
     assert (order.status, order.total) == ("awaiting_payment", Decimal("49.90"))
     assert (units_left(beans.id), units_left(mug.id)) == (9, 2)
-    # The shopper pays with a card; the money is taken once and the merchant can ship.
+    # The shopper has it sent home, pays with a card; the money is taken once and the merchant
+    # can ship.
+    send_home(merchant, shopper, order.id)
     payment_pay(actor=shopper, data=NewPayment(order_id=order.id, card_token="tok_visa"))
     assert status_of(order.id, shopper) == "paid"
     assert [c.amount for c in gateway.charges.values()] == [Decimal("49.90")]
@@ -66,6 +70,7 @@ def test_a_declined_card_then_a_successful_retry(merchant, shopper, gateway):
     kettle = product_create(actor=merchant, data=NewProduct(name="Kettle", price="49.00", stock=1))
     basket_add_item(actor=shopper, data=BasketItem(product_id=kettle.id, quantity=1))
     order = order_confirm(actor=shopper)
+    send_home(merchant, shopper, order.id)
     # The bank declines the first card for want of funds: the shopper is told why.
     with pytest.raises(PaymentDeclined) as declined:
         payment_pay(

@@ -21,6 +21,7 @@ from apps.ordering.services import (
 )
 from apps.payments.dto import NewPayment
 from apps.payments.services import payment_pay
+from tests.acceptance.checkout_steps import send_home
 from tests.acceptance.what_they_see import status_of, units_left
 
 
@@ -30,6 +31,7 @@ def test_a_shopper_wants_one_kettle_instead_of_two_and_pays_for_one(merchant, sh
     # One is enough after all: it goes back on the shelf, and the total follows.
     order = order_change_quantity(actor=shopper, data=OrderLineCount(order_id=order.id, quantity=1))
     assert (order.total, units_left(kettle.id)) == (Decimal("49.00"), 2)
+    send_home(merchant, shopper, order.id)
     paid = payment_pay(actor=shopper, data=NewPayment(order_id=order.id, card_token="tok_visa"))
     assert paid.amount == Decimal("49.00")
 
@@ -50,6 +52,7 @@ def test_a_shopper_cancels_a_paid_order_and_gets_the_money_back(
 ):
     lamp = product_create(actor=merchant, data=NewProduct(name="Lamp", price="30.00", stock=2))
     order = order_place(actor=shopper, data=NewOrder(product_id=lamp.id, quantity=2))
+    send_home(merchant, shopper, order.id)
     payment_pay(actor=shopper, data=NewPayment(order_id=order.id, card_token="tok_visa"))
     # The refund is asked of the bank once the cancellation is saved.
     with django_capture_on_commit_callbacks(execute=True):

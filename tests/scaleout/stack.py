@@ -105,7 +105,10 @@ def user(name, staff=False):
     return issue_token(username=u.username, name="battery").key
 stocks = {"scarce": 10, "basket": 5, "plenty": 1000}
 products = {
-    name: Product.objects.create(name=f"{name} {run}", price=Decimal("4.50"), stock=stock).pk
+    # digital goods (ships=False): the battery pays orders without the checkout's middle step
+    name: Product.objects.create(
+        name=f"{name} {run}", price=Decimal("4.50"), stock=stock, ships=False
+    ).pk
     for name, stock in stocks.items()
 }
 print(json.dumps({"merchant": user("merchant", staff=True),

@@ -142,3 +142,19 @@ def test_archive_and_restore(merchant, make_product):
     assert product_restore(actor=merchant, data=ProductRef(product_id=product.pk)).is_active is True
     with pytest.raises(ProductNotFound):
         product_archive(actor=merchant, data=ProductRef(product_id=999))
+
+
+def test_a_product_says_whether_it_ships(merchant):
+    from apps.catalog.dto import NewProduct, ProductChanges
+    from apps.catalog.interface import products_by_ids, take_stock
+    from apps.catalog.services import product_create, product_update
+
+    guide = product_create(
+        actor=merchant, data=NewProduct(name="Guide", price="9.00", stock=5, ships=False)
+    )
+    assert guide.ships is False
+    assert products_by_ids([guide.id])[guide.id].ships is False
+    assert take_stock(guide.id, 1).ships is False
+    changed = product_update(actor=merchant, data=ProductChanges(product_id=guide.id, ships=True))
+    assert changed.ships is True
+    assert product_create(actor=merchant, data=NewProduct(name="Mug", price="5.00")).ships

@@ -8,15 +8,26 @@ from django.core.management.base import BaseCommand
 from apps.accounts.dto import NewUser
 from apps.accounts.interface import issue_token
 from apps.accounts.services import user_create
+from apps.addresses.dto import NewAddress
+from apps.addresses.selectors import address_list
+from apps.addresses.services import address_create
 from apps.bookings.dto import NewHotel
 from apps.bookings.interface import hotel_ids_by_supplier_id
 from apps.bookings.services import hotel_create
 from apps.catalog.dto import NewProduct
 from apps.catalog.interface import product_ids_by_name
 from apps.catalog.services import product_create
+from apps.shipping.dto import NewShippingMethod, ShippingMethodQuery
+from apps.shipping.selectors import shipping_method_list
+from apps.shipping.services import shipping_method_create
 
 PRODUCTS = Path(__file__).resolve().parents[2] / "products.json"
 HOTELS = Path(__file__).resolve().parents[2] / "hotels.json"
+SHIPPING = Path(__file__).resolve().parents[2] / "shipping.json"
+# The demo shopper's address book: where the README's walk-through sends its parcel.
+SHOPPER_HOME = NewAddress(
+    name="Sam Shopper", line1="Torstrasse 12", city="Berlin", postal_code="10119", country="DE"
+)
 USERS = [
     NewUser(username="merchant", password="merchant-demo-pass", is_staff=True),
     NewUser(username="shopper", password="shopper-demo-pass", is_staff=False),
@@ -25,8 +36,9 @@ USERS = [
 
 class Command(BaseCommand):
     help = (
-        "Load demo users and products. Idempotent: running it twice adds nothing (each run "
-        "prints a fresh token per demo user and revokes the one the previous run printed)."
+        "Load demo users, products, shipping methods, the shopper's address and hotels. "
+        "Idempotent: running it twice adds nothing (each run prints a fresh token per demo "
+        "user and revokes the one the previous run printed)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -53,7 +65,25 @@ class Command(BaseCommand):
             if hotel.supplier_hotel_id not in known:
                 hotel_create(actor=merchant, data=hotel)
                 added_hotels += 1
-        self.stdout.write(f"Demo data: {created} products and {added_hotels} hotels added.")
+        methods = [NewShippingMethod.model_validate(m) for m in json.loads(SHIPPING.read_text())]
+        offered = {
+            m["name"]
+            for m in shipping_method_list(
+                actor=merchant, params=ShippingMethodQuery(include_archived=True)
+            )
+        }
+        added_methods = 0
+        for method in methods:
+            if method.name not in offered:
+                shipping_method_create(actor=merchant, data=method)
+                added_methods += 1
+        shopper = users.get(username="shopper")
+        if not address_list(actor=shopper):
+            address_create(actor=shopper, data=SHOPPER_HOME)
+        self.stdout.write(
+            f"Demo data: {created} products, {added_methods} shipping methods and "
+            f"{added_hotels} hotels added."
+        )
         for user in USERS:
             # only a hash of a key is kept, so the key printed last time cannot be printed again
             token = issue_token(username=user.username, name="demo", replace=True)
