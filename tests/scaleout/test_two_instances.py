@@ -2,7 +2,8 @@
 workers on one RabbitMQ queue, one beat: the invariants hold across instances.
 
 Concurrent requests alternate between the two gunicorn instances: no oversell, a basket
-becomes one order, an order is charged at most once, a refund is run once, and each beat tick
+becomes one order, an order is charged at most once, a refund is run once, every event is
+recorded once and published by the relays, and each beat tick
 is run once by one of the two workers. Runs when CI or AGORA_SCALEOUT=1 is set (it starts the
 whole stack, `make scaleout`, for the module, and stops it before pytest's summary).
 """
@@ -252,6 +253,43 @@ def test_one_beat_sends_each_tick_once_and_one_worker_runs_it(scaleout):
 
     eventually(lambda: tick_ids <= set(runs()), "every tick is run")
     assert all(runs()[tick] == 1 for tick in tick_ids), "a tick was run twice"
+
+
+def test_every_event_is_recorded_once_and_published(scaleout):
+    """The orders this run placed each tell their story once, and the relays on both workers
+    publish every event (the sweep included): none is left, none is recorded twice."""
+
+    def unpublished() -> int:
+        return query("SELECT count(*) FROM servicelayer_event WHERE published_at IS NULL")[0][0]
+
+    eventually(lambda: unpublished() == 0, "the relays publish every event")
+    per_order = query(
+        "SELECT o.id, o.status, "
+        "count(*) FILTER (WHERE e.kind IN ('order.placed', 'order.confirmed')), "
+        "count(*) FILTER (WHERE e.kind = 'order.paid'), "
+        "count(*) FILTER (WHERE e.kind = 'order.refunded') "
+        "FROM ordering_order o LEFT JOIN servicelayer_event e "
+        "ON e.subject = 'order' AND e.subject_id = o.id "
+        "WHERE o.id IN (SELECT order_id FROM ordering_orderline WHERE product_id = ANY(%s)) "
+        "GROUP BY o.id, o.status",
+        [list(scaleout.seeded.products.values())],  # this run's orders (the database is kept)
+    )
+    assert per_order, "the battery placed orders"
+    paid_ids = {
+        payable_id
+        for (payable_id,) in query(
+            "SELECT payable_id FROM payments_payment WHERE payable_kind = 'order' "
+            "AND status IN ('succeeded', 'refund_pending', 'refunded')"
+        )
+    }
+    for order_id, status, created, paid, refunded in per_order:
+        assert created == 1, (order_id, "created events", created)
+        assert paid == (1 if order_id in paid_ids else 0), (order_id, "paid events", paid)
+        assert refunded == (1 if status == "canceled" and order_id in paid_ids else 0), (
+            order_id,
+            "refunded events",
+            refunded,
+        )
 
 
 def test_every_published_task_ran_exactly_once_on_one_of_the_two_workers(scaleout):
