@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.ordering",
     "apps.payments",
     "apps.bookings",
+    "apps.webhooks",
     "demo",
 ]
 
@@ -162,6 +163,20 @@ SUPPLIER_RECONCILE_GRACE_SECONDS = env.int("SUPPLIER_RECONCILE_GRACE_SECONDS", d
 # A failed attempt the supplier may hold after all (it had no trace of it yet, or answered
 # 5xx) is asked about for this long after it was made; one that turns up is canceled there.
 SUPPLIER_RECONCILE_WINDOW_SECONDS = env.int("SUPPLIER_RECONCILE_WINDOW_SECONDS", default=86400)
+
+# Outgoing webhooks (apps.webhooks; README "Webhooks"). Endpoints must be https unless
+# WEBHOOK_ALLOW_HTTP (development); private, loopback and link-local hosts are refused unless
+# WEBHOOK_ALLOW_PRIVATE_HOSTS (tests, a receiver on the same machine): see apps/webhooks/targets.py.
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=DEBUG)
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=False)
+# Seconds to connect, and again to get the answer's status line, per attempt.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+# A failed attempt is retried after BASE * 2^(failures - 1) seconds, at most MAX, shortened by
+# up to JITTER (a fraction) at random; after MAX_ATTEMPTS failures the delivery has failed.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=12)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600)
+WEBHOOK_RETRY_JITTER = env.float("WEBHOOK_RETRY_JITTER", default=0.2)
 
 # API tokens (apps.accounts.models.ApiToken; see servicelayer.tokens): each sign-in issues one,
 # valid this many days (0: tokens never expire).
@@ -288,6 +303,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "servicelayer.run_service",
         "schedule": 30.0,
         "args": ["event_relay"],
+    },
+    # retries of webhook deliveries whose time has come, and deliveries whose task was lost
+    "deliver-due-webhooks": {
+        "task": "servicelayer.run_service",
+        "schedule": 30.0,
+        "args": ["webhook_deliver_due"],
     },
     "purge-idempotency-keys": {
         "task": "servicelayer.run_service",

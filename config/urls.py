@@ -53,6 +53,7 @@ api: list[URLPattern | URLResolver] = [
     path("", include("apps.ordering.routes")),
     path("", include("apps.payments.routes")),
     path("", include("apps.bookings.routes")),
+    path("", include("apps.webhooks.routes")),
     path("services/", ServiceCatalogView.as_view(), name="service-catalog"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
