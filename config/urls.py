@@ -35,6 +35,8 @@ class ApiRoot(APIView):
                 "shipping_methods": url("shipping-method-list"),
                 "hotels": url("hotel-list"),
                 "bookings": url("booking-list"),
+                "webhook_endpoints": url("webhook-endpoint-list"),
+                "register": url("auth-register"),
                 "login": url("auth-login"),
                 "logout": url("auth-logout"),
                 "services": url("service-catalog"),
