@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.ordering",
     "apps.payments",
     "apps.bookings",
+    "apps.notifications",
     "demo",
 ]
 
@@ -288,6 +289,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "servicelayer.run_service",
         "schedule": 30.0,
         "args": ["event_relay"],
+    },
+    # sends the e-mails a failed attempt or a lost task left queued (each is enqueued at once)
+    "send-due-mails": {
+        "task": "servicelayer.run_service",
+        "schedule": 60.0,
+        "args": ["mail_send_due"],
     },
     "purge-idempotency-keys": {
         "task": "servicelayer.run_service",
