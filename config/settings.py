@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.payments",
     "apps.bookings",
     "apps.webhooks",
+    "apps.notifications",
     "demo",
 ]
 
@@ -142,6 +143,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# a hung SMTP connection must end well before a mail stuck in `sending` is sent again (10 min)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # One currency per deployment; money is Decimal quantized to its minor unit.
 AGORA_CURRENCY = env.str("AGORA_CURRENCY", default="EUR")
@@ -309,6 +312,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "servicelayer.run_service",
         "schedule": 30.0,
         "args": ["webhook_deliver_due"],
+    },
+    # sends the e-mails a failed attempt or a lost task left queued (each is enqueued at once)
+    "send-due-mails": {
+        "task": "servicelayer.run_service",
+        "schedule": 60.0,
+        "args": ["mail_send_due"],
     },
     "purge-idempotency-keys": {
         "task": "servicelayer.run_service",
