@@ -1,5 +1,6 @@
 """The embedded default for real: a Celery worker (prefork) and beat on the file broker, as
-`make run` starts them, on a SQLite file of their own.
+`make run` starts them (the same app, with shorter waits: tests/worker_probes.py), on a SQLite
+file of their own.
 
 Nothing here needs a server, so these run in the default suite. They wait by polling, with
 generous limits, and never assert how long anything took.
