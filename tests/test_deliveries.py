@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, ManagementUtility, call_command
 
 from apps.catalog.interface import products_by_ids
 from apps.ordering.dto import NewOrder, OrderRef
@@ -118,21 +118,6 @@ def test_acting_as_an_unknown_user_says_so(db, capsys):
     }
 
 
-def manage_py(tmp_path, *args):
-    """Run manage.py in a process of its own, as an operator does; no database is set up, so
-    only errors found before the first query can be asked for."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
-    env.pop("CELERY_BROKER_URL", None)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 @pytest.mark.parametrize(
     ("args", "code", "exit_code"),
     [
@@ -142,10 +127,36 @@ def manage_py(tmp_path, *args):
         (["agora_user", "ops", "--password", "short"], "invalid", 2),
     ],
 )
-def test_the_command_line_prints_one_error_body_and_exits_by_kind(tmp_path, args, code, exit_code):
-    done = manage_py(tmp_path, *args)
-    assert done.returncode == exit_code, done.stderr
-    assert json.loads(done.stderr)["error"]["code"] == code  # nothing but the body
+def test_the_command_line_prints_one_error_body_and_exits_by_kind(
+    db, capsys, args, code, exit_code
+):
+    """What manage.py runs once Django is set up, in this process (its django.setup() would
+    point logging at this test's captured stderr); test_the_exit_code_reaches_the_shell runs
+    manage.py itself."""
+    argv = ["manage.py", *args]
+    command = ManagementUtility(argv).fetch_command(args[0])
+    with pytest.raises(SystemExit) as exited:
+        command.run_from_argv(argv)
+    assert exited.value.code == exit_code
+    captured = capsys.readouterr()
+    assert json.loads(captured.err)["error"]["code"] == code  # nothing but the body
+    assert captured.out == ""
+
+
+def test_the_exit_code_reaches_the_shell(tmp_path):
+    """manage.py in a process of its own, as an operator runs it (an empty database)."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite3"}
+    env.pop("CELERY_BROKER_URL", None)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "call", "order_place"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 3, done.stderr
+    assert json.loads(done.stderr)["error"]["code"] == "not_authenticated"
     assert done.stdout == ""
 
 

@@ -1,12 +1,15 @@
 """The embedded default for real: a Celery worker (prefork) and beat on the file broker, as
-`make run` starts them, on a SQLite file of their own.
+`make run` starts them (the same app, with shorter waits: tests/worker_probes.py), on a SQLite
+file of their own.
 
 Nothing here needs a server, so these run in the default suite. They wait by polling, with
 generous limits, and never assert how long anything took.
 """
 
+import contextlib
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -72,6 +75,7 @@ class Stack:
             "AGORA_PROBE_DIR": str(self.probe),
         }
         self.processes: list[tuple[subprocess.Popen[bytes], Any]] = []
+        self.made: dict[str, int] = {}
 
     def setup(self) -> dict[str, int]:
         done = subprocess.run(
@@ -86,13 +90,14 @@ class Stack:
         return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
     def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
-        log = (self.root / f"{name}.log").open("wb")
+        log = (self.root / f"{name}.log").open("ab")  # a restart adds to it
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", *args, "-l", "info"],
             cwd=settings.BASE_DIR,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # a group of its own: stop() ends its pool processes too
         )
         self.processes.append((process, log))
         return process
@@ -100,7 +105,7 @@ class Stack:
     def worker(self) -> subprocess.Popen[bytes]:
         return self.start(
             "worker",
-            *("-A", "config", "worker", "-I", "tests.worker_probes", "--pool", "prefork"),
+            *("-A", "tests.worker_probes", "worker", "--pool", "prefork"),
             *("--concurrency", "1", "-n", "probe@%h"),
             *("--without-gossip", "--without-mingle", "--without-heartbeat"),
         )
@@ -130,24 +135,37 @@ class Stack:
             for process, _ in self.processes:
                 if process.poll() is not None:
                     pytest.fail(f"{what}: a process exited ({process.args!r})\n{self.logs()}")
-            time.sleep(0.2)
+            time.sleep(0.05)
 
     def stop(self) -> None:
-        for process, _ in self.processes:
-            if process.poll() is None:
-                process.terminate()
+        """Kill every process started, with its pool processes; the logs stay for the next."""
+        # Killed, not shut down warm: every test has asserted what it proves by now, and a warm
+        # shutdown only waits (the consumer's 2 s drain, the pool's 1 s ticks).
         for process, log in self.processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            with contextlib.suppress(ProcessLookupError):  # the whole group is gone already
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
             log.close()
+        self.processes.clear()
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    """The state every test here starts from, made once: the database and the broker folder
+    holding the refund task."""
+    root = tmp_path_factory.mktemp("prepared")
+    return root, Stack(root).setup()
 
 
 @pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
+def stack(tmp_path: Path, prepared: tuple[Path, dict[str, int]]) -> Iterator[Stack]:
+    """A copy of the prepared state of its own, with the ids SETUP printed as `made`."""
+    template, made = prepared
+    for database in template.glob("agora.sqlite3*"):  # with WAL's files, if any are left
+        shutil.copy(database, tmp_path)
+    shutil.copytree(template / "broker", tmp_path / "broker")
     stack = Stack(tmp_path)
+    stack.made = made
     try:
         yield stack
     finally:
@@ -160,7 +178,7 @@ def attempts(stack: Stack) -> list[int]:
 
 
 def test_a_task_whose_pool_process_is_killed_is_redone_and_applied_once(stack):
-    made = stack.setup()
+    made = stack.made
     stack.worker()
     # the refund task runs in a pool process, which the provider holds after it refunded
     stack.wait_until(lambda: len(attempts(stack)) == 1, "the refund reaches the provider")
@@ -179,7 +197,7 @@ def test_a_task_whose_pool_process_is_killed_is_redone_and_applied_once(stack):
 
 
 def test_beat_and_a_worker_run_the_periodic_jobs(stack):
-    made = stack.setup()
+    made = stack.made
     (stack.probe / "release").touch()  # refunds answer at once here
     stack.worker()
     stack.beat()
@@ -193,7 +211,7 @@ def test_beat_and_a_worker_run_the_periodic_jobs(stack):
 
 
 def test_a_refund_lost_with_its_killed_worker_is_made_by_the_periodic_job(stack):
-    made = stack.setup()
+    made = stack.made
     worker = stack.worker()
     stack.wait_until(lambda: len(attempts(stack)) == 1, "the refund reaches the provider")
     # the whole worker dies (main process first): the file broker may lose the message it held
@@ -201,7 +219,7 @@ def test_a_refund_lost_with_its_killed_worker_is_made_by_the_periodic_job(stack)
     worker.wait()
     [child] = attempts(stack)
     os.kill(child, signal.SIGKILL)
-    stack.processes.clear()
+    stack.stop()  # what is left of it
     (stack.probe / "release").touch()
     stack.worker()
     stack.beat()

@@ -6,6 +6,7 @@ import logging
 import re
 from datetime import date
 from types import SimpleNamespace
+from typing import Any
 
 import httpx
 import pytest
@@ -231,6 +232,9 @@ def memory_app():
         "request-id-test", broker="memory://", backend="cache+memory://", set_as_current=False
     )
     app.conf.task_always_eager = False
+    # kombu's in-memory broker is one per process: a queue of this app's own, looked at often
+    app.conf.task_default_queue = "request-id-test"
+    app.conf.broker_transport_options = {"polling_interval": 0.05}
 
     @app.task(name="tests.current_request_id", shared=False)
     def tell() -> str | None:
@@ -247,7 +251,7 @@ def test_a_published_message_carries_the_id(memory_app) -> None:
     with bound("wire-1"):
         tell.delay()
     with app.connection_for_read() as connection:
-        queue = connection.SimpleQueue("celery")
+        queue = connection.SimpleQueue("request-id-test")
         message = queue.get(timeout=1)
         message.ack()
         queue.close()
@@ -263,6 +267,17 @@ def test_a_worker_runs_a_published_task_under_the_request_s_id(memory_app) -> No
             result = tell.delay()
         # the worker's thread has its own context: only the message can have told it the id
         assert result.get(timeout=10) == "wire-2"
+        stop_soon(tell)
+
+
+def stop_soon(task: Any) -> None:
+    """Ask the worker to stop, as start_worker's exit does, and end the two waits for a message
+    (2 s each on this broker) its loop still makes before it stops: a message each."""
+    from celery.worker import state
+
+    state.should_terminate = 0
+    task.delay()
+    task.delay()
 
 
 def test_a_task_run_in_process_keeps_the_request_s_id(memory_app) -> None:

@@ -1,8 +1,12 @@
 """Loaded only by the Celery processes that tests/test_embedded_worker.py starts (never in the
-test process): a slow payment provider to kill a worker at, and a beat with a short schedule.
+test process): the project's app with a slow payment provider to kill a worker at, short waits
+and a beat with a short schedule.
 
-    celery -A config worker -I tests.worker_probes     # AGORA_PROBE_DIR set: refunds block
-    celery -A tests.worker_probes beat                 # the real jobs, every second
+    celery -A tests.worker_probes worker    # AGORA_PROBE_DIR set: refunds block
+    celery -A tests.worker_probes beat      # the real jobs, every second
+
+The app is `config.celery`'s own; `-A` (not `-I`) because the worker reads `worker_lost_wait`
+before it imports `-I` modules.
 """
 
 import os
@@ -39,6 +43,15 @@ def _slow_refunds(probe: Path) -> None:
 
 if PROBE_DIR:
     _slow_refunds(Path(PROBE_DIR))
+
+# The same code paths with shorter waits than production's defaults: the worker looks at the
+# broker folder every 0.1 s (not every second), and gives up on the result of a killed pool
+# process's job after 1 s (not 10 s) before it requeues the job.
+app.conf.broker_transport_options = {
+    **app.conf.broker_transport_options,
+    "polling_interval": 0.1,
+}
+app.conf.worker_lost_wait = 1.0
 
 # beat sends the jobs of settings every second instead of every minute or hour
 app.conf.beat_schedule = {

@@ -1,4 +1,4 @@
-"""A real worker process killed (SIGKILL) while it waits for the gateway, on PostgreSQL.
+"""A process serving a payment request killed (SIGKILL) at the gateway, on PostgreSQL.
 
 The child pays through the API with an Idempotency-Key and the DB-backed dummy gateway; it
 is killed at the gateway, before or after the provider took the money. Nothing it did is
@@ -42,7 +42,7 @@ def charge(self, **kwargs):
     if charged:
         real_charge(self, **kwargs)
     print("at the gateway", flush=True)
-    time.sleep(600)  # the provider is slow to answer; the worker is killed meanwhile
+    time.sleep(600)  # the provider is slow to answer; the request is killed meanwhile
 
 DummyGateway.charge = charge
 client = APIClient()
@@ -53,7 +53,7 @@ client.post(
     format="json",
     HTTP_IDEMPOTENCY_KEY=key,
 )
-print("the worker was not killed", flush=True)
+print("the request was not killed", flush=True)
 """
 
 
@@ -102,7 +102,7 @@ def kill_while_paying(user, order_id: int, key: str, *, charged: bool) -> None:
 
 
 @pytest.mark.parametrize("charged", [True, False])
-def test_a_worker_killed_at_the_gateway_is_settled_by_the_job(
+def test_a_request_killed_at_the_gateway_is_settled_by_the_job(
     make_user, make_product, gateway, charged
 ):
     shopper = make_user()
