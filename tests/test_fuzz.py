@@ -1,10 +1,12 @@
 """The API fuzzed from its own OpenAPI schema (schemathesis), in process.
 
-Every operation gets generated requests, valid and invalid, as a shopper and as a merchant;
+Every operation gets generated requests, valid and invalid, in turn as a shopper and as a merchant;
 none may answer 5xx, and every answer must be a status the schema documents, with a body that
 matches the schema. (Fuzzing by hand found a null that reached a NOT NULL column, and
 SQLite's 'database is locked'; this keeps them found.)
 """
+
+import itertools
 
 import pytest
 import schemathesis
@@ -35,7 +37,9 @@ def tokens(db):
     # transaction) when it ends
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield [issue_token(username=name, name="fuzz").key for name in ("shopper", "merchant")]
+    yield itertools.cycle(
+        [issue_token(username=name, name="fuzz").key for name in ("shopper", "merchant")]
+    )
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
@@ -48,9 +52,11 @@ def tokens(db):
     suppress_health_check=list(HealthCheck),
 )
 def test_the_api_answers_as_documented(case, tokens):
-    for token in tokens:
-        response = case.call(headers={"Authorization": f"Token {token}"})
-        case.validate_response(
-            response,
-            checks=[not_a_server_error, status_code_conformance, response_schema_conformance],
-        )
+    # the examples take turns as shopper and merchant: each role meets half of twelve inputs,
+    # rather than both meeting the same six (the same number of requests)
+    token = next(tokens)
+    response = case.call(headers={"Authorization": f"Token {token}"})
+    case.validate_response(
+        response,
+        checks=[not_a_server_error, status_code_conformance, response_schema_conformance],
+    )
