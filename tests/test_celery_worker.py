@@ -53,7 +53,9 @@ def worker(redis_up):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    client = Celery(broker=BROKER, backend=BROKER)
+    # not the current app: the project's app (eager in tests) must stay the one that shared
+    # tasks, such as run_service, resolve to in the tests that follow
+    client = Celery(broker=BROKER, backend=BROKER, set_as_current=False)
     client.conf.task_default_queue = "agora-test"
     try:
         yield client
