@@ -48,6 +48,8 @@ class FakeStripe:
         self.requests: list[httpx.Request] = []
         self._answers: dict[str, tuple[int, dict[str, Any]]] = {}  # by idempotency key
         self._ids = itertools.count(1)
+        # what the next create answers instead (a 429, a 500), for tests of Stripe's failures
+        self.next_answer: httpx.Response | None = None
 
     def _id(self, prefix: str) -> str:
         return f"{prefix}_fake{next(self._ids):08d}"
@@ -72,6 +74,9 @@ class FakeStripe:
     def _create_intent(self, request: httpx.Request) -> httpx.Response:
         params = form(request)
         token = params.get("payment_method_data[card][token]") or params.get("payment_method", "")
+        if self.next_answer is not None:
+            answer, self.next_answer = self.next_answer, None
+            return answer
         if token == "tok_providerDown":
             raise httpx.ConnectError("connection refused", request=request)
         response = self._replay_or(request, self._confirm)

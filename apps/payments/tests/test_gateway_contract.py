@@ -6,14 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-import respx
-import stripe
 from django.utils import timezone
 
 from apps.ordering.dto import NewOrder
 from apps.ordering.selectors import order_get
 from apps.ordering.services import order_place
-from apps.payments import stripe_gateway
 from apps.payments.dto import NewPayment, ProviderEventIn
 from apps.payments.errors import CardTokenInvalid, PaymentDeclined, PaymentProviderUnavailable
 from apps.payments.gateways import DummyGateway, GatewayDeclined, get_gateway
@@ -23,7 +20,7 @@ from apps.payments.services import (
     payment_settle_provider_event,
     payment_settle_stale,
 )
-from apps.payments.tests.fake_stripe import API_BASE, FakeStripe
+from apps.payments.tests.fake_stripe import FakeStripe
 
 
 class Provider:
@@ -44,26 +41,6 @@ class StripeProvider(Provider):
 
     def complete_action(self, payment: Payment, *, succeeded: bool) -> None:
         self.fake.complete_action(payment.gateway_reference, succeeded=succeeded)
-
-
-def stripe_test_client() -> stripe.StripeClient:
-    return stripe.StripeClient(
-        "sk_test_fake",
-        base_addresses={"api": API_BASE},
-        http_client=stripe.HTTPXClient(allow_sync_methods=True),
-        max_network_retries=0,  # a retry would sleep; the contract is about one answer
-    )
-
-
-@pytest.fixture
-def fake_stripe(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    settings.PAYMENT_GATEWAY = "stripe"
-    settings.STRIPE_API_BASE = API_BASE
-    monkeypatch.setattr(stripe_gateway, "stripe_client", lambda: stripe_test_client())
-    fake = FakeStripe()
-    with respx.mock(assert_all_called=False) as router:
-        fake.install(router)
-        yield fake
 
 
 @pytest.fixture(params=["dummy", "stripe"])
