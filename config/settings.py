@@ -6,6 +6,7 @@ process, console mail), so `make run` needs no configuration. Production sets `D
 `manage.py check --deploy` passes.
 """
 
+import os
 from pathlib import Path
 
 import django_stubs_ext
@@ -152,8 +153,15 @@ AGORA_CURRENCY = env.str("AGORA_CURRENCY", default="EUR")
 AGORA_ORDER_PAYMENT_MINUTES = env.int("AGORA_ORDER_PAYMENT_MINUTES", default=30)
 # orders one expiry run takes, in one transaction (the next run takes the rest)
 AGORA_EXPIRY_BATCH = env.int("AGORA_EXPIRY_BATCH", default=200)
-# `dummy` (Stripe-test-style tokens, no network) or the dotted path of a gateway class.
+# `dummy` (Stripe-test-style tokens, no network), `stripe`, or the dotted path of a gateway
+# class. Unset, it is the dummy, which `check --deploy` warns about (agora.W001).
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="dummy")
+PAYMENT_GATEWAY_CHOSEN = "PAYMENT_GATEWAY" in os.environ
+# PAYMENT_GATEWAY=stripe: the secret key (sk_test_... or sk_live_...), the webhook endpoint's
+# signing secret (whsec_...), and Stripe's API base (tests point it at a fake).
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 # A payment still processing after this long lost its worker: the gateway is asked about it.
 # Longer than any gateway call may take.
 PAYMENT_SETTLE_AFTER_SECONDS = env.int("PAYMENT_SETTLE_AFTER_SECONDS", default=120)

@@ -184,6 +184,7 @@ def app_env(stack: Stack, database_url: str, *, pooler: str = "") -> dict[str, s
             "DJANGO_STATIC_ROOT": str(stack.run_dir / "static"),
             "DATABASE_URL": database_url,
             "DATABASE_POOLER": pooler,
+            "PAYMENT_GATEWAY": "dummy",  # chosen: no real money on this machine (agora.W001)
             "CELERY_BROKER_URL": stack.broker_url,
             "PYTHONUNBUFFERED": "1",
         }

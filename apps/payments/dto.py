@@ -11,8 +11,9 @@ class NewPayment(DTO):
     card_token: str = Field(
         min_length=1,
         max_length=100,
-        pattern=r"^tok_[A-Za-z0-9_]+$",
-        description="A card token from the payment provider (with the dummy gateway: tok_visa).",
+        pattern=r"^(tok|pm)_[A-Za-z0-9_]+$",
+        description="A card token or PaymentMethod id from the payment provider (Stripe.js; "
+        "with the dummy gateway or Stripe's test mode: tok_visa).",
     )
 
 
@@ -32,8 +33,28 @@ class PaymentOut(Output):
     status: str
     decline_reason: str
     gateway_reference: str
+    # with status `requires_action`: what Stripe.js confirms the payment with (3-D Secure)
+    client_secret: str
     created_at: datetime
     updated_at: datetime
+
+
+class ProviderEventIn(DTO):
+    """A verified webhook event of the payment provider, reduced to what settles a payment."""
+
+    event_id: str = Field(min_length=1, max_length=100)
+    type: str = Field(min_length=1, max_length=100)
+    charge_id: str = Field(default="", max_length=100)  # the PaymentIntent's id
+    reference: str = Field(default="", max_length=100)  # our reference (its metadata)
+    refund_id: str = Field(default="", max_length=100)
+    refund_status: str = Field(default="", max_length=40)
+    decline_reason: str = Field(default="", max_length=100)
+
+
+class ProviderEventOut(Output):
+    event_id: str
+    handled: bool  # False: seen before, or of a kind that settles nothing
+    payment_id: int | None
 
 
 class RefundsRetried(Output):

@@ -1,11 +1,21 @@
 import functools
 
-from servicelayer.errors import Conflict, NotFound, PaymentRequired, Unavailable
+from servicelayer.errors import Conflict, InvalidInput, NotFound, PaymentRequired, Unavailable
 
 
 class PaymentDeclined(PaymentRequired):
     code = "payment_declined"
     default_message = "The card was declined; the order still awaits payment."
+
+
+class CardTokenInvalid(InvalidInput):
+    code = "card_token_invalid"
+    default_message = "The payment provider knows no such card token; nothing was charged."
+
+
+class WebhookSignatureInvalid(InvalidInput):
+    code = "webhook_signature_invalid"
+    default_message = "The webhook's signature is missing, wrong or too old."
 
 
 class PaymentProviderUnavailable(Unavailable):

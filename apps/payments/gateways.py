@@ -1,10 +1,21 @@
 """Payment gateways: a small protocol, the dummy gateway (the embedded default), a factory.
 
-A real provider is one more class with `charge`, `refund` and `find_charge`, named in
-PAYMENT_GATEWAY. Both calls carry our own reference; a gateway must treat a repeated reference
-as the same request (Stripe's idempotency keys do), so a charge retried after a crash is never
-doubled, and must find a charge by that reference (Stripe: search by metadata), so a payment
-whose worker died at the gateway can be settled.
+A provider is one class with `charge`, `refund` and `find_charge`, named in PAYMENT_GATEWAY
+(`dummy`, `stripe`: apps/payments/stripe_gateway.py, or a dotted path). Both calls carry our
+own reference; a gateway must treat a repeated reference as the same request (Stripe's
+idempotency keys do), so a charge retried after a crash is never doubled, and must find a
+charge by that reference (Stripe: search by metadata), so a payment whose worker died at the
+gateway, or whose answer timed out, can be settled. What each outcome raises is the contract
+(apps/payments/tests/contract.py runs it against every gateway):
+
+- GatewayDeclined(reason): the card was refused, nothing charged;
+- GatewayRefused(reason): the request itself was wrong (an unknown card token), nothing
+  charged;
+- GatewayUnavailable: the provider is down or rate-limits us, nothing was charged;
+- GatewayOutcomeUnknown: the request may have reached the provider (a timeout, a 500): only
+  find_charge can tell, so the payment stays `processing`;
+- a Charge with status `requires_action`: the customer must authenticate (3-D Secure) with
+  its `client_secret`; the provider says later (Stripe: a webhook) how it ended.
 """
 
 import time
@@ -28,8 +39,24 @@ class GatewayDeclined(Exception):
         self.reason = reason
 
 
+class GatewayRefused(Exception):
+    """The provider refused the request as invalid (an unknown card token): nothing charged."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class GatewayUnavailable(Exception):
-    pass
+    """The provider did not take the request: nothing was charged or refunded."""
+
+
+class GatewayOutcomeUnknown(Exception):
+    """The request may have been carried out (a timeout, a provider error): ask find_charge."""
+
+
+SUCCEEDED = "succeeded"
+REQUIRES_ACTION = "requires_action"
 
 
 @dataclass(frozen=True)
@@ -38,6 +65,8 @@ class Charge:
     amount: Decimal
     currency: str
     reference: str
+    status: str = SUCCEEDED  # or REQUIRES_ACTION: the customer must authenticate
+    client_secret: str = ""  # what the customer's browser authenticates with
 
 
 @dataclass(frozen=True)
@@ -45,15 +74,18 @@ class Refund:
     id: str
     charge_id: str
     amount: Decimal
+    pending: bool = False  # the provider settles it later (Stripe: a webhook)
 
 
 class PaymentGateway(Protocol):
     def charge(self, *, amount: Decimal, currency: str, token: str, reference: str) -> Charge:
-        """Take money; raises GatewayDeclined or GatewayUnavailable."""
+        """Take money; raises GatewayDeclined, GatewayRefused, GatewayUnavailable or
+        GatewayOutcomeUnknown."""
         ...
 
     def refund(self, *, charge_id: str, amount: Decimal, reference: str) -> Refund:
-        """Give money back; raises GatewayUnavailable."""
+        """Give money back (the whole charge or part of it); raises GatewayUnavailable or
+        GatewayOutcomeUnknown (retry: the reference makes it the same refund)."""
         ...
 
     def find_charge(self, reference: str) -> Charge | None:
@@ -63,6 +95,15 @@ class PaymentGateway(Protocol):
 
 
 def _charge(row: DummyCharge) -> Charge:
+    if row.requires_action:
+        return Charge(
+            row.charge_id,
+            row.amount,
+            row.currency,
+            row.reference,
+            REQUIRES_ACTION,
+            f"{row.charge_id}_secret_dummy",
+        )
     return Charge(row.charge_id, row.amount, row.currency, row.reference)
 
 
@@ -82,22 +123,30 @@ class _Held(Generic[T]):
 
 
 class DummyGateway:
-    """Stripe-test-style tokens, no network:
+    """Stripe's test tokens and PaymentMethods, no network:
 
-    - `tok_visa`, `tok_mastercard`: the charge succeeds;
-    - `tok_chargeDeclined`: declined (`card_declined`);
+    - `tok_visa`, `tok_mastercard` (`pm_card_visa`, `pm_card_mastercard`): the charge succeeds;
+    - `tok_chargeDeclined` (`pm_card_chargeDeclined`): declined (`card_declined`);
     - `tok_chargeDeclinedInsufficientFunds`: declined (`insufficient_funds`);
-    - `tok_providerDown`: the provider is unavailable (nothing is charged).
+    - `tok_threeDSecure2Required` (`pm_card_threeDSecure2Required`): the customer must
+      authenticate: `requires_action` with a client secret;
+    - `tok_providerDown`: the provider is unavailable (nothing is charged);
+    - `tok_providerTimeout`: the charge is made but its answer is lost (a timeout);
+    - any other token: refused as Stripe refuses it (`resource_missing`), nothing charged.
 
     Charges and refunds are rows (DummyCharge, DummyRefund) unique on our reference, so every
     process answers alike and a repeated reference, even at the same moment, is the same one.
     """
 
+    SUCCEEDS = {"tok_visa", "tok_mastercard", "pm_card_visa", "pm_card_mastercard"}
     DECLINES = {
         "tok_chargeDeclined": "card_declined",
+        "pm_card_chargeDeclined": "card_declined",
         "tok_chargeDeclinedInsufficientFunds": "insufficient_funds",
     }
+    REQUIRE_ACTION = {"tok_threeDSecure2Required", "pm_card_threeDSecure2Required"}
     UNAVAILABLE = {"tok_providerDown"}
+    TIMES_OUT = {"tok_providerTimeout"}
 
     # knobs for tests, per process; reset() puts them back
     refunds_unavailable = False  # refunds fail as if the provider were down
@@ -116,6 +165,8 @@ class DummyGateway:
             raise GatewayUnavailable("The payment provider is not answering.")
         if token in self.DECLINES:
             raise GatewayDeclined(self.DECLINES[token])
+        if not (token in self.SUCCEEDS or token in self.REQUIRE_ACTION or token in self.TIMES_OUT):
+            raise GatewayRefused("resource_missing")
         if self.latency:
             time.sleep(self.latency)
         row, _ = DummyCharge.objects.get_or_create(
@@ -124,9 +175,25 @@ class DummyGateway:
                 "charge_id": f"ch_{uuid.uuid4().hex[:24]}",
                 "amount": amount,
                 "currency": currency,
+                "requires_action": token in self.REQUIRE_ACTION,
             },
         )
+        if token in self.TIMES_OUT:
+            raise GatewayOutcomeUnknown("The payment provider did not answer in time.")
         return _charge(row)
+
+    def complete_action(self, reference: str, *, succeeded: bool = True) -> Charge | None:
+        """The customer authenticated (or failed to): what Stripe's webhook would say later.
+        For tests and a demo; None if there is no such charge."""
+        row = DummyCharge.objects.filter(reference=reference).first()
+        if row is None:
+            return None
+        if succeeded:
+            DummyCharge.objects.filter(pk=row.pk).update(requires_action=False)
+            row.requires_action = False
+            return _charge(row)
+        row.delete()
+        return None
 
     def refund(self, *, charge_id: str, amount: Decimal, reference: str) -> Refund:
         if self.refunds_unavailable:
@@ -155,11 +222,14 @@ class DummyGateway:
         cls.latency = 0.0
 
 
-GATEWAYS = {"dummy": "apps.payments.gateways.DummyGateway"}
+GATEWAYS = {
+    "dummy": "apps.payments.gateways.DummyGateway",
+    "stripe": "apps.payments.stripe_gateway.StripeGateway",
+}
 
 
 def get_gateway() -> PaymentGateway:
-    """The gateway named by settings.PAYMENT_GATEWAY: `dummy` or a dotted class path."""
+    """The gateway named by settings.PAYMENT_GATEWAY: `dummy`, `stripe` or a dotted path."""
     name = settings.PAYMENT_GATEWAY
     gateway: PaymentGateway = import_string(GATEWAYS.get(name, name))()
     return gateway

@@ -5,6 +5,8 @@ from django.db.models import Q
 
 class PaymentStatus(models.TextChoices):
     PROCESSING = "processing", "Processing"  # recorded before the gateway is called
+    # the customer must authenticate (3-D Secure) with the client secret; a webhook settles it
+    REQUIRES_ACTION = "requires_action", "Requires the customer's action"
     SUCCEEDED = "succeeded", "Succeeded"
     DECLINED = "declined", "Declined"
     FAILED = "failed", "Failed (nothing was charged)"  # provider down, or given up: abandoned
@@ -14,7 +16,9 @@ class PaymentStatus(models.TextChoices):
 
 # A payment in flight, or the one that paid its payable. Refunds are not in it: a charge that
 # came back after its payment had been given up is refunded while another payment stands.
-LIVE_STATUSES = (PaymentStatus.PROCESSING, PaymentStatus.SUCCEEDED)
+LIVE_STATUSES = (PaymentStatus.PROCESSING, PaymentStatus.REQUIRES_ACTION, PaymentStatus.SUCCEEDED)
+# in flight: the provider's answer is awaited
+IN_FLIGHT_STATUSES = (PaymentStatus.PROCESSING, PaymentStatus.REQUIRES_ACTION)
 
 
 class PaymentQuerySet(models.QuerySet["Payment"]):
@@ -24,7 +28,7 @@ class PaymentQuerySet(models.QuerySet["Payment"]):
 
     def in_progress(self, kind: str, payable_id: int) -> bool:
         """Whether a payment of this payable is being processed (ask with the payable locked)."""
-        return self.of(kind, payable_id).filter(status=PaymentStatus.PROCESSING).exists()
+        return self.of(kind, payable_id).filter(status__in=IN_FLIGHT_STATUSES).exists()
 
 
 class Payment(models.Model):
@@ -41,6 +45,8 @@ class Payment(models.Model):
     gateway_reference = models.CharField(max_length=100, blank=True, default="")
     refund_reference = models.CharField(max_length=100, blank=True, default="")
     decline_reason = models.CharField(max_length=100, blank=True, default="")
+    # what the customer's browser confirms a `requires_action` payment with (Stripe.js)
+    client_secret = models.CharField(max_length=255, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -87,6 +93,7 @@ class DummyCharge(models.Model):
     charge_id = models.CharField(max_length=40, unique=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
+    requires_action = models.BooleanField(default=False)  # the customer has not authenticated
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -104,3 +111,15 @@ class DummyRefund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.refund_id} ({self.reference})"
+
+
+class ProviderEvent(models.Model):
+    """A webhook event from the payment provider, kept by its id so each is handled once
+    (Stripe delivers an event at least once, and again when we answer slowly)."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=100)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.event_id} ({self.type})"

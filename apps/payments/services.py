@@ -9,8 +9,11 @@ the gateway with the payment's own reference, outside any transaction; (3) recor
 and mark the payable paid. A processing payment blocks a second payment, a cancellation and
 the expiry of its payable, so the charged amount is the payable's and stays it.
 
-A worker that dies between (1) and (3) leaves its payment processing: payment_settle_stale
-asks the gateway for the charge by that reference and settles it. Every change of a payment's
+A worker that dies between (1) and (3), or a gateway whose answer is lost (a timeout, a 500),
+leaves its payment processing: payment_settle_stale asks the gateway for the charge by that
+reference and settles it. A payment that needs the customer's action (3-D Secure) waits as
+`requires_action` until the provider's webhook (payment_settle_provider_event) says how it
+ended; so do refunds the provider finishes later. Every change of a payment's
 status is a conditional update (from the status it was seen in), and recording a charge locks
 the payable first, then the payment, so the worker and the job settle a payment once.
 """
@@ -27,10 +30,13 @@ from apps.payments.dto import (
     NewPayment,
     PaymentOut,
     PaymentRef,
+    ProviderEventIn,
+    ProviderEventOut,
     RefundsRetried,
     StalePaymentsSettled,
 )
 from apps.payments.errors import (
+    CardTokenInvalid,
     OrderNotPayable,
     PaymentDeclined,
     PaymentInProgress,
@@ -39,8 +45,16 @@ from apps.payments.errors import (
     not_found_error,
     not_ready_error,
 )
-from apps.payments.gateways import Charge, GatewayDeclined, GatewayUnavailable, get_gateway
-from apps.payments.models import Payment, PaymentStatus
+from apps.payments.gateways import (
+    REQUIRES_ACTION,
+    Charge,
+    GatewayDeclined,
+    GatewayOutcomeUnknown,
+    GatewayRefused,
+    GatewayUnavailable,
+    get_gateway,
+)
+from apps.payments.models import IN_FLIGHT_STATUSES, Payment, PaymentStatus, ProviderEvent
 from apps.payments.payables import ORDER, Payable, payable_kind
 from apps.roles import SHOPPER, SYSTEM
 from servicelayer import events
@@ -60,6 +74,7 @@ def _out(payment: Payment) -> PaymentOut:
         status=payment.status,
         decline_reason=payment.decline_reason,
         gateway_reference=payment.gateway_reference,
+        client_secret=payment.client_secret,
         created_at=payment.created_at,
         updated_at=payment.updated_at,
     )
@@ -98,11 +113,10 @@ def _record_charge(payment: Payment, charge: Charge) -> bool:
     kind, payable_id = payment.payable_kind, payment.payable_id
     payable = _lock_payable(kind, payable_id, owner=payment.owner_id)
     payment.refresh_from_db(from_queryset=Payment.objects.select_for_update())
-    if payment.status not in (PaymentStatus.PROCESSING, PaymentStatus.FAILED):
+    if payment.status not in (*IN_FLIGHT_STATUSES, PaymentStatus.FAILED):
         return False
     pays = payable.may_pay and (
-        payment.status == PaymentStatus.PROCESSING
-        or not Payment.objects.in_progress(kind, payable_id)
+        payment.status in IN_FLIGHT_STATUSES or not Payment.objects.in_progress(kind, payable_id)
     )
     if pays:
         payable_kind(kind).on_paid(payable_id)
@@ -123,10 +137,22 @@ def _record_charge(payment: Payment, charge: Charge) -> bool:
         status=PaymentStatus.SUCCEEDED if pays else PaymentStatus.REFUND_PENDING,
         gateway_reference=charge.id,
         decline_reason="",
+        client_secret="",
     )
     if not pays:
         enqueue(payment_refund, data=PaymentRef(payment_id=payment.pk))
     return True
+
+
+def _await_action(payment: Payment, charge: Charge) -> bool:
+    """The customer must authenticate the charge: the payment waits, still live, for the
+    provider's webhook; False if it was settled meanwhile."""
+    return _settle(
+        payment,
+        status=PaymentStatus.REQUIRES_ACTION,
+        gateway_reference=charge.id,
+        client_secret=charge.client_secret,
+    )
 
 
 def _give_up(payment: Payment) -> bool:
@@ -165,6 +191,7 @@ def refund_payable(kind: str, payable_id: int) -> None:
         not_ready_error(ORDER),
         PaymentInProgress,
         PaymentDeclined,
+        CardTokenInvalid,
         PaymentProviderUnavailable,
     ],
     outside=True,
@@ -172,7 +199,11 @@ def refund_payable(kind: str, payable_id: int) -> None:
 def payment_pay(*, actor: User, data: NewPayment) -> PaymentOut:
     """Pay for your order awaiting payment with a card token: the order's total is charged.
 
-    Declined: 402 with the reason, and the order can be paid again. Provider down: 503 and
+    Declined: 402 with the reason, and the order can be paid again; a card token the provider
+    does not know: 400 `card_token_invalid`. The card needs the customer to authenticate
+    (3-D Secure): 202 with status `requires_action` and the `client_secret` for Stripe.js; the
+    provider's webhook settles it. The provider's answer lost (a timeout): 202 with status
+    `processing`, settled within minutes by asking the provider. Provider down: 503 and
     nothing is charged (also when it answers only after the payment was given up as stale:
     that charge is refunded). An order already paid, canceled or expired: 409. An order of
     goods that ship without a shipping address or method: 409 `order_not_ready`, whose
@@ -207,6 +238,10 @@ def payment_pay(*, actor: User, data: NewPayment) -> PaymentOut:
         )
 
     def settle(payment: Payment, charge: Charge) -> PaymentOut | ServiceError:
+        if charge.status == REQUIRES_ACTION:
+            _await_action(payment, charge)
+            payment.refresh_from_db()
+            return _out(payment)
         _record_charge(payment, charge)
         if payment.status != PaymentStatus.SUCCEEDED:
             return PaymentProviderUnavailable(
@@ -216,10 +251,16 @@ def payment_pay(*, actor: User, data: NewPayment) -> PaymentOut:
             )
         return _out(payment)
 
-    def failed(payment: Payment, error: Exception) -> ServiceError:
+    def failed(payment: Payment, error: Exception) -> PaymentOut | ServiceError:
         if isinstance(error, GatewayDeclined):
             _settle(payment, status=PaymentStatus.DECLINED, decline_reason=error.reason)
             return PaymentDeclined(details={"reason": error.reason, "payment_id": payment.pk})
+        if isinstance(error, GatewayRefused):
+            _settle(payment, status=PaymentStatus.FAILED, decline_reason=error.reason)
+            return CardTokenInvalid(details={"reason": error.reason, "payment_id": payment.pk})
+        if isinstance(error, GatewayOutcomeUnknown):
+            # maybe charged: only the provider can tell, and payment_settle_stale asks it
+            return _out(payment)
         if isinstance(error, GatewayUnavailable):
             _settle(payment, status=PaymentStatus.FAILED)
             return PaymentProviderUnavailable()
@@ -244,27 +285,40 @@ def payment_refund(*, data: PaymentRef) -> PaymentOut:
             amount=payment.amount,
             reference=payment.refund_request_reference,
         )
-    except GatewayUnavailable:
+    except (GatewayUnavailable, GatewayOutcomeUnknown):
         raise PaymentProviderUnavailable("The refund will be retried.") from None
+    if refund.pending:
+        # the provider finishes it later and says so by webhook; a retry asks again, by the
+        # same reference, so it is the same refund
+        Payment.objects.filter(pk=payment.pk).update(refund_reference=refund.id)
+        payment.refresh_from_db()
+        return _out(payment)
     with transaction.atomic():
-        updated = Payment.objects.filter(pk=payment.pk, status=PaymentStatus.REFUND_PENDING).update(
-            status=PaymentStatus.REFUNDED, refund_reference=refund.id
-        )
-        if updated:
-            events.record(
-                f"{payment.payable_kind}.refunded",
-                subject=payment.payable_kind,
-                subject_id=payment.payable_id,
-                owner=payment.owner_id,
-                payload={
-                    "payment_id": payment.pk,
-                    "amount": payment.amount,
-                    "currency": payment.currency,
-                },
-            )
+        updated = _record_refund(payment, refund.id)
     payment.refresh_from_db()
     assert updated or payment.status == PaymentStatus.REFUNDED
     return _out(payment)
+
+
+def _record_refund(payment: Payment, refund_id: str) -> bool:
+    """Record that the provider refunded `payment`, with its event; False if done already.
+    Call it in a transaction."""
+    updated = Payment.objects.filter(pk=payment.pk, status=PaymentStatus.REFUND_PENDING).update(
+        status=PaymentStatus.REFUNDED, refund_reference=refund_id, updated_at=timezone.now()
+    )
+    if updated:
+        events.record(
+            f"{payment.payable_kind}.refunded",
+            subject=payment.payable_kind,
+            subject_id=payment.payable_id,
+            owner=payment.owner_id,
+            payload={
+                "payment_id": payment.pk,
+                "amount": payment.amount,
+                "currency": payment.currency,
+            },
+        )
+    return bool(updated)
 
 
 @service(role=SYSTEM, outside=True)
@@ -289,7 +343,8 @@ def payment_settle_stale() -> StalePaymentsSettled:
     with the payment's reference (a periodic job; also callable by hand).
 
     Charged: the payment succeeds and the order is paid (if the order can no longer be paid,
-    the charge is refunded). Not charged: the payment fails as `abandoned`, and the order
+    the charge is refunded). Awaiting the customer's authentication: `requires_action`, for the
+    provider's webhook. Not charged: the payment fails as `abandoned`, and the order
     may be paid, changed, canceled or expire again. Provider unavailable: left for the next
     run. Concurrent runs, and a worker that comes back late, settle a payment once."""
     cutoff = timezone.now() - timedelta(seconds=settings.PAYMENT_SETTLE_AFTER_SECONDS)
@@ -299,7 +354,12 @@ def payment_settle_stale() -> StalePaymentsSettled:
     for payment in stale.order_by("id"):
         try:
             charge = gateway.find_charge(payment.charge_reference)
-        except GatewayUnavailable:
+        except (GatewayUnavailable, GatewayOutcomeUnknown):
+            result.unresolved.append(payment.pk)
+            continue
+        if charge is not None and charge.status == REQUIRES_ACTION:
+            # the customer is still to authenticate: the provider's webhook settles it
+            _await_action(payment, charge)
             result.unresolved.append(payment.pk)
             continue
         if charge is None:
@@ -312,3 +372,52 @@ def payment_settle_stale() -> StalePaymentsSettled:
             paid = payment.status == PaymentStatus.SUCCEEDED
             (result.succeeded if paid else result.refunded).append(payment.pk)
     return result
+
+
+def _payment_of_event(data: ProviderEventIn) -> Payment | None:
+    """The payment an event is about: by our reference (its metadata), else by the provider's
+    ids (a refund's event names the charge or the refund)."""
+    prefix = "agora-payment-"
+    if data.reference.startswith(prefix) and data.reference[len(prefix) :].isdigit():
+        return Payment.objects.filter(pk=int(data.reference[len(prefix) :])).first()
+    if data.refund_id:
+        found = Payment.objects.filter(refund_reference=data.refund_id).first()
+        if found is not None:
+            return found
+    if data.charge_id:
+        return Payment.objects.filter(gateway_reference=data.charge_id).first()
+    return None
+
+
+@service(role=SYSTEM, atomic=True)
+def payment_settle_provider_event(*, data: ProviderEventIn) -> ProviderEventOut:
+    """Settle what the payment provider's webhook event says finished (once per event id):
+    `payment_intent.succeeded` pays the payable, `payment_intent.payment_failed` declines
+    the payment, `charge.refunded` and `refund.updated` (succeeded) record the refund. Other
+    events, and one seen before, change nothing."""
+    _, created = ProviderEvent.objects.get_or_create(
+        event_id=data.event_id, defaults={"type": data.type}
+    )
+    payment = _payment_of_event(data) if created else None
+    if payment is None:
+        return ProviderEventOut(event_id=data.event_id, handled=False, payment_id=None)
+    handled = False
+    if data.type == "payment_intent.succeeded":
+        charge = Charge(data.charge_id, payment.amount, payment.currency, data.reference)
+        handled = _record_charge(payment, charge)
+    elif data.type == "payment_intent.payment_failed" and payment.status in IN_FLIGHT_STATUSES:
+        # the payable first, as everywhere
+        _lock_payable(payment.payable_kind, payment.payable_id, owner=payment.owner_id)
+        handled = _settle(
+            payment,
+            was=payment.status,
+            status=PaymentStatus.DECLINED,
+            decline_reason=data.decline_reason or "card_declined",
+            client_secret="",
+        )
+    elif data.type in ("charge.refunded", "refund.updated") and data.refund_status in (
+        "",
+        "succeeded",
+    ):
+        handled = _record_refund(payment, data.refund_id or payment.refund_reference)
+    return ProviderEventOut(event_id=data.event_id, handled=handled, payment_id=payment.pk)
