@@ -16,6 +16,7 @@ from apps.bookings.errors import SupplierUnavailable
 from apps.bookings.models import Hotel, HotelBooking
 from apps.bookings.services import booking_book, booking_reconcile
 from conftest import client_for
+from tests.factories import stay
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -196,5 +197,4 @@ def test_two_reconciliations_at_once_cancel_an_orphan_once(
 
 
 def _stay(hotel) -> NewBooking:
-    start = timezone.now().date() + timedelta(days=4)
-    return NewBooking(hotel_id=hotel.pk, start_date=start, end_date=start + timedelta(1))
+    return stay(hotel, start=4, nights=1)
