@@ -166,7 +166,7 @@ def test_the_supplier_cancels_on_its_side():
     supplier = Supplier()
     reference = supplier.book(PAYLOAD).booking.ref_number
     supplier.set_faults({"cancel_on_supplier": reference})
-    assert supplier.get(reference).status == "canceled"
+    assert getattr(supplier.get(reference), "status", None) == "canceled"
     with pytest.raises(BadRequest):
         supplier.set_faults({"cancel_on_supplier": "SUP-NOPE"})
 
@@ -194,9 +194,9 @@ def test_stays_over_http_through_agora_s_gateway(server):
     assert changed.value.new_total == offers[0].total + 3
     booked = gateway.book(replace(request, expected_total=changed.value.new_total))
     assert (booked.total, booked.policy) == (changed.value.new_total, offers[0].policy)
-    assert gateway.get(booked.reference).status == "confirmed"
+    assert getattr(gateway.get(booked.reference), "status", None) == "confirmed"
     assert server.post("/_faults", json={"cancel_on_supplier": booked.reference}).is_success
-    assert gateway.get(booked.reference).status == "canceled"
+    assert getattr(gateway.get(booked.reference), "status", None) == "canceled"
     assert gateway.get("SUP-NOPE") is None
     server.post("/_faults", json={"error_rate": 1.0})
     with pytest.raises(SupplierDown):

@@ -70,7 +70,12 @@ def test_a_quote_is_cached_and_the_supplier_not_asked_again(
     hotel = make_hotel()
     asked = []
     real = sandbox.availability
-    monkeypatch.setattr(sandbox, "availability", lambda query: asked.append(query) or real(query))
+
+    def counted(query):
+        asked.append(query)
+        return real(query)
+
+    monkeypatch.setattr(sandbox, "availability", counted)
     first = _availability(api(shopper), hotel.pk).json()
     sandbox.faults.price_bump = 10  # the supplier's price moves; the cached quote does not
     assert _availability(api(shopper), hotel.pk).json() == first
