@@ -174,6 +174,10 @@ SUPPLIER_RECONCILE_GRACE_SECONDS = env.int("SUPPLIER_RECONCILE_GRACE_SECONDS", d
 # A failed attempt the supplier may hold after all (it had no trace of it yet, or answered
 # 5xx) is asked about for this long after it was made; one that turns up is canceled there.
 SUPPLIER_RECONCILE_WINDOW_SECONDS = env.int("SUPPLIER_RECONCILE_WINDOW_SECONDS", default=86400)
+# A hotel's availability and rates, as the supplier quoted them, are reused this long.
+AVAILABILITY_CACHE_SECONDS = env.int("AVAILABILITY_CACHE_SECONDS", default=60)
+# Reconciliation asks the supplier about confirmed stays starting within this many days.
+SUPPLIER_WATCH_DAYS = env.int("SUPPLIER_WATCH_DAYS", default=7)
 
 # Outgoing webhooks (apps.webhooks; README "Webhooks"). Endpoints must be https unless
 # WEBHOOK_ALLOW_HTTP (development); private, loopback and link-local hosts are refused unless

@@ -39,10 +39,20 @@ class Handler(BaseHTTPRequestHandler):
             raise BadRequest("The body must be a JSON object")
         return body
 
-    def _error(self, status: HTTPStatus, code: str, message: str) -> None:
-        self._send(status, {"error": code, "message": message})
+    def _error(
+        self, status: HTTPStatus, code: str, message: str, details: dict[str, Any] | None = None
+    ) -> None:
+        self._send(status, {"error": code, "message": message, **(details or {})})
 
     def do_GET(self) -> None:
+        try:
+            self._get()
+        except BadRequest as exc:
+            self._error(HTTPStatus.BAD_REQUEST, "bad_request", str(exc))
+        except Broken:
+            self._error(HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "Something broke.")
+
+    def _get(self) -> None:
         url = urlsplit(self.path)
         supplier = self.server.supplier
         if url.path == "/health":
@@ -57,6 +67,16 @@ class Handler(BaseHTTPRequestHandler):
             if booking is None:
                 return self._error(HTTPStatus.NOT_FOUND, "not_found", "No booking.")
             return self._send(200, booking.as_json())
+        if url.path == "/availability":
+            query = {name: values[0] for name, values in parse_qs(url.query).items()}
+            if supplier.faults.latency:
+                time.sleep(supplier.faults.latency)
+            return self._send(200, supplier.availability(query))
+        if url.path.startswith("/bookings/") and url.path.count("/") == 2:
+            found = supplier.get(url.path.split("/")[2])
+            if found is None:
+                return self._error(HTTPStatus.NOT_FOUND, "not_found", "No booking.")
+            return self._send(200, found.as_json())
         self._error(HTTPStatus.NOT_FOUND, "not_found", "No such endpoint.")
 
     def do_POST(self) -> None:
@@ -64,7 +84,7 @@ class Handler(BaseHTTPRequestHandler):
         supplier = self.server.supplier
         try:
             if url.path == "/_faults":
-                supplier.faults.update(self._json())
+                supplier.set_faults(self._json())
                 return self._send(200, vars(supplier.faults))
             if url.path == "/_reset":
                 supplier.reset()
@@ -87,7 +107,7 @@ class Handler(BaseHTTPRequestHandler):
         except BadRequest as exc:
             self._error(HTTPStatus.BAD_REQUEST, "bad_request", str(exc))
         except Refused as exc:
-            self._error(HTTPStatus.CONFLICT, exc.code, exc.message)
+            self._error(HTTPStatus.CONFLICT, exc.code, exc.message, exc.details)
         except Broken:
             self._error(HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "Something broke.")
 

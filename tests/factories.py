@@ -1,6 +1,6 @@
 """Test data, written once: users with an API token, products, hotels, and stays to book."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.bookings.dto import NewBooking
 from apps.bookings.models import Hotel
 from apps.catalog.models import Product
+from supplier_sim.inventory import ROOM_TYPES, stay_total
 
 PASSWORD = "secret-pass-123"
 
@@ -71,14 +72,34 @@ class HotelFactory(factory.django.DjangoModelFactory[Hotel]):
 
 
 def stay_input(
-    hotel: Hotel | int, *, start: int = 5, nights: int = 2, **extra: Any
+    hotel: Hotel | int,
+    *,
+    start: int = 5,
+    nights: int = 2,
+    room_type: str = "standard",
+    guests: int = 2,
+    first: date | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
-    """A stay as a client sends it: `nights` nights from `start` days from today."""
-    first = timezone.now().date() + timedelta(days=start)
+    """A stay as a client sends it: `nights` nights from `start` days from today, in a room
+    of `room_type`, quoted at the simulated supplier's price (unless `quoted_total` is given).
+    `first`: the day of arrival, instead of `start`."""
+    first = first or timezone.now().date() + timedelta(days=start)
+    hotel_id = hotel if isinstance(hotel, int) else hotel.pk
+    supplier_id = (
+        Hotel.objects.filter(pk=hotel).values_list("supplier_hotel_id", flat=True).first()
+        if isinstance(hotel, int)
+        else hotel.supplier_hotel_id
+    )
+    room = ROOM_TYPES.get(room_type)
+    quoted = stay_total(supplier_id, first, nights, room, Decimal(0)) if room and supplier_id else 0
     return {
-        "hotel_id": hotel if isinstance(hotel, int) else hotel.pk,
+        "hotel_id": hotel_id,
         "start_date": first.isoformat(),
         "end_date": (first + timedelta(days=nights)).isoformat(),
+        "room_type": room_type,
+        "guests": guests,
+        "quoted_total": str(quoted),
         **extra,
     }
 

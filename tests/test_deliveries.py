@@ -183,6 +183,7 @@ def test_model_validator_messages_read_the_same_through_the_api_and_the_cli(
 def test_a_stay_s_rule_reads_as_written_through_the_api(shopper, make_hotel, api):
     hotel = make_hotel()
     stay = {"hotel_id": hotel.pk, "start_date": "2099-01-02", "end_date": "2099-01-02"}
+    stay |= {"room_type": "standard", "guests": 2, "quoted_total": "100.00"}
     response = api(shopper).post("/api/bookings/", stay, format="json")
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {
@@ -344,13 +345,11 @@ def test_the_travel_desk_from_the_command_line_and_celery(shopper, make_hotel, s
 
     from django.utils import timezone
 
+    from tests.factories import stay_input
+
     hotel = make_hotel()
     start = timezone.now().date() + timedelta(days=3)
-    stay = {
-        "hotel_id": hotel.pk,
-        "start_date": str(start),
-        "end_date": str(start + timedelta(days=2)),
-    }
+    stay = stay_input(hotel, first=start, nights=2)
     booked = json.loads(run("call", "booking_book", "--as", "alice", "--input", json.dumps(stay)))
     assert booked["status"] == "confirmed"
     canceled = run_service.delay(
@@ -362,6 +361,7 @@ def test_the_travel_desk_from_the_command_line_and_celery(shopper, make_hotel, s
         "failed": [],
         "unresolved": [],
         "orphans_canceled": [],
+        "canceled_by_supplier": [],
     }
 
 

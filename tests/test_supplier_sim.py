@@ -1,6 +1,9 @@
 """The simulated supplier itself: its contract as docs/supplier-api.md states it."""
 
 import threading
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -130,3 +133,73 @@ def test_http_errors(server):
     assert server.get("/nowhere").status_code == 404
     server.post("/_reset")
     assert server.get("/_stats").json() == {"bookings": 0, "requests": 0}
+
+
+def _query(guests: int = 2) -> dict[str, str]:
+    return {"hotel_id": "LIS-1", "start": "01-12-2030", "end": "03-12-2030", "guests": str(guests)}
+
+
+def test_rates_are_the_same_for_the_same_stay_and_a_bump_moves_them():
+    first, again = Supplier().availability(_query()), Supplier().availability(_query())
+    assert first == again
+    standard = first["rooms"][0]
+    assert [rate["date"] for rate in standard["nightlyRates"]] == ["01-12-2030", "02-12-2030"]
+    supplier = Supplier()
+    supplier.faults.update({"price_bump": 5})
+    bumped = supplier.availability(_query())["rooms"][0]
+    assert Decimal(bumped["total"]) == Decimal(standard["total"]) + 10
+    assert [room["roomType"] for room in Supplier().availability(_query(4))["rooms"]] == ["family"]
+
+
+def test_a_booking_at_another_total_is_refused_with_the_new_one():
+    supplier = Supplier()
+    total = supplier.availability(_query())["rooms"][0]["total"]
+    order = PAYLOAD | {"roomType": "standard", "guests": 2, "expectedTotal": "1.00"}
+    with pytest.raises(Refused) as refused:
+        supplier.book(order)
+    assert (refused.value.code, refused.value.details["newTotal"]) == ("price_changed", total)
+    booked = supplier.book(order | {"expectedTotal": total}).booking
+    assert (booked.total, booked.cancellation_policy["freeUntilDaysBefore"]) == (total, 2)
+
+
+def test_the_supplier_cancels_on_its_side():
+    supplier = Supplier()
+    reference = supplier.book(PAYLOAD).booking.ref_number
+    supplier.set_faults({"cancel_on_supplier": reference})
+    assert getattr(supplier.get(reference), "status", None) == "canceled"
+    with pytest.raises(BadRequest):
+        supplier.set_faults({"cancel_on_supplier": "SUP-NOPE"})
+
+
+def test_stays_over_http_through_agora_s_gateway(server):
+    from apps.bookings.gateways import (
+        AvailabilityRequest,
+        BookingRequest,
+        HttpSupplierGateway,
+        SupplierDown,
+        SupplierPriceChanged,
+    )
+
+    gateway = HttpSupplierGateway(str(server.base_url), connect_timeout=2, read_timeout=5)
+    stay = AvailabilityRequest("LIS-1", date(2030, 12, 1), date(2030, 12, 3), 2)
+    offers = gateway.availability(stay)
+    assert [offer.room_type for offer in offers] == ["standard", "family", "suite"]
+    assert offers[1].policy.fee_type == "fixed"
+    server.post("/_faults", json={"price_bump": 1.5})
+    request = BookingRequest(
+        "c-9", "LIS-1", date(2030, 12, 1), 2, "", "standard", 2, offers[0].total
+    )
+    with pytest.raises(SupplierPriceChanged) as changed:
+        gateway.book(request)
+    assert changed.value.new_total == offers[0].total + 3
+    booked = gateway.book(replace(request, expected_total=changed.value.new_total))
+    assert (booked.total, booked.policy) == (changed.value.new_total, offers[0].policy)
+    assert getattr(gateway.get(booked.reference), "status", None) == "confirmed"
+    assert server.post("/_faults", json={"cancel_on_supplier": booked.reference}).is_success
+    assert getattr(gateway.get(booked.reference), "status", None) == "canceled"
+    assert gateway.get("SUP-NOPE") is None
+    server.post("/_faults", json={"error_rate": 1.0})
+    with pytest.raises(SupplierDown):
+        gateway.availability(stay)
+    bad = server.get("/availability", params={"hotel_id": "LIS-1", "start": "x", "end": "y"})
+    assert bad.status_code == 400

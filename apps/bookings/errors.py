@@ -34,3 +34,16 @@ class SupplierUnavailable(Unavailable):
 class HotelExists(Conflict):
     code = "hotel_exists"
     default_message = "A hotel with this supplier hotel id exists already."
+
+
+class RateChanged(Conflict):
+    code = "rate_changed"
+    default_message = (
+        "The price of this stay has changed since it was quoted; nothing was booked. "
+        "Book again at the new price (details.new_total) if it suits you."
+    )
+
+
+class StayStarted(Conflict):
+    code = "stay_started"
+    default_message = "The stay has started (or is over): it can no longer be canceled."

@@ -7,18 +7,29 @@
   SUPPLIER_URL is unset.
 
 The payload follows the supplier's API (docs/supplier-api.md): its hotel id, the start date as
-dd-mm-yyyy, the number of days, the guest's wish, and our client reference.
+dd-mm-yyyy, the number of days, the room type, the guests, the total we expect to pay, the
+guest's wish, and our client reference. Availability (room types, rates, policies) is a read.
 """
 
+import contextlib
 import time
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import cache
 from typing import Any, Protocol
 
 import httpx
 from django.conf import settings
 
+from apps.bookings.pricing import (
+    Policy,
+    RoomOffer,
+    Unreadable,
+    read_offers,
+    read_policy,
+    read_total,
+)
 from servicelayer.request_id import outgoing_headers
 
 
@@ -29,6 +40,26 @@ class SupplierRefused(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class SupplierPriceChanged(SupplierRefused):
+    """The supplier's price for the stay is no longer the one we expected: nothing booked."""
+
+    def __init__(self, message: str, new_total: Decimal) -> None:
+        super().__init__("price_changed", message)
+        self.new_total = new_total
+
+
+def _refusal(body: object, status: int) -> SupplierRefused:
+    error = body if isinstance(body, dict) else {}
+    code = str(error.get("error") or f"http_{status}")
+    message = str(error.get("message") or "The supplier refused the booking.")
+    if code == "price_changed":
+        try:
+            return SupplierPriceChanged(message, read_total(error.get("newTotal")))
+        except Unreadable:
+            pass  # a price change without the new price: a plain refusal
+    return SupplierRefused(code, message)
 
 
 class SupplierDown(Exception):
@@ -53,14 +84,38 @@ class BookingRequest:
     start_date: date
     days: int
     guest_wish: str
+    room_type: str = "standard"
+    guests: int = 1
+    expected_total: Decimal | None = None  # None: not checked (Agora always sends it)
 
     def payload(self) -> dict[str, Any]:
-        return {
+        payload: dict[str, Any] = {
             "clientReference": self.client_reference,
             "hotelId": self.supplier_hotel_id,
             "startDate": self.start_date.strftime("%d-%m-%Y"),
             "days": self.days,
             "guestWish": self.guest_wish,
+            "roomType": self.room_type,
+            "guests": self.guests,
+        }
+        if self.expected_total is not None:
+            payload["expectedTotal"] = str(self.expected_total)
+        return payload
+
+
+@dataclass(frozen=True)
+class AvailabilityRequest:
+    supplier_hotel_id: str
+    start_date: date
+    end_date: date
+    guests: int
+
+    def params(self) -> dict[str, str]:
+        return {
+            "hotel_id": self.supplier_hotel_id,
+            "start": self.start_date.strftime("%d-%m-%Y"),
+            "end": self.end_date.strftime("%d-%m-%Y"),
+            "guests": str(self.guests),
         }
 
 
@@ -72,12 +127,20 @@ class SupplierBooking:
     reference: str
     client_reference: str
     status: str  # "confirmed" or "canceled"
+    # what it was booked at, when the supplier says (and says it readably)
+    total: Decimal | None = None
+    currency: str | None = None
+    policy: Policy | None = None
 
 
 class SupplierGateway(Protocol):
+    def availability(self, request: AvailabilityRequest) -> list[RoomOffer]: ...
+
     def book(self, request: BookingRequest) -> SupplierBooking: ...
 
     def find(self, client_reference: str) -> SupplierBooking | None: ...
+
+    def get(self, reference: str) -> SupplierBooking | None: ...
 
     def cancel(self, reference: str) -> None: ...
 
@@ -98,7 +161,22 @@ def _booking(body: object, client_reference: str) -> SupplierBooking | None:
         return None  # another booking than the one asked about: never take its reference
     if status not in ("confirmed", "canceled"):
         return None
-    return SupplierBooking(reference=reference, client_reference=client_reference, status=status)
+    return SupplierBooking(
+        reference=reference, client_reference=client_reference, status=status, **_terms(body)
+    )
+
+
+def _terms(body: dict[str, Any]) -> dict[str, Any]:
+    """The optional price and policy of a booking: each taken only if it reads as promised."""
+    terms: dict[str, Any] = {}
+    with contextlib.suppress(Unreadable):
+        terms["total"] = read_total(body.get("total"))
+    currency = body.get("currency")
+    if isinstance(currency, str) and len(currency) == 3:
+        terms["currency"] = currency
+    with contextlib.suppress(Unreadable):
+        terms["policy"] = read_policy(body.get("cancellationPolicy"))
+    return terms
 
 
 def _json(response: httpx.Response) -> object:
@@ -137,12 +215,35 @@ class HttpSupplierGateway:
             if booking is None:
                 raise SupplierOutcomeUnknown(f"Unreadable answer: {response.text[:200]!r}")
             return booking
+        raise _refusal(_json(response), response.status_code)
+
+    def availability(self, request: AvailabilityRequest) -> list[RoomOffer]:
+        try:
+            response = self._send("GET", "/availability", params=request.params())
+        except SupplierOutcomeUnknown as exc:
+            raise SupplierDown(str(exc)) from exc  # a read: simply unavailable
+        if not response.is_success:
+            raise SupplierDown(f"The supplier answered {response.status_code} to availability")
+        try:
+            return read_offers(_json(response), nights=(request.end_date - request.start_date).days)
+        except Unreadable as exc:
+            raise SupplierDown(f"Unreadable availability: {exc}") from exc
+
+    def get(self, reference: str) -> SupplierBooking | None:
+        try:
+            response = self._send("GET", f"/bookings/{reference}")
+        except SupplierOutcomeUnknown as exc:
+            raise SupplierDown(str(exc)) from exc
+        if response.status_code == 404:
+            return None
         body = _json(response)
-        error = body if isinstance(body, dict) else {}
-        raise SupplierRefused(
-            str(error.get("error") or f"http_{response.status_code}"),
-            str(error.get("message") or "The supplier refused the booking."),
+        echoed = body.get("clientReference") if isinstance(body, dict) else None
+        booking = (
+            _booking(body, echoed) if response.is_success and isinstance(echoed, str) else None
         )
+        if booking is None or booking.reference != reference:
+            raise SupplierDown(f"The supplier answered {response.status_code}: unreadable")
+        return booking
 
     def find(self, client_reference: str) -> SupplierBooking | None:
         try:
@@ -184,15 +285,32 @@ class SandboxSupplierGateway:
         except Broken as exc:
             raise SupplierDown(str(exc)) from exc
         except Refused as exc:
-            raise SupplierRefused(exc.code, exc.message) from exc
+            raise _refusal({"error": exc.code, "message": exc.message, **exc.details}, 409) from exc
         except BadRequest as exc:
             raise SupplierRefused("bad_request", str(exc)) from exc
         if slow or outcome.hang:  # "book, then time out": the answer never comes in time
             raise SupplierOutcomeUnknown("The sandbox supplier answered too late.")
         return _sandbox_booking(outcome.booking)
 
+    def availability(self, request: AvailabilityRequest) -> list[RoomOffer]:
+        from supplier_sim.core import BadRequest, Broken
+
+        supplier = sandbox_supplier()
+        if supplier.faults.latency >= self.read_timeout:
+            raise SupplierDown("The sandbox supplier answered too late.")
+        time.sleep(supplier.faults.latency)
+        try:
+            body = supplier.availability(request.params())
+        except (Broken, BadRequest) as exc:
+            raise SupplierDown(str(exc)) from exc
+        return read_offers(body, nights=(request.end_date - request.start_date).days)
+
     def find(self, client_reference: str) -> SupplierBooking | None:
         booking = sandbox_supplier().find(client_reference)
+        return _sandbox_booking(booking) if booking else None
+
+    def get(self, reference: str) -> SupplierBooking | None:
+        booking = sandbox_supplier().get(reference)
         return _sandbox_booking(booking) if booking else None
 
     def cancel(self, reference: str) -> None:
@@ -200,7 +318,10 @@ class SandboxSupplierGateway:
 
 
 def _sandbox_booking(booking: Any) -> SupplierBooking:
-    return SupplierBooking(booking.ref_number, booking.client_reference, booking.status)
+    """As the HTTP gateway reads it: the same JSON, so both behave alike."""
+    found = _booking(booking.as_json(), booking.client_reference)
+    assert found is not None  # the simulator writes what the gateway reads
+    return found
 
 
 @cache

@@ -1,8 +1,11 @@
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, models
 from django.db.models import F, Q
+
+from apps.bookings.pricing import FREE, Policy
 
 
 def violates(error: IntegrityError, model: type[models.Model], constraint: str) -> bool:
@@ -55,6 +58,10 @@ class BookingStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Confirmed"
     FAILED = "failed", "Failed (kept for audit; not shown to the traveller)"
     CANCELED = "canceled", "Canceled"
+    CANCELED_BY_SUPPLIER = (
+        "canceled_by_supplier",
+        "Canceled by the supplier (found by reconciliation)",
+    )
 
 
 UNRESOLVED = (BookingStatus.PENDING, BookingStatus.PENDING_CONFIRMATION)
@@ -68,6 +75,22 @@ class HotelBooking(models.Model):
     start_date = models.DateField()
     end_date = models.DateField()
     special_wishes = models.CharField(max_length=500, blank=True, default="")
+    # what it was booked at; rows from before rates were quoted keep the defaults: a free
+    # cancellation of a stay of unknown price
+    room_type = models.CharField(max_length=30, default="standard")
+    guests = models.PositiveSmallIntegerField(default=1)
+    total_price = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    currency = models.CharField(max_length=3, blank=True, default="")
+    cancellation_policy = models.JSONField(
+        default=dict, blank=True, help_text="pricing.Policy.as_json(); empty: free to cancel."
+    )
+    cancellation_fee = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The fee the cancellation cost (no money moves yet: shown, not charged).",
+    )
     status = models.CharField(
         max_length=25, choices=BookingStatus.choices, default=BookingStatus.PENDING
     )
@@ -110,3 +133,7 @@ class HotelBooking(models.Model):
     @property
     def nights(self) -> int:
         return (self.end_date - self.start_date).days
+
+    @property
+    def policy(self) -> Policy:
+        return Policy.from_json(self.cancellation_policy) if self.cancellation_policy else FREE

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from apps.bookings import selectors, services
+from apps.bookings import availability, selectors, services
 from servicelayer.rest.routes import Routes
 
 
@@ -16,6 +16,11 @@ routes.get("hotels/", selectors.hotel_list, name="hotel-list")
 routes.post("hotels/", services.hotel_create, status=201)
 routes.get("hotels/<pk:hotel_id>/", selectors.hotel_get, name="hotel-detail")
 routes.patch("hotels/<pk:hotel_id>/", services.hotel_update)
+routes.get(
+    "hotels/<pk:hotel_id>/availability/",
+    availability.hotel_availability,
+    name="hotel-availability",
+)
 routes.post("hotels/<pk:hotel_id>/archive/", services.hotel_archive, name="hotel-archive")
 routes.post("hotels/<pk:hotel_id>/restore/", services.hotel_restore, name="hotel-restore")
 routes.get("bookings/", selectors.booking_list, name="booking-list")

@@ -4,10 +4,12 @@ a merchant sees all, filterable by hotel, status and dates."""
 from typing import Any
 
 from django.db.models import F, QuerySet
+from django.utils import timezone
 
 from apps.bookings.dto import HOTEL_FIELDS, BookingOut, BookingQuery, HotelOut, HotelQuery
 from apps.bookings.errors import BookingNotFound, HotelNotFound
 from apps.bookings.models import BookingStatus, Hotel, HotelBooking
+from apps.bookings.pricing import FREE, Policy, cancellation_terms
 from apps.roles import ANYONE, TRAVELLER
 from servicelayer import events
 from servicelayer.events import EventOut, EventQuery
@@ -20,6 +22,12 @@ BOOKING_FIELDS = (
     "start_date",
     "end_date",
     "special_wishes",
+    "room_type",
+    "guests",
+    "total_price",
+    "currency",
+    "cancellation_policy",
+    "cancellation_fee",
     "status",
     "client_reference",
     "supplier_reference",
@@ -72,6 +80,16 @@ def _rows(bookings: QuerySet[HotelBooking]) -> QuerySet[HotelBooking, dict[str, 
 def _present(row: dict[str, Any]) -> dict[str, Any]:
     row["traveller"] = row.pop("traveller_name")
     row["nights"] = (row["end_date"] - row["start_date"]).days
+    policy = Policy.from_json(row["cancellation_policy"]) if row["cancellation_policy"] else FREE
+    row["cancellation_policy"] = policy.as_json()
+    row["cancellation_fee"], row["refund_due"] = cancellation_terms(
+        row["status"],
+        row["total_price"],
+        policy,
+        start=row["start_date"],
+        today=timezone.now().date(),
+        fee_charged=row["cancellation_fee"],
+    )
     return row
 
 

@@ -9,7 +9,10 @@ A booking whose outcome is unknown (`pending_confirmation`) blocks booking the s
 stay again under a new client reference until reconciliation has resolved it.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -33,6 +36,8 @@ from apps.bookings.errors import (
     HotelExists,
     HotelNotFound,
     InvalidStay,
+    RateChanged,
+    StayStarted,
     SupplierUnavailable,
 )
 from apps.bookings.gateways import (
@@ -41,6 +46,7 @@ from apps.bookings.gateways import (
     SupplierDown,
     SupplierGateway,
     SupplierOutcomeUnknown,
+    SupplierPriceChanged,
     SupplierRefused,
     SupplierUnreachable,
     get_supplier,
@@ -128,11 +134,14 @@ def _booking_out(actor: User | None, booking: HotelBooking) -> BookingOut:
     return BookingOut.model_validate(booking_get(actor=viewer, booking_id=booking.pk))
 
 
-def _settle(booking: HotelBooking, status: str, **fields: str) -> None:
+def _settle(
+    booking: HotelBooking, status: str, *, terms: Sequence[str] = (), **fields: str
+) -> None:
+    """Save the outcome (`fields` go into the event too, `terms` were set on the row)."""
     booking.status = status
     for name, value in fields.items():
         setattr(booking, name, value)
-    booking.save(update_fields=["status", *fields, "updated_at"])
+    booking.save(update_fields=["status", *fields, *terms, "updated_at"])
     if status != BookingStatus.PENDING_CONFIRMATION:  # booking.confirmed, booking.failed
         _record(booking.pk, booking.traveller_id, status, fields)
 
@@ -147,15 +156,36 @@ def _record(booking_id: int, traveller_id: int, status: str, payload: dict[str, 
     )
 
 
+def _terms(found: SupplierBooking) -> dict[str, Any]:
+    """The columns the supplier's booking says something about: its currency and policy (the
+    total is the one quoted, which the supplier checked)."""
+    terms: dict[str, Any] = {}
+    if found.currency:
+        terms["currency"] = found.currency
+    if found.policy is not None:
+        terms["cancellation_policy"] = found.policy.as_json()
+    return terms
+
+
 @service(
     role=TRAVELLER,
-    errors=[HotelNotFound, InvalidStay, StayBeingConfirmed, BookingRefused, SupplierUnavailable],
+    errors=[
+        HotelNotFound,
+        InvalidStay,
+        StayBeingConfirmed,
+        RateChanged,
+        BookingRefused,
+        SupplierUnavailable,
+    ],
     outside=True,
 )
 def booking_book(*, actor: User, data: NewBooking) -> BookingOut:
-    """Book a hotel stay at the hotel's supplier (at most 30 nights, starting today or later).
+    """Book a room type for some guests at the hotel's supplier (at most 30 nights, starting
+    today or later), at the total that availability quoted (`quoted_total`).
 
-    Confirmed by the supplier: `confirmed`, with its reference. Refused: 409 with the
+    Confirmed by the supplier: `confirmed`, with its reference, the total and the
+    cancellation policy it was booked at. The supplier's price is no longer the quoted one:
+    409 `rate_changed` with `details.new_total`, nothing booked. Refused: 409 with the
     supplier's reason. Supplier down: 503 and nothing is booked. No answer in time, or one
     that cannot be read: the booking is `pending_confirmation` (the API answers 202) until
     reconciliation settles it."""
@@ -174,6 +204,10 @@ def booking_book(*, actor: User, data: NewBooking) -> BookingOut:
                 start_date=data.start_date,
                 end_date=data.end_date,
                 special_wishes=data.special_wishes,
+                room_type=data.room_type,
+                guests=data.guests,
+                total_price=data.quoted_total,
+                currency=settings.AGORA_CURRENCY,
             )
         except IntegrityError as error:
             if violates(error, HotelBooking, ONE_UNRESOLVED_PER_STAY):
@@ -185,6 +219,9 @@ def booking_book(*, actor: User, data: NewBooking) -> BookingOut:
             start_date=data.start_date,
             days=booking.nights,
             guest_wish=data.special_wishes,
+            room_type=data.room_type,
+            guests=data.guests,
+            expected_total=data.quoted_total,
         )
         return booking, request
 
@@ -195,13 +232,29 @@ def booking_book(*, actor: User, data: NewBooking) -> BookingOut:
         intent: tuple[HotelBooking, BookingRequest], confirmed: SupplierBooking
     ) -> BookingOut:
         booking = intent[0]
-        _settle(booking, BookingStatus.CONFIRMED, supplier_reference=confirmed.reference)
+        terms = _terms(confirmed)
+        for name, value in terms.items():
+            setattr(booking, name, value)
+        _settle(
+            booking,
+            BookingStatus.CONFIRMED,
+            terms=list(terms),
+            supplier_reference=confirmed.reference,
+        )
         return _booking_out(actor, booking)
 
     def failed(
         intent: tuple[HotelBooking, BookingRequest], error: Exception
     ) -> BookingOut | ServiceError:
         booking = intent[0]
+        if isinstance(error, SupplierPriceChanged):
+            _settle(booking, BookingStatus.FAILED, failure_reason="rate_changed")
+            return RateChanged(
+                details={
+                    "new_total": str(error.new_total),
+                    "quoted_total": str(data.quoted_total),
+                }
+            )
         if isinstance(error, SupplierRefused):
             _settle(booking, BookingStatus.FAILED, failure_reason=error.code)
             return BookingRefused(error.message, details={"reason": error.code})
@@ -221,29 +274,48 @@ def booking_book(*, actor: User, data: NewBooking) -> BookingOut:
 
 @service(
     role=TRAVELLER,
-    errors=[BookingNotFound, BookingNotCancelable, SupplierUnavailable],
+    errors=[BookingNotFound, BookingNotCancelable, StayStarted, SupplierUnavailable],
     outside=True,
 )
 def booking_cancel(*, actor: User, data: BookingRef) -> BookingOut:
-    """Cancel a confirmed booking, at the supplier first; merchants may cancel any booking.
+    """Cancel a confirmed booking under its cancellation policy, at the supplier first;
+    merchants may cancel any booking.
 
-    Supplier down: 503 and the booking stays confirmed."""
+    Free until the policy's deadline (N days before arrival), then for its fee: the answer's
+    `cancellation_fee` and `refund_due` (total minus fee) say what it cost; no money moves
+    yet. On or after the start date: 409 `stay_started`. Supplier down: 503 and the booking
+    stays confirmed."""
     booking = bookings_of(actor).filter(pk=data.booking_id).first()
     if booking is None:
         raise BookingNotFound()
-    if booking.status == BookingStatus.CANCELED:
+    if booking.status in (BookingStatus.CANCELED, BookingStatus.CANCELED_BY_SUPPLIER):
         return _booking_out(actor, booking)  # canceling twice changes nothing
     if booking.status != BookingStatus.CONFIRMED:
         raise BookingNotCancelable(details={"status": booking.status})
+    today = timezone.now().date()
+    if today >= booking.start_date:
+        raise StayStarted(details={"start_date": booking.start_date.isoformat()})
+    fee = booking.policy.fee(booking.total_price, start=booking.start_date, today=today)
+    # touched first: reconciliation leaves a booking just touched alone, so that it does not
+    # take our own cancellation, seen at the supplier, for one on the supplier's side
+    HotelBooking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
+        updated_at=timezone.now()
+    )
     try:
         get_supplier().cancel(booking.supplier_reference)
     except SupplierDown:
         raise SupplierUnavailable("The supplier is unavailable; the booking stands.") from None
     with transaction.atomic():  # the change and its event
         if HotelBooking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
-            status=BookingStatus.CANCELED, updated_at=timezone.now()
+            status=BookingStatus.CANCELED, cancellation_fee=fee, updated_at=timezone.now()
         ):
-            _record(booking.pk, booking.traveller_id, BookingStatus.CANCELED, {})
+            refund = booking.total_price - fee
+            _record(
+                booking.pk,
+                booking.traveller_id,
+                BookingStatus.CANCELED,
+                {"cancellation_fee": str(fee), "refund_due": str(refund)},
+            )
     booking.refresh_from_db()
     return _booking_out(actor, booking)
 
@@ -265,14 +337,57 @@ def booking_reconcile() -> Reconciled:
     "Not found" is not final: a failed attempt that may be at the supplier is asked about for
     SUPPLIER_RECONCILE_WINDOW_SECONDS; one that turns up is canceled at the supplier (the
     traveller was told it failed), its reference and the time kept on the row. Each step is
-    one conditional update, so concurrent runs settle a booking, and cancel an orphan, once."""
+    one conditional update, so concurrent runs settle a booking, and cancel an orphan, once.
+
+    It also watches confirmed stays starting within SUPPLIER_WATCH_DAYS: one the supplier
+    canceled on its side becomes `canceled_by_supplier` (nothing to pay), with the event
+    `booking.canceled_by_supplier` that tells the traveller by mail."""
     now = timezone.now()
     supplier = get_supplier()
     result = Reconciled(confirmed=[], failed=[], unresolved=[], orphans_canceled=[])
     # orphans first: an attempt that this run fails is asked about from the next run on
     result.orphans_canceled.extend(_cancel_orphans(supplier, now))
     _settle_unresolved(supplier, now, result)
+    result.canceled_by_supplier.extend(_watch_upcoming(supplier, now))
     return result
+
+
+def _watch_upcoming(supplier: SupplierGateway, now: datetime) -> list[int]:
+    """Confirmed stays coming up that the supplier has canceled: marked so, once."""
+    today = now.date()
+    touched_before = now - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS)
+    upcoming = (
+        HotelBooking.objects.filter(
+            status=BookingStatus.CONFIRMED,
+            start_date__gte=today,
+            start_date__lte=today + timedelta(days=settings.SUPPLIER_WATCH_DAYS),
+            updated_at__lte=touched_before,  # not one the traveller is canceling right now
+        )
+        .exclude(supplier_reference="")
+        .order_by("start_date", "id")
+    )
+    canceled = []
+    for booking in upcoming:
+        try:
+            found = supplier.get(booking.supplier_reference)
+        except SupplierDown:
+            continue  # asked again next time
+        if found is None or found.status != "canceled":
+            continue
+        with transaction.atomic():  # the change and its event
+            if HotelBooking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
+                status=BookingStatus.CANCELED_BY_SUPPLIER,
+                cancellation_fee=Decimal("0.00"),
+                updated_at=now,
+            ):
+                _record(
+                    booking.pk,
+                    booking.traveller_id,
+                    BookingStatus.CANCELED_BY_SUPPLIER,
+                    {"supplier_reference": booking.supplier_reference},
+                )
+                canceled.append(booking.pk)
+    return canceled
 
 
 def _cancel_orphans(supplier: SupplierGateway, now: datetime) -> list[int]:
@@ -340,6 +455,7 @@ def _settle_unresolved(supplier: SupplierGateway, now: datetime, result: Reconci
                     status=BookingStatus.CONFIRMED,
                     supplier_reference=found.reference,
                     updated_at=now,
+                    **_terms(found),
                 ):
                     _record(
                         booking.pk,

@@ -29,6 +29,7 @@ MAILS: tuple[tuple[str, str, Composer], ...] = (
     ("booking.confirmed", "booking_confirmed", compose.booking),
     ("booking.failed", "booking_failed", compose.booking),
     ("booking.canceled", "booking_canceled", compose.booking),
+    ("booking.canceled_by_supplier", "booking_canceled", compose.booking),
 )
 
 

@@ -1,9 +1,13 @@
 """A traveller books a stay at a hotel's supplier, waits for an answer that came late, and
-cancels: against the services and the sandbox supplier."""
+cancels: against the services and the sandbox supplier; and one who compares rates, books at
+the quoted price and cancels under the policy, through the API."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from django.core import mail
+from django.core.cache import cache
 from django.utils import timezone
 
 from apps.bookings.dto import BookingRef, NewHotel
@@ -75,3 +79,67 @@ def test_a_supplier_that_books_after_we_gave_up_does_not_keep_a_second_room(
     assert my_bookings(shopper) == {second.id: "confirmed"}
     assert sandbox.find(str(first.client_reference)).status == "canceled"
     assert sandbox.find(str(second.client_reference)).status == "confirmed"
+
+
+@pytest.mark.django_db(transaction=True)  # every request commits: the mails follow for real
+def test_a_traveller_compares_rates_books_at_the_quoted_price_and_cancels_under_the_policy(
+    merchant, make_user, sandbox, api
+):
+    cache.clear()
+    traveller = make_user("tom", email="tom@example.com")
+    desk = api(traveller)
+    hotel = hotel_create(
+        actor=merchant, data=NewHotel(name="Casa Azul", city="Lisbon", supplier_hotel_id="LIS-1")
+    )
+    day = timezone.now().date()
+    stay = {"start_date": str(day + timedelta(days=5)), "end_date": str(day + timedelta(days=8))}
+    # Tom asks what a family room costs for four, three nights in five days' time.
+    rooms = desk.get(f"/api/hotels/{hotel.id}/availability/", stay | {"guests": 4}).json()["rooms"]
+    (family,) = rooms
+    assert family["cancellation_policy"]["free_until_days_before"] == 7  # too late to be free
+    # Meanwhile the supplier raises its prices: booking at the old quote books nothing, and
+    # Tom is told the new total.
+    sandbox.faults.price_bump = 4
+    order = stay | {"hotel_id": hotel.id, "room_type": "family", "guests": 4}
+    refused = desk.post("/api/bookings/", order | {"quoted_total": family["total"]}, format="json")
+    assert refused.status_code == 409
+    new_total = refused.json()["error"]["details"]["new_total"]
+    assert Decimal(new_total) == Decimal(family["total"]) + 12
+    assert my_bookings(traveller) == {}
+    # He accepts it, and is booked at exactly that price, with the policy shown.
+    booked = desk.post("/api/bookings/", order | {"quoted_total": new_total}, format="json").json()
+    assert (booked["status"], booked["total_price"]) == ("confirmed", new_total)
+    assert Decimal(booked["cancellation_fee"]) == Decimal("50.00")
+    mail.outbox.clear()
+    # He cancels: inside 7 days the fee applies, and the answer says what is refunded.
+    canceled = desk.post(f"/api/bookings/{booked['id']}/cancel/").json()
+    assert canceled["status"] == "canceled"
+    assert Decimal(canceled["refund_due"]) == Decimal(new_total) - 50
+    (cancel_mail,) = mail.outbox
+    assert cancel_mail.to == ["tom@example.com"]
+    mail.outbox.clear()
+    # He books a standard room for two instead; days later the hotel cancels it on the
+    # supplier's side. The reconciliation job finds it, and Tom hears of it by mail.
+    standard = desk.get(f"/api/hotels/{hotel.id}/availability/", stay).json()["rooms"][0]
+    second = desk.post(
+        "/api/bookings/",
+        stay
+        | {"hotel_id": hotel.id, "room_type": "standard", "guests": 2}
+        | {"quoted_total": standard["total"]},
+        format="json",
+    ).json()
+    mail.outbox.clear()
+    HotelBooking.objects.filter(pk=second["id"]).update(
+        updated_at=timezone.now() - timedelta(hours=1)
+    )
+    sandbox.set_faults({"cancel_on_supplier": second["supplier_reference"]})
+    assert booking_reconcile().canceled_by_supplier == [second["id"]]
+    assert my_bookings(traveller) == {
+        booked["id"]: "canceled",
+        second["id"]: "canceled_by_supplier",
+    }
+    (supplier_mail,) = mail.outbox
+    assert supplier_mail.to == ["tom@example.com"]
+    assert "Casa Azul" in supplier_mail.body
+    shown = desk.get(f"/api/bookings/{second['id']}/").json()
+    assert (Decimal(shown["cancellation_fee"]), shown["refund_due"]) == (0, standard["total"])

@@ -5,17 +5,16 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
 
 from apps.bookings.dto import NewBooking
 from apps.bookings.errors import SupplierUnavailable
 from apps.bookings.models import Hotel, HotelBooking
 from apps.bookings.services import booking_book, booking_reconcile
 from conftest import client_for
+from tests.factories import stay, stay_input
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -24,12 +23,7 @@ def test_the_same_booking_sent_10_times_at_once_with_one_key_books_once(
     make_user, make_hotel, sandbox
 ):
     traveller, hotel = make_user(), make_hotel()
-    start = timezone.now().date() + timedelta(days=4)
-    payload = {
-        "hotel_id": hotel.pk,
-        "start_date": str(start),
-        "end_date": str(start + timedelta(days=2)),
-    }
+    payload = stay_input(hotel, start=4, nights=2)
     sandbox.faults.latency = 0.3  # the first is still at the supplier when the rest arrive
     clients = [client_for(traveller) for _ in range(10)]
     gate = threading.Barrier(len(clients))
@@ -64,12 +58,7 @@ def test_the_same_stay_booked_twice_at_once_without_a_key_is_never_unresolved_tw
     """Both time out: the one-unresolved-attempt-per-stay rule lets one through, the other
     is told the stay is being confirmed; the supplier holds one booking."""
     traveller, hotel = make_user(), make_hotel()
-    start = timezone.now().date() + timedelta(days=4)
-    payload = {
-        "hotel_id": hotel.pk,
-        "start_date": str(start),
-        "end_date": str(start + timedelta(days=1)),
-    }
+    payload = stay_input(hotel, start=4, nights=1)
     sandbox.faults.book_then_timeout = 2
     clients = [client_for(traveller) for _ in range(2)]
     gate = threading.Barrier(2)
@@ -196,5 +185,4 @@ def test_two_reconciliations_at_once_cancel_an_orphan_once(
 
 
 def _stay(hotel) -> NewBooking:
-    start = timezone.now().date() + timedelta(days=4)
-    return NewBooking(hotel_id=hotel.pk, start_date=start, end_date=start + timedelta(1))
+    return stay(hotel, start=4, nights=1)

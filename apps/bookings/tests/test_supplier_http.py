@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from datetime import timedelta
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -274,7 +275,9 @@ def test_what_the_gateway_makes_of_a_failure_to_book(failure, seen_as):
     gateway.client = httpx.Client(
         base_url="http://supplier", transport=httpx.MockTransport(transport)
     )
-    request = gateways.BookingRequest("c-1", "LIS-1", timezone.now().date(), 1, "")
+    request = gateways.BookingRequest(
+        "c-1", "LIS-1", timezone.now().date(), 1, "", "standard", 1, Decimal("100.00")
+    )
     with pytest.raises(seen_as) as caught:
         gateway.book(request)
     assert type(caught.value) is seen_as

@@ -216,7 +216,7 @@ def test_money_is_shown_in_its_currency_s_minor_unit(settings):
 
 def test_dates_are_iso(customer, make_hotel, relayed):
     hotel = make_hotel()
-    stay = NewBooking(hotel_id=hotel.pk, start_date=date(2031, 5, 1), end_date=date(2031, 5, 4))
+    stay = NewBooking.model_validate(stay_input(hotel, first=date(2031, 5, 1), nights=3))
     with relayed():
         booking_book(actor=customer, data=stay)
     body = only_mail().body
