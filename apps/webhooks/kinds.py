@@ -18,6 +18,7 @@ EventType = Literal[
     "booking.confirmed",
     "booking.failed",
     "booking.canceled",
+    "booking.canceled_by_supplier",
 ]
 
 OFFERED_KINDS: tuple[str, ...] = get_args(EventType)
