@@ -165,6 +165,8 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 # A payment still processing after this long lost its worker: the gateway is asked about it.
 # Longer than any gateway call may take.
 PAYMENT_SETTLE_AFTER_SECONDS = env.int("PAYMENT_SETTLE_AFTER_SECONDS", default=120)
+# a payment awaiting the customer's authentication (3-D Secure) this long is given up
+PAYMENT_ACTION_TIMEOUT_SECONDS = env.int("PAYMENT_ACTION_TIMEOUT_SECONDS", default=3600)
 # The hotel supplier: its base URL, or empty for the in-process sandbox supplier.
 SUPPLIER_URL = env.str("SUPPLIER_URL", default="")
 SUPPLIER_CONNECT_TIMEOUT = env.float("SUPPLIER_CONNECT_TIMEOUT", default=2.0)

@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.payments.dto import (
@@ -113,7 +114,9 @@ def _record_charge(payment: Payment, charge: Charge) -> bool:
     kind, payable_id = payment.payable_kind, payment.payable_id
     payable = _lock_payable(kind, payable_id, owner=payment.owner_id)
     payment.refresh_from_db(from_queryset=Payment.objects.select_for_update())
-    if payment.status not in (*IN_FLIGHT_STATUSES, PaymentStatus.FAILED):
+    # a given-up or declined payment may still be charged later (a 3-D Secure confirmed after
+    # its failure was reported, events out of order): the money came, so it pays or is refunded
+    if payment.status not in (*IN_FLIGHT_STATUSES, PaymentStatus.FAILED, PaymentStatus.DECLINED):
         return False
     pays = payable.may_pay and (
         payment.status in IN_FLIGHT_STATUSES or not Payment.objects.in_progress(kind, payable_id)
@@ -155,13 +158,15 @@ def _await_action(payment: Payment, charge: Charge) -> bool:
     )
 
 
-def _give_up(payment: Payment) -> bool:
+def _give_up(payment: Payment, reason: str = "abandoned") -> bool:
     """Fail a stale payment the gateway has no charge for, which frees its payable; False if
     it was settled meanwhile. A charge that still comes back is handled by _record_charge."""
     with transaction.atomic():
         # the payable first, as everywhere
         _lock_payable(payment.payable_kind, payment.payable_id, owner=payment.owner_id)
-        return _settle(payment, status=PaymentStatus.FAILED, decline_reason="abandoned")
+        return _settle(
+            payment, was=payment.status, status=PaymentStatus.FAILED, decline_reason=reason
+        )
 
 
 def payment_in_progress(kind: str, payable_id: int) -> bool:
@@ -344,13 +349,19 @@ def payment_settle_stale() -> StalePaymentsSettled:
 
     Charged: the payment succeeds and the order is paid (if the order can no longer be paid,
     the charge is refunded). Awaiting the customer's authentication: `requires_action`, for the
-    provider's webhook. Not charged: the payment fails as `abandoned`, and the order
+    provider's webhook, or, still so after PAYMENT_ACTION_TIMEOUT_SECONDS (default 3600), failed
+    as `authentication_abandoned`. Not charged: the payment fails as `abandoned`, and the order
     may be paid, changed, canceled or expire again. Provider unavailable: left for the next
     run. Concurrent runs, and a worker that comes back late, settle a payment once."""
-    cutoff = timezone.now() - timedelta(seconds=settings.PAYMENT_SETTLE_AFTER_SECONDS)
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.PAYMENT_SETTLE_AFTER_SECONDS)
+    action_cutoff = now - timedelta(seconds=settings.PAYMENT_ACTION_TIMEOUT_SECONDS)
     gateway = get_gateway()
     result = StalePaymentsSettled(succeeded=[], refunded=[], failed=[], unresolved=[])
-    stale = Payment.objects.filter(status=PaymentStatus.PROCESSING, created_at__lt=cutoff)
+    stale = Payment.objects.filter(
+        Q(status=PaymentStatus.PROCESSING, created_at__lt=cutoff)
+        | Q(status=PaymentStatus.REQUIRES_ACTION, created_at__lt=action_cutoff)
+    )
     for payment in stale.order_by("id"):
         try:
             charge = gateway.find_charge(payment.charge_reference)
@@ -358,6 +369,13 @@ def payment_settle_stale() -> StalePaymentsSettled:
             result.unresolved.append(payment.pk)
             continue
         if charge is not None and charge.status == REQUIRES_ACTION:
+            if payment.status == PaymentStatus.REQUIRES_ACTION:
+                # never authenticated within PAYMENT_ACTION_TIMEOUT_SECONDS: the order is
+                # freed; if the customer still authenticates, that late charge pays it or is
+                # refunded (_record_charge)
+                if _give_up(payment, reason="authentication_abandoned"):
+                    result.failed.append(payment.pk)
+                continue
             # the customer is still to authenticate: the provider's webhook settles it
             _await_action(payment, charge)
             result.unresolved.append(payment.pk)

@@ -178,3 +178,36 @@ def test_a_failed_payment_event_declines_with_the_reason(
         "declined",
         "payment_intent_authentication_failure",
     )
+
+
+def test_a_success_reported_after_a_failure_still_pays_the_order(
+    fake_stripe, api, client, shopper, order
+):
+    # the customer retried 3-D Secure on the same PaymentIntent after its failure was reported
+    pay_over_rest(api, shopper, order.id, "tok_threeDSecure2Required")
+    payment = Payment.objects.get()
+    intent = fake_stripe.complete_action(payment.gateway_reference, succeeded=False)
+    failed = {"id": "evt_f", "type": "payment_intent.payment_failed", "data": {"object": intent}}
+    post_event(client, *signed(failed))
+    payment.refresh_from_db()
+    assert payment.status == "declined"
+    late = post_event(client, *signed(succeeded_event(fake_stripe, payment, "evt_s")))
+    assert late.json()["handled"] is True
+    assert status_of(order.id, shopper) == "paid"  # the money came: it is not lost
+
+
+def test_a_payment_never_authenticated_is_given_up_and_frees_its_order(
+    fake_stripe, api, client, shopper, order, settings
+):
+    settings.PAYMENT_ACTION_TIMEOUT_SECONDS = 3600
+    pay_over_rest(api, shopper, order.id, "tok_threeDSecure2Required")
+    payment = Payment.objects.get()
+    Payment.objects.update(created_at=timezone.now() - timedelta(minutes=30))
+    assert payment_settle_stale().failed == []  # still time to authenticate
+    Payment.objects.update(created_at=timezone.now() - timedelta(minutes=61))
+    assert payment_settle_stale().failed == [payment.pk]
+    payment.refresh_from_db()
+    assert (payment.status, payment.decline_reason) == ("failed", "authentication_abandoned")
+    assert status_of(order.id, shopper) == "awaiting_payment"
+    # the order is free again: another card pays it
+    assert pay_over_rest(api, shopper, order.id, "tok_visa").status_code == 201
