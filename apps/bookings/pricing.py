@@ -10,8 +10,9 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
+from apps.money import quantize_money
+
 FeeType = Literal["fixed", "percent"]
-CENT = Decimal("0.01")
 
 
 class Unreadable(ValueError):
@@ -32,7 +33,7 @@ class Policy:
         if (start - today).days >= self.free_until_days_before:
             return Decimal("0.00")
         fee = self.fee_value if self.fee_type == "fixed" else total * self.fee_value / 100
-        return min(fee, total).quantize(CENT)
+        return quantize_money(min(fee, total))  # half up, in the currency's minor unit
 
     def free_until(self, start: date, *, today: date) -> date | None:
         """The last day canceling is free; None if that day has passed."""

@@ -47,8 +47,12 @@ def _claim(mail_id: int) -> OutgoingMail | None:
     """Take the mail for sending (one UPDATE decides between workers); None if it is not for
     sending (sent, skipped, given up, or being sent by another worker)."""
     now = timezone.now()
-    claimable = Q(status=MailStatus.QUEUED) | Q(
-        status=MailStatus.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
+    # a mail the server refused waits out its backoff (due_at), whoever asks: Celery's own
+    # retries of the task must not spend its attempts in minutes
+    claimable = (
+        Q(status=MailStatus.QUEUED, attempts=0)
+        | Q(status=MailStatus.QUEUED, due_at__lte=now)
+        | Q(status=MailStatus.SENDING, claimed_at__lt=now - SENDING_TIMEOUT)
     )
     claimed = OutgoingMail.objects.filter(claimable, pk=mail_id).update(
         status=MailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
