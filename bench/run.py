@@ -7,8 +7,10 @@ the database is created if missing and its tables are reseeded) and wrk (Debian:
 install wrk). All three variants run in the same gunicorn (2 sync workers) against the same
 database. This machine is noisy, so the variants of a scenario are interleaved round-robin
 over several rounds (after a warm-up) and the table gives the median requests per second of
-each, and its ratio to the floor's median. Then the micro rows, in process (bench/joined.py:
-an atomic service joined into its caller's transaction vs in a savepoint).
+each, and its ratio to the floor's median; the checkout journey row (bench/journey.lua: order,
+address, shipping, payment in sequence per connection) gives journeys per second. Then the
+micro rows, in process (bench/joined.py: an atomic service joined into its caller's
+transaction vs in a savepoint).
 """
 
 import argparse
