@@ -6,10 +6,12 @@
 """
 
 import hashlib
+import uuid
 from decimal import Decimal
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -153,3 +155,169 @@ def floor_order(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
         orjson.dumps(body, default=_default), status=201, content_type="application/json"
     )
+
+
+# --- the checkout journey's floor (bench/journey.lua): four views, one raw SQL step each ---
+
+
+def _journey_user(cursor: Any, request: HttpRequest, now: Any) -> int | None:
+    """The same token look-up as floor_order."""
+    header = request.headers.get("Authorization", "")
+    cursor.execute(
+        "SELECT user_id FROM accounts_apitoken WHERE key_hash = %s "
+        "AND (expires_at IS NULL OR expires_at > %s)",
+        [hashlib.sha256(header[6:].encode()).hexdigest(), now],
+    )
+    user = cursor.fetchone()
+    return None if user is None else int(user[0])
+
+
+def _json(body: dict[str, Any], status: int = 200) -> HttpResponse:
+    return HttpResponse(
+        orjson.dumps(body, default=_default), status=status, content_type="application/json"
+    )
+
+
+_NOT_AUTHENTICATED = {"error": "not_authenticated"}
+
+
+@csrf_exempt
+def floor_journey_place(request: HttpRequest) -> HttpResponse:
+    """floor_order, and the order needs shipping when the product ships."""
+    data = orjson.loads(request.body)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        user = _journey_user(cursor, request, now)
+        if user is None:
+            return _json(_NOT_AUTHENTICATED, 401)
+        with transaction.atomic():
+            cursor.execute(
+                "UPDATE catalog_product SET stock = stock - %s, updated_at = %s "
+                "WHERE id = %s AND is_active AND stock >= %s RETURNING name, price, ships",
+                [data["quantity"], now, data["product_id"], data["quantity"]],
+            )
+            taken = cursor.fetchone()
+            if taken is None:
+                return _json({"error": "out_of_stock"}, 409)
+            name, price, ships = taken
+            total = price * data["quantity"]
+            cursor.execute(
+                "INSERT INTO ordering_order (owner_id, status, total, needs_shipping, "
+                "created_at, updated_at) VALUES (%s, 'awaiting_payment', %s, %s, %s, %s) "
+                "RETURNING id",
+                [user, total, ships, now, now],
+            )
+            (order_id,) = cursor.fetchone()
+            cursor.execute(
+                "INSERT INTO ordering_orderline (order_id, product_id, product_name, quantity, "
+                "unit_price) VALUES (%s, %s, %s, %s, %s)",
+                [order_id, data["product_id"], name, data["quantity"], price],
+            )
+    return _json({"id": order_id, "status": "awaiting_payment", "total": total}, 201)
+
+
+# The journey sets the address before any method is chosen, so there is nothing to quote again
+# here (Agora's service would re-quote a method already chosen).
+_ADDRESS_SQL = (
+    "UPDATE ordering_order o SET ship_to_name = a.name, ship_to_line1 = a.line1, "
+    "ship_to_line2 = a.line2, ship_to_city = a.city, ship_to_postal_code = a.postal_code, "
+    "ship_to_country = a.country, ship_to_phone = a.phone, updated_at = %s "
+    "FROM addresses_address a WHERE o.id = %s AND o.owner_id = %s "
+    "AND o.status = 'awaiting_payment' AND o.needs_shipping AND a.id = %s AND a.owner_id = %s "
+    "RETURNING o.id, o.total, o.ship_to_country"
+)
+
+
+@csrf_exempt
+def floor_journey_address(request: HttpRequest, order_id: int) -> HttpResponse:
+    data = orjson.loads(request.body)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        user = _journey_user(cursor, request, now)
+        if user is None:
+            return _json(_NOT_AUTHENTICATED, 401)
+        cursor.execute(_ADDRESS_SQL, [now, order_id, user, data["address_id"], user])
+        row = cursor.fetchone()
+    if row is None:
+        return _json({"error": "not_found"}, 404)
+    return _json({"id": row[0], "total": row[1], "country": row[2]})
+
+
+# The quote: the method's price, nothing when the goods reach its free_above; the total is the
+# goods (the lines) plus that. One statement, the order's row locked by the update itself.
+_SHIPPING_SQL = (
+    "WITH goods AS (SELECT sum(unit_price * quantity) AS total FROM ordering_orderline "
+    "WHERE order_id = %s), quote AS (SELECT m.id, m.name, CASE WHEN m.free_above IS NOT NULL "
+    "AND goods.total >= m.free_above THEN 0 ELSE m.price END AS cost, goods.total AS goods "
+    "FROM shipping_shippingmethod m, goods WHERE m.id = %s AND m.is_active) "
+    "UPDATE ordering_order o SET shipping_method_id = quote.id, shipping_method_name = "
+    "quote.name, shipping_cost = quote.cost, total = quote.goods + quote.cost, updated_at = %s "
+    "FROM quote, shipping_shippingmethod m WHERE o.id = %s AND o.owner_id = %s "
+    "AND o.status = 'awaiting_payment' AND o.ship_to_country <> '' AND m.id = quote.id "
+    "AND m.countries ? o.ship_to_country RETURNING o.id, o.total, o.shipping_cost"
+)
+
+
+@csrf_exempt
+def floor_journey_shipping(request: HttpRequest, order_id: int) -> HttpResponse:
+    data = orjson.loads(request.body)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        user = _journey_user(cursor, request, now)
+        if user is None:
+            return _json(_NOT_AUTHENTICATED, 401)
+        cursor.execute(_SHIPPING_SQL, [order_id, data["shipping_method_id"], now, order_id, user])
+        row = cursor.fetchone()
+    if row is None:
+        return _json({"error": "not_found_or_not_served"}, 409)
+    return _json({"id": row[0], "total": row[1], "shipping_cost": row[2]})
+
+
+_PAYABLE_SQL = (
+    "UPDATE ordering_order SET status = 'paid', updated_at = %s WHERE id = %s AND owner_id = %s "
+    "AND status = 'awaiting_payment' AND (NOT needs_shipping OR (ship_to_country <> '' "
+    "AND shipping_method_id IS NOT NULL)) RETURNING total"
+)
+
+
+@csrf_exempt
+def floor_journey_pay(request: HttpRequest, order_id: int) -> HttpResponse:
+    """Pay in one transaction: the order becomes paid, the dummy gateway's charge row and a
+    succeeded payment are inserted (no gateway call between transactions, as Agora's has)."""
+    data = orjson.loads(request.body)
+    if data.get("card_token") != "tok_visa":
+        return _json({"error": "card_token_invalid"}, 400)
+    now = timezone.now()
+    currency = settings.AGORA_CURRENCY
+    with connection.cursor() as cursor:
+        user = _journey_user(cursor, request, now)
+        if user is None:
+            return _json(_NOT_AUTHENTICATED, 401)
+        with transaction.atomic():
+            cursor.execute(_PAYABLE_SQL, [now, order_id, user])
+            paid = cursor.fetchone()
+            if paid is None:
+                return _json({"error": "order_not_payable"}, 409)
+            (amount,) = paid
+            charge = f"ch_{uuid.uuid4().hex[:24]}"
+            cursor.execute(
+                "INSERT INTO payments_dummycharge (reference, charge_id, amount, currency, "
+                "requires_action, created_at) VALUES (%s, %s, %s, %s, false, %s)",
+                [f"bench-floor-{charge}", charge, amount, currency, now],
+            )
+            cursor.execute(
+                "INSERT INTO payments_payment (payable_kind, payable_id, owner_id, amount, "
+                "currency, status, gateway_reference, refund_reference, decline_reason, "
+                "client_secret, created_at, updated_at) VALUES ('order', %s, %s, %s, %s, "
+                "'succeeded', %s, '', '', '', %s, %s) RETURNING id",
+                [order_id, user, amount, currency, charge, now, now],
+            )
+            (payment_id,) = cursor.fetchone()
+    body = {
+        "id": payment_id,
+        "order_id": order_id,
+        "amount": amount,
+        "currency": currency,
+        "status": "succeeded",
+    }
+    return _json(body, 201)

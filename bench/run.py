@@ -7,8 +7,10 @@ the database is created if missing and its tables are reseeded) and wrk (Debian:
 install wrk). All three variants run in the same gunicorn (2 sync workers) against the same
 database. This machine is noisy, so the variants of a scenario are interleaved round-robin
 over several rounds (after a warm-up) and the table gives the median requests per second of
-each, and its ratio to the floor's median. Then the micro rows, in process (bench/joined.py:
-an atomic service joined into its caller's transaction vs in a savepoint).
+each, and its ratio to the floor's median; the checkout journey row (bench/journey.lua: order,
+address, shipping, payment in sequence per connection) gives journeys per second. Then the
+micro rows, in process (bench/joined.py: an atomic service joined into its caller's
+transaction vs in a savepoint).
 """
 
 import argparse
@@ -62,8 +64,16 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def seed(env: dict[str, str]) -> tuple[str, int]:
-    """Migrate and reseed; return the bench user's token and the product to order."""
+@dataclass(frozen=True)
+class Seeded:
+    token: str  # the bench user's
+    hot: int  # the product to order: it ships, and its stock never runs out in a run
+    address: int  # the bench user's address (DE) for the checkout journey
+    method: int  # a shipping method to DE, 4.90, free from 50.00
+
+
+def seed(env: dict[str, str]) -> Seeded:
+    """Migrate and reseed; return the bench user's token and what its orders need."""
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True)
     script = """
@@ -73,7 +83,10 @@ from apps.accounts.interface import issue_token
 from apps.catalog.models import Product
 from apps.ordering.models import Order, OrderLine
 from servicelayer.models import IdempotencyRecord
-from apps.payments.models import Payment
+from apps.payments.models import DummyCharge, Payment
+from apps.addresses.models import Address
+from apps.shipping.models import ShippingMethod
+DummyCharge.objects.all().delete()
 Payment.objects.all().delete(); OrderLine.objects.all().delete(); Order.objects.all().delete()
 IdempotencyRecord.objects.all().delete(); Product.objects.all().delete()
 Product.objects.bulk_create(
@@ -83,7 +96,13 @@ Product.objects.bulk_create(
 )
 hot = Product.objects.create(name="Hot seller", price=Decimal("9.99"), stock=2_000_000_000)
 user, _ = User.objects.get_or_create(username="bench")
-print(issue_token(username="bench", name="bench", replace=True).key, hot.pk)
+Address.objects.filter(owner=user).delete()
+address = Address.objects.create(owner=user, name="Bench", line1="Benchstr. 1", city="Berlin",
+                                 postal_code="10115", country="DE", is_default=True)
+ShippingMethod.objects.filter(name="Bench standard").delete()
+method = ShippingMethod.objects.create(name="Bench standard", price=Decimal("4.90"),
+                                       free_above=Decimal("50.00"), countries=["DE"])
+print(issue_token(username="bench", name="bench", replace=True).key, hot.pk, address.pk, method.pk)
 """
     out = subprocess.run(
         [*manage, "shell", "-c", script], env=env, check=True, capture_output=True, text=True
@@ -98,7 +117,7 @@ print(issue_token(username="bench", name="bench", replace=True).key, hot.pk)
         env=env,
         check=True,
     )
-    return out[-2], int(out[-1])
+    return Seeded(out[-4], int(out[-3]), int(out[-2]), int(out[-1]))
 
 
 LUA = """
@@ -178,6 +197,44 @@ def scenarios(hot: int) -> list[Scenario]:
     ]
 
 
+JOURNEY = "checkout journey"
+JOURNEY_SCRIPT = Path(__file__).with_name("journey.lua")
+
+
+def journey_scenarios() -> list[Scenario]:
+    """The checkout journey, per variant its orders URL (naive DRF has none: docs say why)."""
+    return [
+        Scenario(JOURNEY, "agora", "/api/orders/", "POST", auth=True, idempotency=True),
+        Scenario(JOURNEY, "floor", "/bench/floor/journey/orders/", "POST", auth=True),
+    ]
+
+
+def journey(
+    base: str, scenario: Scenario, seeded: Seeded, seconds: int, connections: int, warm: bool
+) -> Result:
+    """One wrk run of bench/journey.lua, one connection per wrk thread (its Lua state is the
+    connection's journey). The rate is journeys finished per second (four requests each);
+    p99 and non-2xx are per request."""
+
+    def run(duration: str) -> str:
+        command = ["wrk", f"-t{connections}", f"-c{connections}", f"-d{duration}", "--latency"]
+        command += ["-s", str(JOURNEY_SCRIPT), base + "/", "--", seeded.token, str(seeded.hot)]
+        command += [str(seeded.address), str(seeded.method), scenario.path, str(time.time_ns())]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+    if warm:
+        run("2s")
+    output = run(f"{seconds}s")
+    finished = int(re.search(r"Journeys: (\d+)", output).group(1))  # type: ignore[union-attr]
+    took = re.search(r"requests in ([\d.]+)(ms|s|m),", output)
+    scale = {"ms": 0.001, "s": 1.0, "m": 60.0}
+    elapsed = float(took.group(1)) * scale[took.group(2)] if took else float(seconds)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
+    p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)] if p99 else 0
+    return Result(scenario, finished / elapsed, int(errors.group(1)) if errors else 0, p99_ms)
+
+
 PAIR_PORTS = (PORT + 1, PORT + 2)
 PAIR_PGBOUNCER_PORT = 6433
 
@@ -250,9 +307,11 @@ def main() -> None:
         # far above what one wrk run sends: docs/performance.md states them
         "AGORA_RATE_ANON": BENCH_RATE,
         "AGORA_RATE_USER": BENCH_RATE,
+        "PAYMENT_GATEWAY": "dummy",  # the journey pays with tok_visa: no provider is called
     }
     ensure_database(db)
-    token, hot = seed(env)
+    seeded = seed(env)
+    token, hot = seeded.token, seeded.hot
     server = subprocess.Popen(
         [
             sys.executable,
@@ -281,17 +340,21 @@ def main() -> None:
                 time.sleep(0.1)
         runs: dict[Scenario, list[Result]] = {s: [] for s in scenarios(hot)}
         runs[two_instances_scenario()] = []
+        runs |= {s: [] for s in journey_scenarios()}
         for round_number in range(args.rounds):
             for s in runs:
+                warm = round_number == 0
                 runs[s].append(
-                    wrk(
+                    journey(base, s, seeded, args.seconds, args.connections, warm)
+                    if s.group == JOURNEY
+                    else wrk(
                         base + s.path,
                         s,
                         token,
                         ORDER_BODY % hot,
                         args.seconds,
                         args.connections,
-                        warm=round_number == 0,
+                        warm=warm,
                     )
                 )
         results = [
@@ -320,6 +383,10 @@ def main() -> None:
     print(
         f"\nmedians of {args.rounds} interleaved rounds of {args.seconds}s, {args.connections} "
         f"connections, wrk -t2, gunicorn -w 2, {db}"
+    )
+    print(
+        f"{JOURNEY}: journeys finished per second (4 requests each: order, address, shipping, "
+        f"payment), wrk -t{args.connections} (one connection per thread); p99 per request"
     )
     subprocess.run([sys.executable, "-m", "bench.joined"], env=env, cwd=ROOT, check=True)
 
