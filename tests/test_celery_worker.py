@@ -15,6 +15,7 @@ from django.db import connection
 
 from apps.catalog.models import Product
 from apps.ordering.models import Order
+from tests.celery_stack import postgres_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -23,13 +24,10 @@ BROKER = "redis://127.0.0.1:6379/15"
 
 @pytest.fixture
 def worker(redis_up):
-    db = connection.settings_dict
     env = os.environ | {
         "CELERY_BROKER_URL": BROKER,
         "CELERY_RESULT_BACKEND": BROKER,
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        ),
+        "DATABASE_URL": postgres_url(connection.settings_dict),
         "DATABASE_CONN_MAX_AGE": "0",
     }
     process = subprocess.Popen(

@@ -6,7 +6,6 @@ Nothing here needs a server, so these run in the default suite. They wait by pol
 generous limits, and never assert how long anything took.
 """
 
-import contextlib
 import json
 import os
 import shutil
@@ -14,15 +13,14 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 
-WAIT_SECONDS = 120
+from tests.celery_stack import WAIT_SECONDS, CeleryStack
 
 SETUP = """
 import json
@@ -55,26 +53,19 @@ print(json.dumps({"payment_id": payment.id, "unpaid_order_id": unpaid.id}))
 """
 
 
-class Stack:
+class Stack(CeleryStack):
     """A database file, a broker folder and the Celery processes started on them."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
         self.database = root / "agora.sqlite3"
         self.probe = root / "probe"
         self.probe.mkdir()
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": f"sqlite:///{self.database}",
-            "DATABASE_CONN_MAX_AGE": "0",
-            "CELERY_BROKER_URL": f"filesystem://{root / 'broker'}",
-            "CELERY_BEAT_SCHEDULE_FILENAME": str(root / "beat-schedule"),
-            "CELERY_RESULT_BACKEND": "",
-            "PAYMENT_GATEWAY": "dummy",
-            "AGORA_PROBE_DIR": str(self.probe),
-        }
-        self.processes: list[tuple[subprocess.Popen[bytes], Any]] = []
+        super().__init__(
+            root,
+            f"sqlite:///{self.database}",
+            PAYMENT_GATEWAY="dummy",
+            AGORA_PROBE_DIR=str(self.probe),
+        )
         self.made: dict[str, int] = {}
 
     def setup(self) -> dict[str, int]:
@@ -88,19 +79,6 @@ class Stack:
         )
         assert done.returncode == 0, done.stderr
         return dict(json.loads(done.stdout.strip().splitlines()[-1]))
-
-    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
-        log = (self.root / f"{name}.log").open("ab")  # a restart adds to it
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", *args, "-l", "info"],
-            cwd=settings.BASE_DIR,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # a group of its own: stop() ends its pool processes too
-        )
-        self.processes.append((process, log))
-        return process
 
     def worker(self) -> subprocess.Popen[bytes]:
         return self.start(
@@ -120,33 +98,6 @@ class Stack:
     def row(self, sql: str, *params: object) -> tuple[Any, ...]:
         with sqlite3.connect(self.database, timeout=30) as db:
             return tuple(db.execute(sql, params).fetchone())
-
-    def logs(self) -> str:
-        return "\n".join(
-            f"--- {path.name}\n{path.read_text(errors='replace')[-4000:]}"
-            for path in sorted(self.root.glob("*.log"))
-        )
-
-    def wait_until(self, condition: Callable[[], bool], what: str) -> None:
-        deadline = time.monotonic() + WAIT_SECONDS
-        while not condition():
-            if time.monotonic() > deadline:
-                pytest.fail(f"{what}: not within {WAIT_SECONDS}s\n{self.logs()}")
-            for process, _ in self.processes:
-                if process.poll() is not None:
-                    pytest.fail(f"{what}: a process exited ({process.args!r})\n{self.logs()}")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        """Kill every process started, with its pool processes; the logs stay for the next."""
-        # Killed, not shut down warm: every test has asserted what it proves by now, and a warm
-        # shutdown only waits (the consumer's 2 s drain, the pool's 1 s ticks).
-        for process, log in self.processes:
-            with contextlib.suppress(ProcessLookupError):  # the whole group is gone already
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            log.close()
-        self.processes.clear()
 
 
 @pytest.fixture(scope="module")

@@ -12,89 +12,32 @@ The test waits by polling, with generous limits, and never asserts how long anyt
 
 import os
 import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from servicelayer.models import Event, EventDelivery
+from tests.celery_stack import CeleryStack, postgres_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-WAIT_SECONDS = 120
 
-
-class Celery:
+class Celery(CeleryStack):
     """A worker and a beat on a broker folder of their own, and their logs."""
 
     def __init__(self, root: Path) -> None:
-        db = connection.settings_dict
-        self.root, self.probe = root, root / "probe"
+        self.probe = root / "probe"
         self.probe.mkdir()
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": (
-                f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-                f"/{db['NAME']}"
-            ),
-            "DATABASE_CONN_MAX_AGE": "0",
-            "CELERY_BROKER_URL": f"filesystem://{root / 'broker'}",
-            "CELERY_BEAT_SCHEDULE_FILENAME": str(root / "beat-schedule"),
-            "CELERY_RESULT_BACKEND": "",
-            "AGORA_EVENT_PROBE_DIR": str(self.probe),
-        }
-        self.processes: list[tuple[subprocess.Popen[bytes], Any]] = []
-
-    def start(self, name: str, *args: str) -> None:
-        log = (self.root / f"{name}.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", *args, "-l", "info"],
-            cwd=settings.BASE_DIR,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+        super().__init__(
+            root, postgres_url(connection.settings_dict), AGORA_EVENT_PROBE_DIR=str(self.probe)
         )
-        self.processes.append((process, log))
 
     def runs(self) -> list[tuple[int, int]]:
         path = self.probe / "runs"
         lines = path.read_text().splitlines() if path.exists() else []
         return [(int(pid), int(event_id)) for pid, event_id in map(str.split, lines)]
-
-    def logs(self) -> str:
-        return "\n".join(
-            f"--- {path.name}\n{path.read_text(errors='replace')[-4000:]}"
-            for path in sorted(self.root.glob("*.log"))
-        )
-
-    def wait_until(self, condition: Callable[[], bool], what: str) -> None:
-        deadline = time.monotonic() + WAIT_SECONDS
-        while not condition():
-            if time.monotonic() > deadline:
-                pytest.fail(f"{what}: not within {WAIT_SECONDS}s\n{self.logs()}")
-            for process, _ in self.processes:
-                if process.poll() is not None:
-                    pytest.fail(f"{what}: a process exited ({process.args!r})\n{self.logs()}")
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        for process, _ in self.processes:
-            if process.poll() is None:
-                process.terminate()
-        for process, log in self.processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            log.close()
 
 
 @pytest.fixture
