@@ -25,6 +25,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -266,6 +267,13 @@ def start_pgbouncer(stack: Stack, *, background: bool) -> str:
     user = unquote(parts.username or "postgres")
     password = unquote(parts.password or "")
     home = stack.run_dir / "pgbouncer"
+    as_root = os.geteuid() == 0
+    if as_root:
+        # PgBouncer runs as postgres (it refuses root), which may not reach a run directory in
+        # a checkout under a private folder (a CI clone in a mktemp directory): its files live
+        # in a folder of their own under the system's temporary directory instead
+        home = Path(tempfile.gettempdir()) / f"agora-pgbouncer-{stack.pgbouncer_port}"
+        shutil.rmtree(home, ignore_errors=True)
     home.mkdir(exist_ok=True)
     ini = Template((ROOT / "ops" / "pgbouncer.ini.template").read_text()).substitute(
         run_dir=home,
@@ -281,7 +289,7 @@ def start_pgbouncer(stack: Stack, *, background: bool) -> str:
     (home / "userlist.txt").write_text(quoted)
     (home / "userlist.txt").chmod(0o600)
     popen: dict[str, Any] = {}
-    if os.geteuid() == 0:
+    if as_root:
         # PgBouncer refuses to run as root: it runs as the postgres user, which owns its files.
         popen = {"user": "postgres", "group": "postgres"}
         for path in (home, *home.iterdir()):
