@@ -183,18 +183,53 @@ def wrk(
     return Result(scenario, rps, int(errors.group(1)) if errors else 0, p99_ms)
 
 
-def scenarios(hot: int) -> list[Scenario]:
+BARE_PORT = PORT + 3  # the bare floor's own gunicorn (bench/bare: its own minimal settings)
+BARE = "bare floor"
+DEEP_PAGE = 40  # the deep page row reads the 41st page of 100 rows
+
+
+def scenarios(hot: int, deep_cursor: str) -> list[Scenario]:
+    """Each hot request beside naive DRF, the in-stack floor (where one exists) and the bare
+    floor (bench/bare, which answers the same bytes as Agora: tests/test_bench_floor.py)."""
+    bare = (BARE_PORT,)
+    deep = f"/api/products/?page_size=100&cursor={deep_cursor}"
+    one = f"/api/products/{hot}/"
     return [
         Scenario("product list, 20 rows", "agora", "/api/products/?page_size=20"),
         Scenario("product list, 20 rows", "naive DRF", "/bench/naive/products/?page_size=20"),
         Scenario("product list, 20 rows", "floor", "/bench/floor/products/?page_size=20"),
+        Scenario("product list, 20 rows", BARE, "/api/products/?page_size=20", ports=bare),
         Scenario("product list, 100 rows", "agora", "/api/products/?page_size=100"),
         Scenario("product list, 100 rows", "naive DRF", "/bench/naive/products/?page_size=100"),
         Scenario("product list, 100 rows", "floor", "/bench/floor/products/?page_size=100"),
+        Scenario("product list, 100 rows", BARE, "/api/products/?page_size=100", ports=bare),
+        Scenario("deep page (41st of 100)", "agora", deep),
+        Scenario(
+            "deep page (41st of 100)",
+            "naive DRF",
+            f"/bench/naive/products/?page_size=100&page={DEEP_PAGE + 1}",
+        ),
+        Scenario("deep page (41st of 100)", BARE, deep, ports=bare),
+        Scenario("one product", "agora", one),
+        Scenario("one product", "naive DRF", f"/bench/naive/products/{hot}/"),
+        Scenario("one product", BARE, one, ports=bare),
         Scenario("place an order", "agora", "/api/orders/", "POST", auth=True, idempotency=True),
+        Scenario("place an order", "agora, no key", "/api/orders/", "POST", auth=True),
         Scenario("place an order", "naive DRF", "/bench/naive/orders/", "POST", auth=True),
         Scenario("place an order", "floor", "/bench/floor/orders/", "POST", auth=True),
+        Scenario("place an order", BARE, "/api/orders/", "POST", auth=True, ports=bare),
     ]
+
+
+def deep_cursor(base: str) -> str:
+    """The cursor of the page after DEEP_PAGE pages of 100, as a client walking there has."""
+    path: str | None = "/api/products/?page_size=100"
+    for _ in range(DEEP_PAGE):
+        assert path is not None
+        following = httpx.get(base + path, timeout=10).json()["next"]
+        path = following and following.removeprefix(base)
+    assert path is not None
+    return path.rsplit("cursor=", 1)[1]
 
 
 JOURNEY = "checkout journey"
@@ -267,11 +302,7 @@ def two_instances(env: dict[str, str]) -> Iterator[None]:
             "DATABASE_POOLER": "pgbouncer",
         }
         for port in PAIR_PORTS:
-            gunicorn = [sys.executable, "-m", "gunicorn", "bench.wsgi", "-w", "2"]
-            gunicorn += ["-b", f"127.0.0.1:{port}", "--log-level", "warning"]
-            stack.processes.append(
-                (f"web-{port}", subprocess.Popen(gunicorn, env=pooled, cwd=ROOT))
-            )
+            stack.processes.append((f"web-{port}", gunicorn("bench.wsgi", port, pooled)))
         for port in PAIR_PORTS:
             wait_for_server(f"http://127.0.0.1:{port}")
         yield
@@ -279,16 +310,50 @@ def two_instances(env: dict[str, str]) -> Iterator[None]:
         stop_processes([(name, process.pid) for name, process in stack.processes])
 
 
-def wait_for_server(base: str) -> None:
+def wait_for_server(base: str, path: str = "/api/") -> None:
     for _ in range(100):
         try:
-            httpx.get(f"{base}/api/", timeout=1)
+            httpx.get(f"{base}{path}", timeout=1)
             return
         except httpx.TransportError:
             time.sleep(0.1)
 
 
+def gunicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """`app` served as everything here is: gunicorn, 2 sync workers."""
+    command = [sys.executable, "-m", "gunicorn", app, "-w", "2", "-b", f"127.0.0.1:{port}"]
+    return subprocess.Popen([*command, "--log-level", "warning"], env=env, cwd=ROOT)
+
+
 BENCH_RATE = "1000000/second"
+
+
+def print_table(results: list[Result]) -> None:
+    """Each row's rate and its ratio to the bare floor and to the in-stack floor of its
+    group (blank where the group has none)."""
+
+    def of(variant: str) -> dict[str, float]:
+        return {r.scenario.group: r.rps for r in results if r.scenario.variant == variant}
+
+    bare, stack = of(BARE), of("floor")
+
+    def ratio(r: Result, floor: dict[str, float]) -> str:
+        reference = floor.get(r.scenario.group)
+        return f"{r.rps / reference:>9.2f}" if reference else " " * 9
+
+    print(
+        f"\n{'scenario':<26}{'variant':<16}{'req/s':>9}{'x bare':>9}{'x floor':>9}"
+        f"{'p99 ms':>9}{'non-2xx':>9}"
+    )
+    for r in results:
+        print(
+            f"{r.scenario.group:<26}{r.scenario.variant:<16}{r.rps:>9.0f}{ratio(r, bare)}"
+            f"{ratio(r, stack)}{r.p99_ms:>9.1f}{r.errors:>9}"
+        )
+    print(
+        "x bare: against bench/bare (own minimal settings, CommonMiddleware only, no DRF, the "
+        "same bytes); x floor: against the in-stack floor (Agora's settings and middleware)"
+    )
 
 
 def main() -> None:
@@ -312,33 +377,15 @@ def main() -> None:
     ensure_database(db)
     seeded = seed(env)
     token, hot = seeded.token, seeded.hot
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "bench.wsgi",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+    server = gunicorn("bench.wsgi", PORT, env)
+    bare = gunicorn("bench.bare.wsgi", BARE_PORT, env)
     base = f"http://127.0.0.1:{PORT}"
     cleanup = ExitStack()
     try:
         cleanup.enter_context(two_instances(env))
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/api/", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        runs: dict[Scenario, list[Result]] = {s: [] for s in scenarios(hot)}
+        wait_for_server(base)
+        wait_for_server(f"http://127.0.0.1:{BARE_PORT}", "/api/products/")
+        runs: dict[Scenario, list[Result]] = {s: [] for s in scenarios(hot, deep_cursor(base))}
         runs[two_instances_scenario()] = []
         runs |= {s: [] for s in journey_scenarios()}
         for round_number in range(args.rounds):
@@ -367,19 +414,11 @@ def main() -> None:
             for rs in runs.values()
         ]
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        for process in (server, bare):
+            process.terminate()
+            process.wait(timeout=20)
         cleanup.close()
-    floor = {r.scenario.group: r.rps for r in results if r.scenario.variant == "floor"}
-    print(
-        f"\n{'scenario':<24}{'variant':<12}{'req/s':>10}{'x floor':>10}{'p99 ms':>10}{'non-2xx':>9}"
-    )
-    for r in results:
-        ratio = r.rps / floor[r.scenario.group]
-        print(
-            f"{r.scenario.group:<24}{r.scenario.variant:<12}{r.rps:>10.0f}{ratio:>10.2f}"
-            f"{r.p99_ms:>10.1f}{r.errors:>9}"
-        )
+    print_table(results)
     print(
         f"\nmedians of {args.rounds} interleaved rounds of {args.seconds}s, {args.connections} "
         f"connections, wrk -t2, gunicorn -w 2, {db}"
