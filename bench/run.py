@@ -3,14 +3,17 @@
     make bench              # or: .venv/bin/python -m bench.run [--seconds 10] [--connections 16]
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/agora_bench;
-the database is created if missing and its tables are reseeded) and wrk (Debian: apt-get
-install wrk). All three variants run in the same gunicorn (2 sync workers) against the same
-database. This machine is noisy, so the variants of a scenario are interleaved round-robin
-over several rounds (after a warm-up) and the table gives the median requests per second of
-each, and its ratio to the floor's median; the checkout journey row (bench/journey.lua: order,
-address, shipping, payment in sequence per connection) gives journeys per second. Then the
-micro rows, in process (bench/joined.py: an atomic service joined into its caller's
-transaction vs in a savepoint).
+the database is created if missing and its tables are reseeded), wrk (Debian: apt-get
+install wrk) and a broker for the one Celery worker it starts (BENCH_BROKER_URL, default
+Redis db 7), as production has: the event relay and mails run there, not in the request.
+Agora, naive DRF and the in-stack floor run in one gunicorn (2 sync workers), the bare floor
+(bench/bare) in its own, all against the same database. This machine is noisy, so the
+variants of a scenario are interleaved round-robin over several rounds (after a warm-up) and
+the table gives the median requests per second of each, and its ratios to the bare and the
+in-stack floor; the checkout journey row (bench/journey.lua: order, address, shipping,
+payment in sequence per connection) gives journeys per second. `--only TEXT` runs the
+scenarios whose name holds TEXT. Then the micro rows, in process (bench/joined.py: an atomic
+service joined into its caller's transaction vs in a savepoint).
 """
 
 import argparse
@@ -30,6 +33,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/agora_bench"
+DEFAULT_BROKER = "redis://127.0.0.1:6379/7"
 PORT = 8200
 ORDER_BODY = '{"product_id": %d, "quantity": 1}'
 
@@ -361,8 +365,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--only", default="", help="run only the scenarios whose name holds this text"
+    )
     args = parser.parse_args()
     db = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    broker = os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER)
     env = os.environ | {
         "DATABASE_URL": db,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -373,10 +381,27 @@ def main() -> None:
         "AGORA_RATE_ANON": BENCH_RATE,
         "AGORA_RATE_USER": BENCH_RATE,
         "PAYMENT_GATEWAY": "dummy",  # the journey pays with tok_visa: no provider is called
+        # as production runs: tasks (the event relay, mails) go to a broker and a worker runs
+        # them; without one each request would run them itself, eagerly
+        "CELERY_BROKER_URL": broker,
     }
     ensure_database(db)
     seeded = seed(env)
     token, hot = seeded.token, seeded.hot
+    subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "config", "purge", "-f"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    quiet = ["--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"]
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-c", "1", *quiet],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,  # its banner; warnings and errors go to stderr
+    )
     server = gunicorn("bench.wsgi", PORT, env)
     bare = gunicorn("bench.bare.wsgi", BARE_PORT, env)
     base = f"http://127.0.0.1:{PORT}"
@@ -385,9 +410,14 @@ def main() -> None:
         cleanup.enter_context(two_instances(env))
         wait_for_server(base)
         wait_for_server(f"http://127.0.0.1:{BARE_PORT}", "/api/products/")
-        runs: dict[Scenario, list[Result]] = {s: [] for s in scenarios(hot, deep_cursor(base))}
-        runs[two_instances_scenario()] = []
-        runs |= {s: [] for s in journey_scenarios()}
+        every = [
+            *scenarios(hot, deep_cursor(base)),
+            two_instances_scenario(),
+            *journey_scenarios(),
+        ]
+        runs: dict[Scenario, list[Result]] = {
+            s: [] for s in every if args.only in f"{s.group} {s.variant}"
+        }
         for round_number in range(args.rounds):
             for s in runs:
                 warm = round_number == 0
@@ -414,14 +444,14 @@ def main() -> None:
             for rs in runs.values()
         ]
     finally:
-        for process in (server, bare):
+        for process in (server, bare, worker):
             process.terminate()
             process.wait(timeout=20)
         cleanup.close()
     print_table(results)
     print(
         f"\nmedians of {args.rounds} interleaved rounds of {args.seconds}s, {args.connections} "
-        f"connections, wrk -t2, gunicorn -w 2, {db}"
+        f"connections, wrk -t2, gunicorn -w 2, {db}, a Celery worker (-c 1) on {broker}"
     )
     print(
         f"{JOURNEY}: journeys finished per second (4 requests each: order, address, shipping, "
