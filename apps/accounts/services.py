@@ -106,14 +106,20 @@ def token_purge_expired() -> dict[str, int]:
     return {"purged": deleted}
 
 
-@service(role=SYSTEM, errors=[UsernameTaken], atomic=True)
-def user_create(*, data: NewUser) -> UserOut:
-    """Create a user (a customer, or a merchant with is_staff) and an API token for them."""
-    model = get_user_model()
+def _check_password(password: str, user: Any, field: str) -> None:
+    """Django's password validators, with the user's own attributes for the similarity check."""
     try:
-        validate_password(data.password, model(username=data.username, email=data.email))
+        validate_password(password, user)
     except DjangoValidationError as exc:
-        raise InvalidInput(fields={"password": exc.messages}) from None
+        raise PasswordInvalid(fields={field: exc.messages}) from None
+
+
+@service(role=SYSTEM, errors=[PasswordInvalid, UsernameTaken], atomic=True)
+def user_create(*, data: NewUser) -> UserOut:
+    """Create a user (a customer, or a merchant with is_staff) and an API token for them. A
+    password the validators refuse is `password_invalid`, as in registration."""
+    model = get_user_model()
+    _check_password(data.password, model(username=data.username, email=data.email), "password")
     try:
         with transaction.atomic():
             user = model.objects.create_user(
@@ -136,14 +142,6 @@ def user_create(*, data: NewUser) -> UserOut:
 REQUEST_ANSWER = AccountRequestOut(
     detail="Thank you. If this can be done, an e-mail with the next step is on its way."
 )
-
-
-def _check_password(password: str, user: Any, field: str) -> None:
-    """Django's password validators, with the user's own attributes for the similarity check."""
-    try:
-        validate_password(password, user)
-    except DjangoValidationError as exc:
-        raise PasswordInvalid(fields={field: exc.messages}) from None
 
 
 def _mail(kind: str, **fields: Any) -> None:
