@@ -124,7 +124,7 @@ def test_acting_as_an_unknown_user_says_so(db, capsys):
         (["call", "order_plase"], "service_not_found", 5),
         (["call", "order_place", "--input", "{nope"], "invalid", 2),
         (["call", "order_place"], "not_authenticated", 3),
-        (["agora_user", "ops", "--password", "short"], "invalid", 2),
+        (["agora_user", "ops", "--password", "short"], "password_invalid", 2),
     ],
 )
 def test_the_command_line_prints_one_error_body_and_exits_by_kind(
@@ -260,7 +260,7 @@ def test_operators_create_users_with_tokens_from_the_command_line(db, capsys):
         run("agora_user", "newbie", "--password", "short")
     assert caught.value.returncode == 2
     error = json.loads(capsys.readouterr().err)["error"]
-    assert error["code"] == "invalid"
+    assert error["code"] == "password_invalid"
     assert list(error["fields"]) == ["password"]
 
 
