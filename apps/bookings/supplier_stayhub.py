@@ -50,6 +50,7 @@ CODES = {
     "NO_AVAILABILITY": "hotel_full",
     "UNKNOWN_ROOM": "unknown_room_type",
     "OCCUPANCY_EXCEEDED": "too_many_guests",
+    "RATE_MISMATCH": "price_changed",  # without the new price: a plain refusal
     "VALIDATION_ERROR": "bad_request",
 }
 STATES = {"BOOKED": "confirmed", "CANCELLED": "canceled"}
