@@ -1,5 +1,6 @@
 """The simulator's second supplier, StayHub, itself: what docs/supplier-api.md says of its wire
-that no adapter test sees (the adapters' contract is apps/bookings/tests/test_supplier_contract.py)."""
+that no adapter test sees (the adapters' contract: apps/bookings/tests/test_supplier_contract.py).
+"""
 
 import json
 
