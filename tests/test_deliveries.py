@@ -266,6 +266,7 @@ def test_operators_create_users_with_tokens_from_the_command_line(db, capsys):
 
 def test_the_demo_data_loads_twice_without_duplicates(db):
     from apps.addresses.models import Address
+    from apps.bookings.models import Hotel
     from apps.catalog.models import Product
     from apps.shipping.models import ShippingMethod
 
@@ -276,7 +277,8 @@ def test_the_demo_data_loads_twice_without_duplicates(db):
     assert (Product.objects.count(), ShippingMethod.objects.count(), Address.objects.count()) == (
         counts
     )
-    assert "9 products, 2 shipping methods and 3 hotels added" in first
+    assert "9 products, 2 shipping methods and 4 hotels added" in first
+    assert Hotel.objects.filter(supplier="stayhub").exists()  # both suppliers are demoed
     assert "0 products, 0 shipping methods and 0 hotels added" in second
     assert Product.objects.filter(ships=False).exists()  # a digital product, paid as it is
     assert "merchant" in second

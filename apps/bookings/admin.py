@@ -5,9 +5,13 @@ from apps.bookings.models import Hotel, HotelBooking
 
 @admin.register(Hotel)
 class HotelAdmin(admin.ModelAdmin[Hotel]):
-    list_display = ("id", "name", "city", "supplier_hotel_id", "is_active")
-    list_filter = ("is_active", "city")
+    list_display = ("id", "name", "city", "supplier", "supplier_hotel_id", "is_active")
+    list_filter = ("is_active", "supplier", "city")
     search_fields = ("name", "city", "supplier_hotel_id")
+
+    def get_readonly_fields(self, request: object, obj: Hotel | None = None) -> tuple[str, ...]:
+        # its bookings live at its supplier, and are asked about there
+        return ("supplier",) if obj is not None else ()
 
 
 @admin.register(HotelBooking)
