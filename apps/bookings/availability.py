@@ -37,11 +37,12 @@ def _cache_key(request: AvailabilityRequest) -> str:
     )
 
 
-def supplier_offers(request: AvailabilityRequest) -> list[RoomOffer]:
-    """The supplier's offers for this stay, from the cache if it asked lately. SupplierDown
-    is not cached: the next look-up asks again."""
+def supplier_offers(request: AvailabilityRequest, *, fresh: bool = False) -> list[RoomOffer]:
+    """The supplier's offers for this stay, from the cache if it asked lately (`fresh`: asked
+    now, as booking does, and cached for the next look-up). SupplierDown is not cached: the
+    next look-up asks again."""
     key = _cache_key(request)
-    offers: list[RoomOffer] | None = cache.get(key)
+    offers: list[RoomOffer] | None = None if fresh else cache.get(key)
     if offers is None:
         offers = get_supplier().availability(request)
         cache.set(key, offers, timeout=settings.AVAILABILITY_CACHE_SECONDS)

@@ -47,3 +47,11 @@ class RateChanged(Conflict):
 class StayStarted(Conflict):
     code = "stay_started"
     default_message = "The stay has started (or is over): it can no longer be canceled."
+
+
+class StayAwaitingPayment(Conflict):
+    code = "booking_awaiting_payment"
+    default_message = (
+        "You hold an unpaid booking of this stay (details.booking_id): pay it or cancel it "
+        "before booking the stay again."
+    )

@@ -97,6 +97,15 @@ class FakeStripe:
                     "message": f"No such {kind}: '{token}'",
                 }
             }
+        if int(params["amount"]) < 50:  # Stripe's least charge: 0.50 EUR
+            return 400, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "code": "amount_too_small",
+                    "param": "amount",
+                    "message": "Amount must be at least €0.50 eur",
+                }
+            }
         intent_id = self._id("pi")
         intent: dict[str, Any] = {
             "id": intent_id,
