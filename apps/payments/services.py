@@ -386,13 +386,12 @@ def refund_payable_part(kind: str, payable_id: int, amount: Decimal, *, key: str
     same key again is the same refund, never a second one. The amount is reserved on the
     payment by one conditional update (`amount_refunded + amount <= amount`), so concurrent
     refunds never give back more than was charged: RefundExceedsCaptured otherwise."""
-    payment = (
-        Payment.objects.select_for_update()
-        .of(kind, payable_id)
-        .filter(status=PaymentStatus.SUCCEEDED)
-        .first()
-    )
+    payments = Payment.objects.select_for_update().of(kind, payable_id)
+    payment = payments.filter(status=PaymentStatus.SUCCEEDED).first()
     if payment is None:
+        refunded = (PaymentStatus.REFUND_PENDING, PaymentStatus.REFUNDED)
+        if payments.filter(status__in=refunded).exists():  # refunded whole, or being so
+            raise RefundExceedsCaptured(details={"amount": str(amount), "refundable": "0.00"})
         return Decimal("0.00")
     existing = Refund.objects.filter(payment=payment, key=key).first()
     if existing is not None:
