@@ -17,7 +17,7 @@ from apps.bookings.services import (
     booking_place,
     booking_reconcile,
 )
-from apps.bookings.tests.paying import book_and_pay, current, tasks_run
+from apps.bookings.tests.paying import book_and_pay, current, pay_booking, tasks_run
 from apps.payments.models import Payment, Refund
 from servicelayer.models import Event
 from tests.factories import stay, stay_input
@@ -416,3 +416,51 @@ def test_a_booking_without_a_policy_in_the_suppliers_answer_keeps_the_quoted_one
 def test_new_booking_takes_the_quote_as_money(make_hotel, sandbox):
     data = NewBooking.model_validate(stay_input(make_hotel(), quoted_total="12.5"))
     assert data.quoted_total == Decimal("12.50")
+
+
+def test_an_unpaid_booking_expires_and_a_paid_one_or_one_being_paid_does_not(
+    shopper, make_hotel, sandbox, settings
+):
+    from apps.bookings.services import booking_expire_unpaid
+    from apps.payments.dto import NewBookingPayment
+    from apps.payments.services import payment_pay_booking
+
+    unpaid = booking_book(actor=shopper, data=stay(make_hotel()))
+    paying = booking_book(actor=shopper, data=stay(make_hotel()))
+    paid = book_and_pay(shopper, stay(make_hotel()))
+    payment_pay_booking(  # its answer lost: the payment is in flight
+        actor=shopper,
+        data=NewBookingPayment(booking_id=paying.id, card_token="tok_providerTimeout"),
+    )
+    assert booking_expire_unpaid().expired == []  # not yet
+    HotelBooking.objects.update(
+        created_at=timezone.now()
+        - timedelta(minutes=settings.AGORA_BOOKING_PAYMENT_MINUTES, seconds=1)
+    )
+    assert booking_expire_unpaid().expired == [unpaid.id]
+    statuses = dict(HotelBooking.objects.values_list("id", "status"))
+    assert statuses == {unpaid.id: "expired", paying.id: "awaiting_payment", paid.id: "confirmed"}
+    assert [e.kind for e in Event.objects.filter(subject_id=unpaid.id)] == ["booking.expired"]
+    with pytest.raises(Exception, match="cannot be paid"):
+        pay_booking(shopper, unpaid.id)
+    assert sandbox.count() == 1
+    # the stay may be booked again
+    assert booking_book(actor=shopper, data=stay(HotelBooking.objects.get(pk=unpaid.id).hotel))
+
+
+def test_a_stay_that_costs_nothing_needs_no_payment(shopper, make_hotel, sandbox, monkeypatch):
+    from dataclasses import replace
+
+    from apps.bookings import services
+
+    real = services.supplier_offers
+
+    def free(request, *, fresh=False):
+        return [replace(offer, total=Decimal("0.00")) for offer in real(request, fresh=fresh)]
+
+    monkeypatch.setattr(services, "supplier_offers", free)
+    with tasks_run():
+        booking = booking_book(actor=shopper, data=stay(make_hotel(), quoted_total="0.00"))
+    assert booking.status == "pending"
+    assert current(shopper, booking.id).status == "failed"  # the supplier's price is not 0
+    assert not Payment.objects.exists()

@@ -50,6 +50,8 @@ class FakeStripe:
         self._ids = itertools.count(1)
         # what the next create answers instead (a 429, a 500), for tests of Stripe's failures
         self.next_answer: httpx.Response | None = None
+        # what a new refund's status is: "pending" refunds are finished later, by webhook
+        self.refund_status = "succeeded"
 
     def _id(self, prefix: str) -> str:
         return f"{prefix}_fake{next(self._ids):08d}"
@@ -189,7 +191,7 @@ class FakeStripe:
                 for key, value in params.items()
                 if key.startswith("metadata[")
             },
-            "status": "succeeded",
+            "status": self.refund_status,
         }
         self.refunds[refund_id] = refund
         return 200, refund
