@@ -51,6 +51,7 @@ class StayStarted(Conflict):
 
 class StayAwaitingPayment(Conflict):
     code = "booking_awaiting_payment"
+    transient = True  # paid, canceled or expired soon: a retry under the same key may then book
     default_message = (
         "You hold an unpaid booking of this stay (details.booking_id): pay it or cancel it "
         "before booking the stay again."

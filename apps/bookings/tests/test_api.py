@@ -198,3 +198,18 @@ def test_a_stay_still_being_confirmed_is_not_a_keys_final_answer(api, shopper, m
     booked = client.post(BOOKINGS, stay(hotel), format="json", **retry)
     assert booked.status_code == 201, booked.json()
     assert "Idempotent-Replayed" not in booked
+
+
+def test_an_unpaid_booking_of_the_stay_is_not_a_keys_final_answer(api, shopper, make_hotel):
+    client, hotel = api(shopper), make_hotel()
+    unpaid = client.post(BOOKINGS, stay(hotel), format="json").json()
+    retry = {"HTTP_IDEMPOTENCY_KEY": "again"}
+    refused = client.post(BOOKINGS, stay(hotel), format="json", **retry)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (
+        409,
+        "booking_awaiting_payment",
+    )
+    assert refused.json()["error"]["details"] == {"booking_id": unpaid["id"]}
+    assert client.post(f"{BOOKINGS}{unpaid['id']}/cancel/").json()["status"] == "canceled"
+    booked = client.post(BOOKINGS, stay(hotel), format="json", **retry)
+    assert (booked.status_code, booked.json()["status"]) == (201, "awaiting_payment")

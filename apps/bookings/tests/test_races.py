@@ -16,6 +16,7 @@ from apps.bookings.services import booking_book, booking_reconcile
 from apps.payments.models import Payment
 from conftest import client_for
 from tests.factories import stay, stay_input
+from tests.races import run_all
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -253,3 +254,33 @@ def test_two_reconciliations_at_once_cancel_an_orphan_once(
 
 def _stay(hotel) -> NewBooking:
     return stay(hotel, start=4, nights=1)
+
+
+def test_a_stay_canceled_twice_at_once_for_a_fee_is_refunded_once(make_user, make_hotel, sandbox):
+    """Both cancels record the intent and reach the supplier; one settles the cancellation
+    and its refund of what was paid minus the fee, the other finds it canceled."""
+    from decimal import Decimal
+
+    from apps.bookings.dto import BookingRef
+    from apps.bookings.services import booking_cancel
+    from apps.payments.dto import NewBookingPayment
+    from apps.payments.models import Refund
+    from apps.payments.services import payment_pay_booking
+
+    traveller = make_user()
+    booking = booking_book(actor=traveller, data=stay(make_hotel(), start=1, nights=2))
+    payment_pay_booking(
+        actor=traveller, data=NewBookingPayment(booking_id=booking.id, card_token="tok_visa")
+    )
+    assert HotelBooking.objects.get().status == "confirmed"  # its task ran on commit
+
+    def cancel():
+        return booking_cancel(actor=traveller, data=BookingRef(booking_id=booking.id))
+
+    first, second = run_all([cancel, cancel])
+
+    assert (first.status, second.status) == ("canceled", "canceled")
+    fee = (booking.total_price * Decimal("0.2")).quantize(Decimal("0.01"))
+    (refund,) = Refund.objects.all()
+    assert (refund.amount, refund.status) == (booking.total_price - fee, "succeeded")
+    assert Payment.objects.get().amount_refunded == booking.total_price - fee
