@@ -1,12 +1,21 @@
 """The travel desk's application services: hotels for merchants, bookings for travellers.
 
-Booking records its intent before it calls the supplier: a `pending` row with our own client
-reference is committed first, so a crash between the two leaves a row that reconciliation
-resolves by that reference, never a booking nobody knows about. The supplier is never called
-inside a transaction. A failed attempt stays as `failed`, for audit; the traveller does not
-see it, and if the supplier turns out to hold it after all, reconciliation cancels it there.
-A booking whose outcome is unknown (`pending_confirmation`) blocks booking the same
-stay again under a new client reference until reconciliation has resolved it.
+A stay is paid before it is booked (docs/architecture.md, "Paying for a stay"): booking_book
+checks the quote with the supplier and records the booking `awaiting_payment` at that price
+and policy; payments charges it as a payable of kind `booking` (BOOKING_PAYABLE, registered in
+apps.py: the booking row is locked first, then the payment) and, in the transaction that
+records the charge, marks it `pending` and enqueues booking_place on commit.
+
+Booking at the supplier records its intent before it calls: that paid `pending` row with our
+own client reference is committed first, so a crash between the two leaves a row that
+reconciliation resolves by that reference, never a booking nobody knows about. The supplier
+is never called inside a transaction. A refusal fails the booking and refunds the charge in
+the same transaction (sent on commit); an outcome that is unknown (`pending_confirmation`)
+refunds nothing until reconciliation has asked the supplier, and blocks booking the same stay
+again under a new client reference. A failed attempt stays as `failed`, for audit (the
+traveller sees it only if they paid for it); if the supplier turns out to hold it after all,
+reconciliation cancels it there. Canceling records its intent and fee before the supplier is
+asked, and refunds what the policy leaves in the transaction that records the cancellation.
 """
 
 from datetime import datetime, timedelta

@@ -1,4 +1,4 @@
-"""Paying for payables (orders today) and refunding them.
+"""Paying for payables (orders, hotel stays) and refunding them, whole or in part.
 
 Payments is the lower layer: it knows what it charges by reference (a payable kind and an id)
 and reaches the payable only through the callbacks its kind registered (payables.py).
@@ -16,6 +16,11 @@ reference and settles it. A payment that needs the customer's action (3-D Secure
 ended; so do refunds the provider finishes later. Every change of a payment's
 status is a conditional update (from the status it was seen in), and recording a charge locks
 the payable first, then the payment, so the worker and the job settle a payment once.
+
+Refunds follow the same rule: recorded in the caller's transaction (the payable locked, then
+the payment: a whole refund marks the payment `refund_pending`, a partial one reserves its
+amount with a conditional update and records a Refund row), sent to the gateway by a task
+once that commits, each with its own reference, so a retried refund is the same refund.
 """
 
 from datetime import timedelta
