@@ -464,3 +464,34 @@ def test_a_stay_that_costs_nothing_needs_no_payment(shopper, make_hotel, sandbox
     assert booking.status == "pending"
     assert current(shopper, booking.id).status == "failed"  # the supplier's price is not 0
     assert not Payment.objects.exists()
+
+
+def test_a_card_that_needs_authentication_books_the_stay_once_the_provider_says_paid(
+    api, shopper, make_hotel, sandbox
+):
+    from apps.payments.dto import ProviderEventIn
+    from apps.payments.gateways import DummyGateway
+    from apps.payments.services import payment_settle_provider_event
+
+    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    answer = api(shopper).post(
+        f"/api/bookings/{booking.id}/payments/",
+        {"card_token": "tok_threeDSecure2Required"},
+        format="json",
+    )
+    assert (answer.status_code, answer.json()["status"]) == (202, "requires_action")
+    assert answer.json()["client_secret"]
+    assert current(shopper, booking.id).status == "awaiting_payment"
+    assert sandbox.count() == 0  # nothing is booked before the money is in
+    payment = Payment.objects.get()
+    DummyGateway().complete_action(payment.charge_reference)  # the traveller authenticates
+    event = ProviderEventIn(
+        event_id="evt_1",
+        type="payment_intent.succeeded",
+        charge_id=payment.gateway_reference,
+        reference=payment.charge_reference,
+    )
+    with tasks_run():
+        assert payment_settle_provider_event(data=event).handled
+    assert current(shopper, booking.id).status == "confirmed"
+    assert sandbox.count() == 1
