@@ -23,7 +23,7 @@ class BookingRefused(Conflict):
 
 class BookingNotCancelable(Conflict):
     code = "booking_not_cancelable"
-    default_message = "Only a confirmed booking can be canceled."
+    default_message = "Only a confirmed booking, or one awaiting payment, can be canceled."
 
 
 class SupplierUnavailable(Unavailable):
