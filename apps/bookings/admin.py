@@ -18,7 +18,17 @@ class HotelAdmin(admin.ModelAdmin[Hotel]):
 class HotelBookingAdmin(admin.ModelAdmin[HotelBooking]):
     """Read only: bookings change through the services, which talk to the supplier."""
 
-    list_display = ("id", "hotel", "traveller", "start_date", "end_date", "status", "created_at")
+    list_display = (
+        "id",
+        "hotel",
+        "traveller",
+        "start_date",
+        "end_date",
+        "status",
+        "total_price",
+        "paid_at",
+        "created_at",
+    )
     list_filter = ("status", "hotel")
     search_fields = ("client_reference", "supplier_reference", "traveller__username")
     list_select_related = ("hotel", "traveller")

@@ -1,5 +1,5 @@
-"""Reads of hotels and bookings. A traveller sees their own bookings (never failed attempts);
-a merchant sees all, filterable by hotel, status and dates."""
+"""Reads of hotels and bookings. A traveller sees their own bookings (never failed attempts
+they did not pay for); a merchant sees all, filterable by hotel, status and dates."""
 
 from typing import Any
 
@@ -29,6 +29,7 @@ BOOKING_FIELDS = (
     "cancellation_policy",
     "cancellation_fee",
     "status",
+    "paid_at",
     "client_reference",
     "supplier_reference",
     "created_at",
@@ -68,7 +69,11 @@ def bookings_of(actor: Any) -> QuerySet[HotelBooking]:
     bookings = HotelBooking.objects.all()
     if actor.is_staff:
         return bookings
-    return bookings.filter(traveller=actor).exclude(status=BookingStatus.FAILED)
+    # a failed attempt that was never paid is kept for audit only; one that was paid is the
+    # traveller's to see, with its refund
+    return bookings.filter(traveller=actor).exclude(
+        status=BookingStatus.FAILED, paid_at__isnull=True
+    )
 
 
 def _rows(bookings: QuerySet[HotelBooking]) -> QuerySet[HotelBooking, dict[str, Any]]:

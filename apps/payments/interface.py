@@ -1,23 +1,32 @@
 """Payments' public interface, for the apps that sell: register a payable kind at start-up,
-ask whether a payment of a payable is in flight, refund a payable's payment on cancel.
+ask whether a payment of a payable is in flight, refund a payable's payment on cancel
+(whole, or a part of it: a stay canceled for a fee).
 
 Payments is the lower layer: it knows a payable only by reference (a kind and an id) and the
 callbacks its kind registered; it imports no app that sells. Plain data only.
 """
 
-from apps.payments.errors import PayableNotFound, PaymentInProgress, not_found_error
-from apps.payments.payables import ORDER, Payable, PayableKind, register_payable
-from apps.payments.services import payment_in_progress, refund_payable
+from apps.payments.errors import (
+    PayableNotFound,
+    PaymentInProgress,
+    RefundExceedsCaptured,
+    not_found_error,
+)
+from apps.payments.payables import BOOKING, ORDER, Payable, PayableKind, register_payable
+from apps.payments.services import payment_in_progress, refund_payable, refund_payable_part
 
 __all__ = [
+    "BOOKING",
     "ORDER",
     "OrderNotFound",
     "Payable",
     "PayableKind",
     "PayableNotFound",
     "PaymentInProgress",
+    "RefundExceedsCaptured",
     "payment_in_progress",
     "refund_payable",
+    "refund_payable_part",
     "register_payable",
 ]
 
