@@ -198,6 +198,9 @@ class Routes:
             return guard.around(request, lambda: endpoint.handle(request, **kwargs))
 
         schema = {**endpoint.schema(), "tags": [self.tag]}
+        if not route.authenticate:
+            # the path reads no credentials (sign-in): the docs show no lock on it
+            schema["auth"] = []
         if guard is not None:
             schema["responses"] = {**schema["responses"], **guard.responses}
         return extend_schema(**schema)(handle)
