@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+SWAGGER_BUNDLE = "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"
 READY = ("Quit the server with CONTROL-C", "celery@", "beat: Starting")
 
 
@@ -26,17 +27,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def answers(url: str) -> bool:
+def get(url: str) -> tuple[int, bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read()
     except OSError:
-        return False
+        return 0, b""
 
 
 @pytest.fixture(scope="module")
-def make_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    """`make run` until the API answers and the worker and beat have started; its output."""
+def make_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, tuple[int, bytes]]]:
+    """`make run` until the API answers and the worker and beat have started: its output, and
+    the answers to a few requests made meanwhile."""
     folder = tmp_path_factory.mktemp("make-run")
     port, supplier = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST", "CELERY"))}
@@ -56,10 +58,12 @@ def make_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
         try:
             deadline = time.monotonic() + 180
             api = f"http://127.0.0.1:{port}/api/"
-            while not (all(s in log.read_text() for s in READY) and answers(api)):
+            while not (all(s in log.read_text() for s in READY) and get(api)[0] == 200):
                 assert process.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, "make run did not come up:\n" + log.read_text()
                 time.sleep(0.5)
+            base = f"http://127.0.0.1:{port}"
+            fetched = {path: get(base + path) for path in ("/api/docs/", SWAGGER_BUNDLE)}
         finally:
             # Ctrl-C, as a user stops it: honcho stops every process it started
             os.killpg(process.pid, signal.SIGINT)
@@ -68,7 +72,7 @@ def make_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
-    return log.read_text(), api
+    return log.read_text(), fetched
 
 
 def test_make_run_says_what_each_step_does(make_run):
@@ -76,6 +80,17 @@ def test_make_run_says_what_each_step_does(make_run):
     assert "==> Migrating the database" in output
     assert "==> Loading the demo data" in output
     assert "Agora is starting on http://127.0.0.1:" in output
+
+
+def test_make_run_serves_swagger_ui_from_its_own_files(make_run):
+    # DEBUG: static files straight from the apps' folders (drf_spectacular_sidecar's here)
+    _, fetched = make_run
+    status, page = fetched["/api/docs/"]
+    assert status == 200
+    assert SWAGGER_BUNDLE.encode() in page
+    status, bundle = fetched[SWAGGER_BUNDLE]
+    assert status == 200
+    assert b"SwaggerUIBundle" in bundle
 
 
 def test_make_run_reports_watching_for_file_changes_once(make_run):
