@@ -14,9 +14,12 @@ Fixtures (a stable API, shared by every browser test):
 - `screenshot(page, name, full_page=False)`: saves a PNG of the viewport (or the whole page)
   in this run's folder (the terminal summary names it, see tests/browser/screenshots.py) and
   returns its path.
-- `sign_in_admin(page, user, password=PASSWORD)`: signs `user` in through the admin's own
-  sign-in form and leaves the page on the admin index.
-- `admin_page`: `page`, signed in to the admin as the `merchant` fixture (staff).
+- `sign_in_admin(page, user, password=PASSWORD, next="/admin/")`: signs `user` in through
+  the admin's own sign-in form and leaves the page where `next` leads (the admin index); a
+  refused sign-in fails the test with the admin's message.
+- `admin_page`: `page`, signed in to the admin as the `merchant` fixture (staff, the
+  factories' PASSWORD); a module that needs another user overrides `merchant` or calls
+  `sign_in_admin` itself.
 
 Chromium missing: the tests are skipped with how to install it, and fail instead when `CI`
 is set (`make browser-deps` installs it; `make test` runs that first).
@@ -74,7 +77,9 @@ class Screenshot(Protocol):
 
 
 class SignInAdmin(Protocol):
-    def __call__(self, page: Page, user: User, password: str = PASSWORD) -> Page: ...
+    def __call__(
+        self, page: Page, user: User, password: str = PASSWORD, next: str = "/admin/"
+    ) -> Page: ...
 
 
 def _missing(message: str) -> None:
@@ -181,12 +186,16 @@ def screenshot(request: pytest.FixtureRequest) -> Screenshot:
 
 @pytest.fixture
 def sign_in_admin(live_url: str) -> SignInAdmin:
-    def sign_in(page: Page, user: User, password: str = PASSWORD) -> Page:
-        page.goto(f"{live_url}/admin/login/?next=/admin/")
+    def sign_in(page: Page, user: User, password: str = PASSWORD, next: str = "/admin/") -> Page:
+        page.goto(f"{live_url}/admin/login/?next={next}")
         page.fill("#id_username", user.get_username())
         page.fill("#id_password", password)
-        page.click("input[type=submit]")
-        page.wait_for_url(f"{live_url}/admin/")
+        with page.expect_navigation():
+            page.click("input[type=submit]")
+        if urlsplit(page.url).path == "/admin/login/":
+            refused = page.locator(".errornote, .errorlist")
+            why = refused.first.inner_text() if refused.count() else page.url
+            raise AssertionError(f"{user.get_username()} could not sign in to the admin: {why}")
         return page
 
     return sign_in
