@@ -27,7 +27,8 @@ is set (`make browser-deps` installs it; `make test` runs that first).
 Playwright's sync API runs an asyncio loop on the test's thread, which Django's ORM takes for
 an async context; the ORM is used synchronously here, so the tests allow it
 (`DJANGO_ALLOW_ASYNC_UNSAFE`) for as long as Playwright runs, which is one test: Playwright
-is started and stopped per test so that it never outlives a browser test.
+is started and stopped per test so that it never outlives a browser test. Meanwhile the ORM
+opens connections of its own (on PostgreSQL), closed when Playwright stops.
 """
 
 import os
@@ -39,6 +40,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connections
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -103,7 +105,12 @@ def chromium() -> Path:
 def playwright(monkeypatch: pytest.MonkeyPatch) -> Iterator[Playwright]:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as running:
-        yield running
+        try:
+            yield running
+        finally:
+            # while Playwright's loop runs, the ORM keeps its connections apart from the
+            # test's others (asgiref's Local): close them, or one outlives the test database
+            connections.close_all()
 
 
 @pytest.fixture
