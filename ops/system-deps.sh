@@ -23,8 +23,8 @@ present() {
 
 what_for() {
     case "$1" in
-        chromium) echo "needed by the browser tests (tests/browser)" ;;
-        pgbouncer) echo "needed by the scale-out battery (tests/scaleout) and make scaleout" ;;
+        chromium) echo "needed by the browser tests in tests/browser" ;;
+        pgbouncer) echo "needed by the scale-out battery in tests/scaleout and by make scaleout" ;;
         wrk) echo "needed by make bench" ;;
         *) echo "needed" ;;
     esac

@@ -22,7 +22,7 @@ Fixtures (a stable API, shared by every browser test):
   `sign_in_admin` itself.
 
 Chromium missing: the tests are skipped with how to install it, and fail instead when `CI`
-is set (`make browser-deps` installs it; `make test` runs that first).
+is set (`make system-deps` installs it as root; `make test` checks first, `make test-deps`).
 
 Playwright's sync API runs an asyncio loop on the test's thread, which Django's ORM takes for
 an async context; the ORM is used synchronously here, so the tests allow it
@@ -94,7 +94,7 @@ def _missing(message: str) -> None:
 def chromium() -> Path:
     if not os.access(CHROMIUM, os.X_OK):
         _missing(
-            f"needs Debian's Chromium at {CHROMIUM}: `make browser-deps` installs it as root "
+            f"needs Debian's Chromium at {CHROMIUM}: `make system-deps` installs it as root "
             "(apt-get install -y chromium); or run `sudo apt-get install -y chromium`, or set "
             "AGORA_CHROMIUM to a Chromium of your own"
         )
