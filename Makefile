@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run worker beat demo test lint format api-snapshot collectstatic check-deploy supplier bench clean system-deps test-deps
+.PHONY: install run worker beat demo test lint format api-snapshot collectstatic check-deploy supplier bench load clean system-deps test-deps
 
 # Each step says what it does: a fresh machine spends a minute or two in pip, which shows
 # every package as it comes (a progress bar on a terminal).
@@ -101,6 +101,12 @@ check-deploy: collectstatic
 bench: install
 	@ops/system-deps.sh wrk
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# A load run, not a benchmark: 10k order placements from 200 users on 5 hot products, then
+# orders made, 409s, 5xx and oversold units (both must be 0), p50/p99 (docs/performance.md).
+load: install
+	@ops/system-deps.sh wrk
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 supplier: install
 	$(BIN)/python -m supplier_sim --host $(HOST) --port 8100
