@@ -31,6 +31,8 @@ from pathlib import Path
 
 import httpx
 
+from bench import report
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/agora_bench"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/7"
@@ -368,14 +370,15 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
+def rates_of(results: list[Result], variant: str) -> dict[str, float]:
+    """The rate of `variant` in each scenario that has it."""
+    return {r.scenario.group: r.rps for r in results if r.scenario.variant == variant}
+
+
 def print_table(results: list[Result]) -> None:
     """Each row's rate and its ratio to the bare floor and to the in-stack floor of its
     group (blank where the group has none)."""
-
-    def of(variant: str) -> dict[str, float]:
-        return {r.scenario.group: r.rps for r in results if r.scenario.variant == variant}
-
-    bare, stack = of(BARE), of("floor")
+    bare, stack = rates_of(results, BARE), rates_of(results, "floor")
 
     def ratio(r: Result, floor: dict[str, float]) -> str:
         reference = floor.get(r.scenario.group)
@@ -403,6 +406,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
         "--only", default="", help="run only the scenarios whose name holds this text"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "var" / "bench", help="where latest.json/png go"
     )
     args = parser.parse_args()
     db = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
@@ -459,6 +465,20 @@ def main() -> None:
             process.wait(timeout=20)
         cleanup.close()
     print_table(results)
+    written = report.write(
+        results,
+        {"bare": rates_of(results, BARE), "floor": rates_of(results, "floor")},
+        out=args.out,
+        settings={
+            "seconds": args.seconds,
+            "rounds": args.rounds,
+            "connections": args.connections,
+            "database": db,
+            "broker": broker,
+            "server": "gunicorn, 2 sync workers (the bare floor: its own, the same)",
+        },
+    )
+    print("written: " + ", ".join(str(path) for path in written))
     print(
         f"\nmedians of {args.rounds} interleaved rounds of {args.seconds}s, {args.connections} "
         f"connections, wrk -t2, gunicorn -w 2, {db}, a Celery worker (-c 1) on {broker}"
