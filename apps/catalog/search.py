@@ -13,13 +13,25 @@ Only selectors use this module; it reads, and never writes.
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, FloatField, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import (
+    BooleanField,
+    Case,
+    Expression,
+    F,
+    FloatField,
+    Func,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 
 # Word similarity (0 to 1) a name needs to match the search words: 0.5 lets one transposed or
 # wrong letter in a word of 7 through ("lantren" for "lantern") and keeps "teacup" out of
@@ -27,12 +39,62 @@ from django.db.models.expressions import RawSQL
 WORD_SIMILARITY = 0.5
 _WORDS = re.compile(r"\w+")
 
-_TSQUERY = "websearch_to_tsquery('english', %s)"
-_MATCH_SQL = f'("catalog_product"."search_vector" @@ {_TSQUERY} OR %s <%% "catalog_product"."name")'
-_RANK_SQL = (
-    f'(ts_rank_cd("catalog_product"."search_vector", {_TSQUERY})::float8 '
-    '+ word_similarity(%s, "catalog_product"."name")::float8)'
-)
+
+class SearchVector(Expression):
+    """The product's `search_vector` column, wherever the query puts the product table (a
+    subquery relabels it): not a model field, since only PostgreSQL has the column."""
+
+    output_field = TextField()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pk: Any = F("pk")
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.pk]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        (self.pk,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        alias = compiler.quote_name_unless_alias(self.pk.alias)
+        return f"{alias}.{connection.ops.quote_name('search_vector')}", []
+
+
+def _tsquery(text: str) -> Func:
+    return Func(
+        Value(text),
+        template="websearch_to_tsquery('english'::regconfig, %(expressions)s)",
+        output_field=TextField(),
+    )
+
+
+def _full_text(text: str) -> Func:
+    """search_vector @@ the words (the GIN index on search_vector)."""
+    return Func(
+        SearchVector(),
+        _tsquery(text),
+        template="%(expressions)s",
+        arg_joiner=" @@ ",
+        output_field=BooleanField(),
+    )
+
+
+def _name_like(text: str) -> Func:
+    """The words are like a part of the name (`<%`, word similarity: the trigram index)."""
+    return Func(
+        Value(text),
+        F("name"),
+        template="%(expressions)s",
+        arg_joiner=" <%% ",
+        output_field=BooleanField(),
+    )
+
+
+def _pg_rank(text: str) -> Any:
+    text_rank = Cast(Func(SearchVector(), _tsquery(text), function="ts_rank_cd"), FloatField())
+    name_rank = Cast(Func(Value(text), F("name"), function="word_similarity"), FloatField())
+    return text_rank + name_rank
 
 
 def words_of(text: str) -> list[str]:
@@ -72,7 +134,7 @@ def _word_conditions(words: list[str]) -> Q:
 def matching(products: QuerySet[Any, Any], text: str) -> QuerySet[Any, Any]:
     """`products` that match `text`."""
     if postgres():
-        return products.filter(RawSQL(_MATCH_SQL, [text, text], output_field=BooleanField()))
+        return products.filter(Q(_full_text(text)) | Q(_name_like(text)))
     words = words_of(text)
     if not words:
         return products.none()
@@ -82,7 +144,7 @@ def matching(products: QuerySet[Any, Any], text: str) -> QuerySet[Any, Any]:
 def ranked(products: QuerySet[Any, Any], text: str) -> QuerySet[Any, Any]:
     """`products` (that match `text`) annotated with their `rank`, higher is better."""
     if postgres():
-        return products.annotate(rank=RawSQL(_RANK_SQL, [text, text], output_field=FloatField()))
+        return products.annotate(rank=_pg_rank(text))
     in_name: Any = Value(0.0, output_field=FloatField())
     for word in words_of(text):
         in_name = in_name + Case(
