@@ -143,7 +143,7 @@ STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticf
 # `runserver` in DEBUG only (whitenoise serves static files, never media: in production a web
 # server or a CDN serves MEDIA_ROOT at MEDIA_URL). AGORA_MEDIA_STORAGE=s3: an S3-compatible
 # store through django-storages (boto3 takes its credentials from the environment,
-# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the instance's role); see README "Images".
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the instance's role); see docs/catalog.md.
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = env.str("DJANGO_MEDIA_URL", default="/media/")
 AGORA_MEDIA_STORAGE = env.str("AGORA_MEDIA_STORAGE", default="local")
