@@ -85,28 +85,30 @@ def _filtered(actor: Any, params: ProductQuery) -> QuerySet[Product, dict[str, A
     return products
 
 
+def _band(low: Decimal | None, high: Decimal | None) -> Q:
+    condition = Q()
+    if low is not None:
+        condition &= Q(price__gte=low)
+    if high is not None:
+        condition &= Q(price__lt=high)
+    return condition
+
+
+BANDS: list[tuple[Decimal | None, Decimal | None]] = list(
+    zip((None, *PRICE_BANDS), (*PRICE_BANDS, None), strict=True)
+)
+
+
 def _facets(products: QuerySet[Product, dict[str, Any]]) -> dict[str, Any]:
-    """Counts over every product of `products`, in three queries whatever their number."""
-    categories = (
-        products.filter(category__isnull=False)
-        .values("category_id", "category__name")
-        .annotate(count=Count("id"))
+    """Counts over every product of `products`, in two queries whatever their number: one
+    pass per category (its count and its price bands), one over the attribute values."""
+    per_category = list(
+        products.values("category_id", "category__name")
+        .annotate(
+            count=Count("id"),
+            **{f"band{i}": Count("id", filter=_band(*b)) for i, b in enumerate(BANDS)},
+        )
         .order_by("-count", "category__name")
-    )
-    bounds: list[tuple[Decimal | None, Decimal | None]] = list(
-        zip((None, *PRICE_BANDS), (*PRICE_BANDS, None), strict=True)
-    )
-
-    def band(low: Decimal | None, high: Decimal | None) -> Q:
-        condition = Q()
-        if low is not None:
-            condition &= Q(price__gte=low)
-        if high is not None:
-            condition &= Q(price__lt=high)
-        return condition
-
-    counts = products.order_by().aggregate(
-        **{f"band{i}": Count("id", filter=band(*b)) for i, b in enumerate(bounds)}
     )
     values = (
         ProductAttributeValue.objects.filter(product_id__in=products.order_by().values("id"))
@@ -114,15 +116,17 @@ def _facets(products: QuerySet[Product, dict[str, Any]]) -> dict[str, Any]:
         .annotate(count=Count("product_id"))
         .order_by("attribute__code", "-count", "value")[:MAX_ATTRIBUTE_FACETS]
     )
+    bands = [sum(row[f"band{i}"] for row in per_category) for i in range(len(BANDS))]
     return {
         "categories": [
             {"id": c["category_id"], "name": c["category__name"], "count": c["count"]}
-            for c in categories
+            for c in per_category
+            if c["category_id"] is not None
         ],
         "price_bands": [
-            {"min": low, "max": high, "count": counts[f"band{i}"]}
-            for i, (low, high) in enumerate(bounds)
-            if counts[f"band{i}"]
+            {"min": low, "max": high, "count": count}
+            for (low, high), count in zip(BANDS, bands, strict=True)
+            if count
         ],
         "attributes": [
             {"code": v["attribute__code"], "value": v["value"], "count": v["count"]} for v in values
