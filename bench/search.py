@@ -22,6 +22,7 @@ a prefix), each also with `facets=true`. After a warm-up, p50 and p99 per mix. T
 """
 
 import argparse
+import itertools
 import os
 import random
 import statistics
@@ -239,13 +240,14 @@ def product_rows(count: int, leaves: list[tuple[int, str]]) -> Iterator[tuple[An
     vocabulary (a few words are in many descriptions, most in few), two attribute values."""
     rng = random.Random(42)
     words = vocabulary(rng)
-    weights = [1 / (rank + 1) for rank in range(len(words))]
+    # cumulative weights, computed once: `choices` would sum the weights on every call
+    cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(words))))
     now = datetime.now(UTC)
     for i in range(count):
         noun = NOUNS[i % len(NOUNS)]
         leaf_id, leaf_names = leaves[NOUNS.index(noun) % len(leaves)]
         colour, size = colour_of(i), size_of(i)
-        description = " ".join(rng.choices(words, weights, k=12))
+        description = " ".join(rng.choices(words, cum_weights=cumulative, k=12))
         name = f"{ADJECTIVES[(i * 7) % len(ADJECTIVES)].title()} {noun} {i:07d}"
         price = Decimal(rng.randint(100, 40000)) / 100
         yield (
@@ -308,12 +310,16 @@ def seed(count: int) -> float:
                     progress.advance(1000)
             progress.advance(count % 1000)
         # ids are 1..count (RESTART IDENTITY); the values are those product_rows wrote
+        values = Progress("attribute values", count)
         with cursor.copy(
             "COPY catalog_productattributevalue (product_id, attribute_id, value) FROM STDIN"
         ) as copy:
             for i in range(count):
                 copy.write_row((i + 1, colour, colour_of(i)))
                 copy.write_row((i + 1, size, size_of(i)))
+                if (i + 1) % 1000 == 0:
+                    values.advance(1000)
+            values.advance(count % 1000)
     indexing = Progress("indexes (GIN)", len(GIN_INDEXES))
     with connection.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = '512MB'")
@@ -388,14 +394,22 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--explain", default="lantern", help="the search EXPLAIN shows")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the catalog as it is if it has the size"
+    )
     args = parser.parse_args()
     setup()
     from django.db import connection
 
     rows = []
     for size in args.sizes:
-        took = seed(size)
-        print(f"seeded {size:,} products in {took:.0f}s", file=sys.stderr)
+        from apps.catalog.models import Product
+
+        if args.reuse and Product.objects.count() == size:
+            print(f"reusing the {size:,} products there", file=sys.stderr)
+        else:
+            took = seed(size)
+            print(f"seeded {size:,} products in {took:.0f}s", file=sys.stderr)
         for facets in (False, True):
             for kind, (p50, p99) in measure(args.requests, facets=facets).items():
                 rows.append((size, kind + (" +facets" if facets else ""), p50, p99))

@@ -74,7 +74,7 @@ def _filtered(actor: Any, params: ProductQuery) -> QuerySet[Product, dict[str, A
         path = _category_path(actor, params.category_id)
         products = products.filter(category__path__startswith=path)
     for code, value in params.attributes:
-        wanted = ProductAttributeValue.objects.filter(attribute__code=code, value__iexact=value)
+        wanted = ProductAttributeValue.objects.filter(attribute__code=code, value=value)
         products = products.filter(pk__in=wanted.values("product_id"))
     if params.min_price is not None:
         products = products.filter(price__gte=params.min_price)
