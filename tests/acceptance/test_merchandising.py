@@ -60,9 +60,7 @@ def names(shopper: Any, **query: Any) -> list[str]:
     return [p["name"] for p in product_list(actor=shopper, params=ProductQuery(**query)).results]
 
 
-def test_a_shopper_finds_a_merchandised_product_by_its_description_and_orders_it(
-    merchant, shopper
-):
+def test_a_shopper_finds_a_merchandised_product_by_its_description_and_orders_it(merchant, shopper):
     lantern = merchandise(merchant)
     # The shopper remembers it was for windy evenings; it sits under Lighting.
     assert names(shopper, search="windy") == ["Storm lantern"]

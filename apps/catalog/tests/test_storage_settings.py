@@ -1,5 +1,7 @@
 """Where images are stored is chosen by environment: the file system, or S3 (django-storages)."""
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
@@ -27,7 +29,7 @@ def test_an_s3_compatible_store_is_chosen_by_environment(settings):
     assert chosen["OPTIONS"]["bucket_name"] == "agora-media"
     # django-storages takes these options as they are: the storage builds without a network
     settings.STORAGES = {**settings.STORAGES, "default": chosen}
-    storage = storages["default"]
+    storage: Any = storages["default"]
     assert storage.bucket_name == "agora-media"
     assert storage.endpoint_url == "https://minio.example:9000"
     assert storage.url("products/a.jpg") == "https://cdn.example/media/products/a.jpg"
