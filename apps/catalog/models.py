@@ -66,8 +66,11 @@ class Product(models.Model):
     # What search reads besides name and description, kept by the services that change it:
     # the names of the category and its ancestors, and the attribute values. PostgreSQL's
     # `search_vector` (a generated tsvector column, migration 0004) is made of these columns.
-    search_category = models.CharField(max_length=1000, blank=True, default="", editable=False)
-    search_attributes = models.TextField(blank=True, default="", editable=False)
+    # (db_default: rows the release before these columns inserts are valid too)
+    search_category = models.CharField(
+        max_length=1000, blank=True, default="", db_default="", editable=False
+    )
+    search_attributes = models.TextField(blank=True, default="", db_default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
