@@ -1,6 +1,7 @@
 """Benchmark Agora's hot endpoints against naive DRF and a raw-SQL floor, in one run.
 
     make bench              # or: .venv/bin/python -m bench.run [--seconds 10] [--connections 16]
+    make bench BENCH_ARGS=--search     # then the search row at 10k and 1M (bench/search.py)
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/agora_bench;
 the database is created if missing and its tables are reseeded), wrk (Debian: apt-get
@@ -410,6 +411,9 @@ def main() -> None:
     parser.add_argument(
         "--out", type=Path, default=ROOT / "var" / "bench", help="where latest.json/png go"
     )
+    parser.add_argument(
+        "--search", action="store_true", help="then the search row at 10k and 1M (bench.search)"
+    )
     args = parser.parse_args()
     db = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     broker = os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER)
@@ -488,6 +492,8 @@ def main() -> None:
         f"payment), wrk -t{args.connections} (one connection per thread); p99 per request"
     )
     subprocess.run([sys.executable, "-m", "bench.joined"], env=env, cwd=ROOT, check=True)
+    if args.search:  # its own database (BENCH_SEARCH_DATABASE_URL): it empties the catalog
+        subprocess.run([sys.executable, "-m", "bench.search"], cwd=ROOT, check=True)
 
 
 if __name__ == "__main__":
