@@ -97,11 +97,12 @@ def attempt(checks: Iterable[tuple[RateLimit, str]]) -> int | None:
 
 def _count(cache: Any, key: str, timeout: int) -> int:
     """Add one to the count at `key` (made for `timeout` seconds if new); the new count.
-    Add-then-incr is atomic on every backend: concurrent attempts are all counted."""
-    if cache.add(key, 1, timeout):
-        return 1
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # the window's key expired in between
-        cache.add(key, 1, timeout)
-        return 1
+    An increment first (one operation once the window's count exists, as it mostly does),
+    else an add; both are atomic on every backend, so concurrent attempts are all counted."""
+    for _ in range(2):
+        try:
+            return int(cache.incr(key))
+        except ValueError:  # no count yet in this window: the first attempt makes it
+            if cache.add(key, 1, timeout):
+                return 1
+    return int(cache.incr(key))  # another attempt made it meanwhile

@@ -42,3 +42,21 @@ def test_a_signed_in_user_has_their_own_rate_whatever_the_address(api, shopper, 
 def test_no_rate_is_no_limit(api, db):
     with rates(None, None):
         assert {api(None).get("/api/products/").status_code for _ in range(20)} == {200}
+
+
+def test_a_busy_client_costs_one_counter_not_a_growing_history(api, shopper, monkeypatch):
+    """A fixed window: one integer per user and window in the cache, whatever the number of
+    requests (DRF's sliding window stores, reads and writes a list of every request's time)."""
+    from django.core.cache import cache
+
+    from servicelayer import throttling
+    from servicelayer.rest.throttles import _limit
+
+    now = 1_800_000_030.0  # mid-window: all 30 requests fall into one
+    monkeypatch.setattr(throttling, "clock", lambda: now)
+    with rates("100/min", "50/min"):
+        alice = api(shopper)
+        for _ in range(30):
+            assert alice.get("/api/orders/").status_code == 200
+        key, _ = _limit("user", "50/min")._slot(f"user:{shopper.pk}", now)
+        assert cache.get(key) == 30
