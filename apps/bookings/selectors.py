@@ -1,6 +1,8 @@
 """Reads of hotels and bookings. A traveller sees their own bookings (never failed attempts);
 a merchant sees all, filterable by hotel, status and dates."""
 
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import F, QuerySet
@@ -8,7 +10,7 @@ from django.utils import timezone
 
 from apps.bookings.dto import HOTEL_FIELDS, BookingOut, BookingQuery, HotelOut, HotelQuery
 from apps.bookings.errors import BookingNotFound, HotelNotFound
-from apps.bookings.models import BookingStatus, Hotel, HotelBooking
+from apps.bookings.models import UNRESOLVED, BookingStatus, Hotel, HotelBooking
 from apps.bookings.pricing import FREE, Policy, cancellation_terms
 from apps.roles import ANYONE, TRAVELLER
 from servicelayer import events
@@ -127,3 +129,36 @@ def booking_events(*, actor: Any, booking_id: int, params: EventQuery) -> Page:
     if not bookings_of(actor).filter(pk=booking_id).exists():
         raise BookingNotFound()
     return events.history("booking", booking_id, params)
+
+
+# --- for the back office (apps.backoffice, the admin): plain rows, a fixed number of queries ---
+
+
+@dataclass(frozen=True)
+class AwaitingBooking:
+    id: int
+    hotel_name: str
+    traveller: str
+    status: str  # pending, or pending_confirmation
+    start_date: date
+    created_at: datetime
+    age: timedelta  # how long it has been waiting for the supplier's word
+
+
+@dataclass(frozen=True)
+class BookingFigures:
+    awaiting: int  # bookings whose outcome the supplier has not told yet
+    oldest: tuple[AwaitingBooking, ...]  # the ones waiting longest first
+
+
+def awaiting_confirmation(*, now: datetime, limit: int = 10) -> BookingFigures:
+    """Bookings still awaiting the supplier's confirmation, the oldest first, with their age
+    at `now` (two queries, whatever the number of bookings)."""
+    unresolved = HotelBooking.objects.filter(status__in=UNRESOLVED)
+    rows = unresolved.order_by("created_at", "id").values_list(
+        "id", "hotel__name", "traveller__username", "status", "start_date", "created_at"
+    )[:limit]
+    return BookingFigures(
+        awaiting=unresolved.count(),
+        oldest=tuple(AwaitingBooking(*row, age=now - row[-1]) for row in rows),
+    )

@@ -1,0 +1,346 @@
+"""The admin as a delivery: how a back office calls the services, like REST, the CLI and Celery.
+
+A merchant's click in the admin runs a service as the signed-in user (`run`, `run_each`), with
+the same DTO as the other deliveries (a dict is validated into it by `ServiceSpec.call`), and a
+service error becomes an admin message, never a 500. Buttons on a change page post to one URL
+each (`ServiceButtons`), outside the transaction Django opens for its change form, so services
+that call the outside world (a supplier, a gateway) may run there too. `CsvExport` streams the
+filtered change list as CSV, and `DateRangeFilter` filters a date or datetime column by a range.
+
+It knows nothing of the project: the project's admin modules use it.
+"""
+
+import csv
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.dateparse import parse_date
+from django.utils.text import slugify
+
+from servicelayer import events
+from servicelayer.errors import ServiceError
+from servicelayer.events import EventQuery
+from servicelayer.registry import spec_of
+
+__all__ = [
+    "Button",
+    "CsvExport",
+    "DateRangeFilter",
+    "Panel",
+    "ServiceButtons",
+    "error_text",
+    "history_panel",
+    "run",
+    "run_each",
+]
+
+
+def error_text(error: ServiceError) -> str:
+    """What a merchant reads of a service error: its message, its fields' messages, its code."""
+    parts = [error.message]
+    for name, problems in error.fields.items():
+        label = "" if name == "non_field_errors" else f"{name}: "
+        parts.extend(f"{label}{problem}" for problem in problems)
+    return f"{' '.join(parts)} ({error.code})"
+
+
+def run(
+    request: HttpRequest,
+    service: Callable[..., Any],
+    data: Any = None,
+    *,
+    done: str | Callable[[Any], str] | None = None,
+    about: str = "",
+) -> Any | None:
+    """Run `service` as the signed-in user with `data` (its DTO, or a dict validated into it).
+
+    A service error is an error message (prefixed by `about`, e.g. "Order #4: ") and None; a
+    success is `done`'s message (a text, or made from the result) and the result."""
+    try:
+        result = spec_of(service).call(actor=request.user, data=data)
+    except ServiceError as error:
+        messages.error(request, f"{about}{error_text(error)}")
+        return None
+    if done is not None:
+        messages.success(request, done(result) if callable(done) else done)
+    return result
+
+
+def run_each(
+    request: HttpRequest,
+    service: Callable[..., Any],
+    items: Iterable[tuple[str, Any]],
+    *,
+    done: str,
+) -> int:
+    """A bulk action: run `service` once per (label, data), each in its own transaction; every
+    failure is its own error message ("Order #4: ..."), the successes one message
+    (`done` formatted with their count: "Shipped {count} order(s)."). Returns the count."""
+    count = 0
+    for label, data in items:
+        if run(request, service, data, about=f"{label}: ") is not None:
+            count += 1
+    if count:
+        messages.success(request, done.format(count=count))
+    return count
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button on a change page that runs a service for the object (POST to its own URL).
+
+    `data` makes the service's input from the object's id; `shown` says whether the object
+    offers it now (a paid order can be shipped, not delivered); `confirm`, if given, is asked
+    in the browser first."""
+
+    name: str  # the URL's last part: "ship"
+    label: str  # "Ship"
+    service: Callable[..., Any]
+    data: Callable[[int], Any]
+    done: str  # the success message, formatted with `obj`: "Order #{obj.pk} shipped."
+    shown: Callable[[Any], bool] = lambda obj: True
+    confirm: str = ""
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A read-only table under a change page's fields (an order's payments, its history)."""
+
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    empty: str = "None."
+    more: str = ""  # said under the table when it shows only part
+
+
+def history_panel(subject: str, subject_id: int, *, shown: int = 100) -> Panel:
+    """A subject's history (its events, servicelayer.events), oldest first, as a panel."""
+    history = events.history(subject, subject_id, EventQuery(page_size=shown))
+    return Panel(
+        "History",
+        ("When", "What", "Details"),
+        [
+            (
+                event["created_at"],
+                event["kind"],
+                ", ".join(f"{key}: {value}" for key, value in event["payload"].items()) or "-",
+            )
+            for event in history.results
+        ],
+        empty="No event recorded yet.",
+        more=f"The first {shown} events." if history.next_cursor else "",
+    )
+
+
+class ServiceButtons(admin.ModelAdmin[Any]):
+    """A ModelAdmin mixin: `buttons` on the change page, each a POST that runs its service.
+
+    The change page's template (servicelayer/admin/change_form.html) shows the buttons the
+    object offers now. Who may press them: `has_act_permission` (by default the Django
+    permission to change the model, which a merchant's group grants). `panels` adds read-only
+    tables under the fields."""
+
+    buttons: Sequence[Button] = ()
+    change_form_template = "servicelayer/admin/change_form.html"
+
+    def has_act_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    def panels(self, request: HttpRequest, obj: Any) -> list[Panel]:
+        return []
+
+    def links(self, request: HttpRequest, obj: Any) -> list[tuple[str, str]]:
+        """(label, url) of pages beside the buttons (a form that asks for more, e.g. a count)."""
+        return []
+
+    def get_urls(self) -> list[URLPattern]:
+        opts = self.opts
+        own = [
+            path(
+                f"<path:object_id>/{button.name}/",
+                self.admin_site.admin_view(self._button_view(button)),
+                name=f"{opts.app_label}_{opts.model_name}_{button.name}",
+            )
+            for button in self.buttons
+        ]
+        return own + super().get_urls()  # type: ignore[no-any-return]
+
+    def _button_view(self, button: Button) -> Callable[..., HttpResponse]:
+        def view(request: HttpRequest, object_id: str) -> HttpResponse:
+            if request.method != "POST":
+                return HttpResponse(status=405, headers={"Allow": "POST"})
+            obj = self.get_object(request, object_id)
+            if obj is None or not self.has_act_permission(request, obj):
+                raise PermissionDenied
+            if run(request, button.service, button.data(obj.pk)) is not None:
+                obj.refresh_from_db()
+                messages.success(request, button.done.format(obj=obj))
+                self.log_change(
+                    request, obj, f"{button.label} (through {button.service.__name__})."
+                )
+            return HttpResponseRedirect(self._change_url(obj.pk))
+
+        view.__name__ = f"{button.name}_view"
+        return view
+
+    def _change_url(self, pk: int) -> str:
+        opts = self.opts
+        return reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[pk]
+        )
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        obj = self.get_object(request, object_id)
+        offered = []
+        if obj is not None and self.has_act_permission(request, obj):
+            opts = self.opts
+            offered = [
+                {
+                    "label": button.label,
+                    "confirm": button.confirm,
+                    "url": reverse(
+                        f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_{button.name}",
+                        args=[obj.pk],
+                    ),
+                }
+                for button in self.buttons
+                if button.shown(obj)
+            ]
+        context = {
+            **(extra_context or {}),
+            "service_buttons": offered,
+            "service_panels": self.panels(request, obj) if obj is not None else [],
+            "service_links": (
+                self.links(request, obj)
+                if obj is not None and self.has_act_permission(request, obj)
+                else []
+            ),
+        }
+        return super().change_view(request, object_id, form_url, extra_context=context)  # type: ignore[no-any-return]
+
+
+class CsvExport(admin.ModelAdmin[Any]):
+    """A ModelAdmin mixin: "Export CSV" on the change list streams the filtered list (its
+    filters, search and ordering; every page of it) as CSV, row by row, so a long list costs
+    no memory. `csv_columns` are (header, field path for `values_list`)."""
+
+    csv_columns: Sequence[tuple[str, str]] = ()
+    change_list_template = "servicelayer/admin/change_list.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        opts = self.opts
+        own = [
+            path(
+                "export.csv",
+                self.admin_site.admin_view(self.export_csv),
+                name=f"{opts.app_label}_{opts.model_name}_export",
+            )
+        ]
+        return own + super().get_urls()  # type: ignore[no-any-return]
+
+    def filtered_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        """The change list's rows as its filters and search choose them, unpaginated."""
+        changelist: ChangeList = self.get_changelist_instance(request)
+        return changelist.get_queryset(request)
+
+    def export_csv(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        rows = self.filtered_queryset(request).values_list(*(f for _, f in self.csv_columns))
+
+        class Echo:
+            def write(self, value: str) -> str:
+                return value
+
+        writer = csv.writer(Echo())
+
+        def lines() -> Iterator[str]:
+            yield writer.writerow([header for header, _ in self.csv_columns])
+            for row in rows.iterator(chunk_size=2000):
+                yield writer.writerow(row)
+
+        name = slugify(str(self.opts.verbose_name_plural))
+        return StreamingHttpResponse(
+            lines(),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+
+
+class DateRangeFilter(admin.FieldListFilter):
+    """A list filter for a date or datetime column: from one day to another, both included
+    (`<field>__from=2026-12-01&<field>__to=2026-12-03`, in the project's time zone)."""
+
+    template = "servicelayer/admin/date_range_filter.html"
+
+    def __init__(
+        self,
+        field: Any,
+        request: HttpRequest,
+        params: dict[str, Any],
+        model: type[Model],
+        model_admin: Any,
+        field_path: str,
+    ) -> None:
+        self.key_from = f"{field_path}__from"
+        self.key_to = f"{field_path}__to"
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.day_from = self._day(self.key_from)
+        self.day_to = self._day(self.key_to)
+
+    def _day(self, key: str) -> date | None:
+        value = self.used_parameters.get(key)
+        if isinstance(value, list):
+            value = value[-1] if value else None
+        try:
+            return parse_date(value) if value else None
+        except ValueError:
+            return None
+
+    def expected_parameters(self) -> list[str]:
+        return [self.key_from, self.key_to]
+
+    def has_output(self) -> bool:
+        return True
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        is_datetime = self.field.get_internal_type() == "DateTimeField"
+        lookup = f"{self.field_path}__date" if is_datetime else self.field_path
+        if self.day_from is not None:
+            queryset = queryset.filter(**{f"{lookup}__gte": self.day_from})
+        if self.day_to is not None:
+            queryset = queryset.filter(**{f"{lookup}__lte": self.day_to})
+        return queryset
+
+    def choices(self, changelist: ChangeList) -> Iterator[dict[str, Any]]:
+        mine = {self.key_from, self.key_to}
+        kept = [
+            (key, value)
+            for key, values in changelist.params.items()
+            if key not in mine
+            for value in (values if isinstance(values, list) else [values])
+        ]
+        yield {
+            "key_from": self.key_from,
+            "key_to": self.key_to,
+            "day_from": self.day_from.isoformat() if self.day_from else "",
+            "day_to": self.day_to.isoformat() if self.day_to else "",
+            "kept": kept,
+            "reset": changelist.get_query_string(remove=list(mine)),
+            "selected": self.day_from is not None or self.day_to is not None,
+        }
