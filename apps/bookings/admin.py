@@ -42,8 +42,9 @@ from servicelayer.errors import InvalidInput, ServiceError
 
 
 class HotelForm(forms.ModelForm[Hotel]):
-    """The hotel's fields, checked against the service's DTO (`dto`: None if nothing changed);
-    a hotel the supplier id of which is taken is the service's error, shown on the field."""
+    """The hotel's fields, checked against the service's DTO (`dto`: None if nothing changed).
+    A supplier id already taken is a form error; taken meanwhile (two merchants at once), it
+    is the service's HotelExists, a message (HotelAdmin.changeform_view)."""
 
     dto: DTO | None = None
 
@@ -70,9 +71,6 @@ class HotelForm(forms.ModelForm[Hotel]):
                 for problem in problems:
                     self.add_error(name if name in self.fields else None, problem)
         return cleaned
-
-    def validate_unique(self) -> None:
-        pass  # the service's unique constraint decides (HotelExists), under concurrency too
 
 
 def _hotel(hotel_id: int) -> HotelRef:
