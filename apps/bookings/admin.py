@@ -31,6 +31,7 @@ from servicelayer.adminkit import (
     DateRangeFilter,
     Panel,
     ServiceButtons,
+    actor_of,
     error_text,
     history_panel,
     run_each,
@@ -126,9 +127,9 @@ class HotelAdmin(ServiceButtons, CsvExport):
         # the supplier's id names the hotel there: hotel_update does not change it
         return [] if obj is None else ["supplier_hotel_id", "is_active"]
 
-    def get_fields(self, request: HttpRequest, obj: Hotel | None = None) -> list[str]:
-        fields = ["name", "city", "supplier_hotel_id"]
-        return fields if obj is None else [*fields, "is_active"]
+    def get_fields(self, request: HttpRequest, obj: Hotel | None = None) -> tuple[str, ...]:
+        fields = ("name", "city", "supplier_hotel_id")
+        return fields if obj is None else (*fields, "is_active")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # its bookings point at it: archive instead
@@ -138,9 +139,9 @@ class HotelAdmin(ServiceButtons, CsvExport):
         if form.dto is None:
             return
         if change:
-            out = hotel_update(actor=request.user, data=form.dto)
+            out = hotel_update(actor=actor_of(request), data=form.dto)
         else:
-            out = hotel_create(actor=request.user, data=form.dto)
+            out = hotel_create(actor=actor_of(request), data=form.dto)
             obj.pk = out.id
         for name, value in out.model_dump().items():
             setattr(obj, name, value)

@@ -26,7 +26,15 @@ from apps.catalog.services import (
     product_stock_change,
     product_update,
 )
-from servicelayer.adminkit import Button, CsvExport, DateRangeFilter, ServiceButtons, run, run_each
+from servicelayer.adminkit import (
+    Button,
+    CsvExport,
+    DateRangeFilter,
+    ServiceButtons,
+    actor_of,
+    run,
+    run_each,
+)
 from servicelayer.dto import DTO, validate_input
 from servicelayer.errors import InvalidInput
 
@@ -172,19 +180,10 @@ class ProductAdmin(ServiceButtons, CsvExport):
 
     actions = ["archive", "restore"]
 
-    def get_fields(self, request: HttpRequest, obj: Product | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Product | None = None) -> tuple[str, ...]:
         if obj is None:
-            return ["name", "description", "price", "stock", "ships"]
-        return [
-            "name",
-            "description",
-            "price",
-            "ships",
-            "stock",
-            "is_active",
-            "created_at",
-            "updated_at",
-        ]
+            return ("name", "description", "price", "stock", "ships")
+        return (*EDITABLE, "stock", "is_active", "created_at", "updated_at")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Product | None = None) -> list[str]:
         # stock changes on the stock page, is_active by archiving: never as fields
@@ -204,9 +203,9 @@ class ProductAdmin(ServiceButtons, CsvExport):
         if dto is None:
             return
         if change:
-            out = product_update(actor=request.user, data=dto)
+            out = product_update(actor=actor_of(request), data=dto)
         else:
-            out = product_create(actor=request.user, data=dto)
+            out = product_create(actor=actor_of(request), data=dto)
             obj.pk = out.id
         for name, value in out.model_dump().items():
             setattr(obj, name, value)

@@ -109,11 +109,12 @@ def test_hotels_are_made_and_edited_through_their_services(desk, monkeypatch):
 
     made = []
     original = bookings_admin.hotel_create
-    monkeypatch.setattr(
-        bookings_admin,
-        "hotel_create",
-        lambda *, actor, data: made.append(data) or original(actor=actor, data=data),
-    )
+
+    def spying(*, actor, data):
+        made.append(data)
+        return original(actor=actor, data=data)
+
+    monkeypatch.setattr(bookings_admin, "hotel_create", spying)
     desk.post(
         reverse("admin:bookings_hotel_add"),
         {"name": "Sea View", "city": "Lisbon", "supplier_hotel_id": "LIS-1"},

@@ -49,7 +49,8 @@ def test_creating_a_product_runs_product_create_with_the_dto(desk, monkeypatch):
         True,
     )
     [(actor, data)] = calls
-    assert actor == "mia" and type(data).__name__ == "NewProduct"
+    assert actor == "mia"
+    assert type(data).__name__ == "NewProduct"
     assert response["Location"].endswith(reverse("admin:catalog_product_changelist"))
 
 
@@ -90,7 +91,8 @@ def test_the_change_form_has_no_stock_field(desk, make_product):
         .context["adminform"]
         .form
     )
-    assert "stock" not in form.fields and "is_active" not in form.fields
+    assert "stock" not in form.fields
+    assert "is_active" not in form.fields
     assert set(form.fields) == {"name", "description", "price", "ships"}
 
 
