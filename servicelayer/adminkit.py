@@ -29,6 +29,7 @@ from servicelayer import events
 from servicelayer.errors import ServiceError
 from servicelayer.events import EventQuery
 from servicelayer.registry import spec_of
+from servicelayer.roles import Role
 
 __all__ = [
     "Button",
@@ -146,20 +147,61 @@ def history_panel(subject: str, subject_id: int, *, shown: int = 100) -> Panel:
     )
 
 
-class ServiceButtons(admin.ModelAdmin[Any]):
+class RoleAccess(admin.ModelAdmin[Any]):
+    """Who may use a model's admin pages: the role of the services behind them (`role`), as
+    for every other delivery, rather than Django's per-model permissions, which the services
+    know nothing of (a merchant made with `is_staff` holds none, and may still ship an order
+    through the API). Without a `role`, Django's permissions decide. A subclass that returns
+    False itself (no add, no delete) keeps its say."""
+
+    role: Role | None = None
+
+    def _role_allows(self, request: HttpRequest) -> bool:
+        assert self.role is not None
+        try:
+            self.role.authorize(actor_of(request))
+        except ServiceError:
+            return False
+        return True
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        if self.role is None:
+            return super().has_module_permission(request)
+        return self._role_allows(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if self.role is None:
+            return super().has_view_permission(request, obj)
+        return self._role_allows(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        if self.role is None:
+            return super().has_add_permission(request)
+        return self._role_allows(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if self.role is None:
+            return super().has_change_permission(request, obj)
+        return self._role_allows(request)
+
+    def has_act_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """May run the page's services (its buttons and actions): the role, or else Django's
+        permission to change the model."""
+        if self.role is None:
+            opts = self.opts
+            return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+        return self._role_allows(request)
+
+
+class ServiceButtons(RoleAccess):
     """A ModelAdmin mixin: `buttons` on the change page, each a POST that runs its service.
 
     The change page's template (servicelayer/admin/change_form.html) shows the buttons the
-    object offers now. Who may press them: `has_act_permission` (by default the Django
-    permission to change the model, which a merchant's group grants). `panels` adds read-only
-    tables under the fields."""
+    object offers now, to whom `has_act_permission` allows. `panels` adds read-only tables
+    under the fields, `links` pages beside the buttons."""
 
     buttons: Sequence[Button] = ()
     change_form_template = "servicelayer/admin/change_form.html"
-
-    def has_act_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        opts = self.opts
-        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
     def panels(self, request: HttpRequest, obj: Any) -> list[Panel]:
         return []
@@ -240,7 +282,7 @@ class ServiceButtons(admin.ModelAdmin[Any]):
         return super().change_view(request, object_id, form_url, extra_context=context)
 
 
-class CsvExport(admin.ModelAdmin[Any]):
+class CsvExport(RoleAccess):
     """A ModelAdmin mixin: "Export CSV" on the change list streams the filtered list (its
     filters, search and ordering; every page of it) as CSV, row by row, so a long list costs
     no memory. `csv_columns` are (header, field path for `values_list`)."""

@@ -25,6 +25,7 @@ from apps.bookings.services import (
     hotel_restore,
     hotel_update,
 )
+from apps.roles import MERCHANT
 from servicelayer.adminkit import (
     Button,
     CsvExport,
@@ -80,6 +81,7 @@ def _hotel(hotel_id: int) -> HotelRef:
 
 @admin.register(Hotel)
 class HotelAdmin(ServiceButtons, CsvExport):
+    role = MERCHANT  # who may use these pages: any merchant, as the services say
     form = HotelForm
     list_display = ("id", "name", "city", "supplier_hotel_id", "is_active")
     list_filter = ("is_active", "city")
@@ -188,6 +190,8 @@ class AwaitingFilter(admin.SimpleListFilter):
 @admin.register(HotelBooking)
 class HotelBookingAdmin(ServiceButtons, CsvExport):
     """Read only, with the buttons the services offer: cancel at the supplier, ask it now."""
+
+    role = MERCHANT  # who may use these pages: any merchant, as the services say
 
     list_display = (
         "id",

@@ -26,6 +26,7 @@ from apps.catalog.services import (
     product_stock_change,
     product_update,
 )
+from apps.roles import MERCHANT
 from servicelayer.adminkit import (
     Button,
     CsvExport,
@@ -124,6 +125,7 @@ def _ref(product_id: int) -> ProductRef:
 
 @admin.register(Product)
 class ProductAdmin(ServiceButtons, CsvExport):
+    role = MERCHANT  # who may use these pages: any merchant, as the services say
     form = ProductForm
     list_display = ("id", "name", "price", "stock_link", "is_active", "updated_at")
     list_filter = ("is_active", StockLevelFilter, "ships", ("created_at", DateRangeFilter))

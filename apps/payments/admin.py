@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from apps.payments.models import Payment
 from apps.payments.selectors import FAILED_STATUSES
+from apps.roles import MERCHANT
 from servicelayer.adminkit import CsvExport, DateRangeFilter
 
 
@@ -28,6 +29,7 @@ class OutcomeFilter(admin.SimpleListFilter):
 
 @admin.register(Payment)
 class PaymentAdmin(CsvExport):
+    role = MERCHANT  # who may use these pages: any merchant, as the services say
     list_display = (
         "id",
         "payable_kind",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.backoffice.dashboard import DAYS, dashboard
-from apps.backoffice.tests.helpers import grant_merchant_permissions, signed_in
+from apps.backoffice.tests.helpers import signed_in
 from apps.bookings.models import BookingStatus, HotelBooking
 from apps.catalog.models import Product
 from apps.ordering.dto import NewOrder
@@ -121,7 +121,7 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(
 
 @pytest.fixture
 def desk(client, merchant):
-    return signed_in(client, grant_merchant_permissions(merchant))
+    return signed_in(client, merchant)
 
 
 def test_the_admin_index_is_the_dashboard_in_as_many_queries_whatever_the_data(

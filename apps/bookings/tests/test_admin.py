@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.backoffice.tests.helpers import grant_merchant_permissions, messages_of, signed_in
+from apps.backoffice.tests.helpers import messages_of, signed_in
 from apps.bookings.dto import NewBooking
 from apps.bookings.models import BookingStatus, Hotel, HotelBooking
 from apps.bookings.services import booking_book
@@ -16,7 +16,7 @@ from tests import factories
 
 @pytest.fixture
 def desk(client, merchant):
-    return signed_in(client, grant_merchant_permissions(merchant))
+    return signed_in(client, merchant)
 
 
 @pytest.fixture

@@ -8,14 +8,14 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from apps.backoffice.tests.helpers import grant_merchant_permissions, messages_of, signed_in
+from apps.backoffice.tests.helpers import messages_of, signed_in
 from apps.catalog.models import Product
 from apps.catalog.services import product_create, product_update
 
 
 @pytest.fixture
 def desk(client, merchant):
-    return signed_in(client, grant_merchant_permissions(merchant))
+    return signed_in(client, merchant)
 
 
 def stock_url(product):
