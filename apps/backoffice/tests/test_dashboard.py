@@ -152,3 +152,13 @@ def test_the_index_is_for_staff_only(client, shopper):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_the_events_are_listed_read_only(desk, shopper, make_product):
+    product = make_product(stock=5)
+    order = order_place(actor=shopper, data=NewOrder(product_id=product.pk, quantity=1))
+    listing = desk.get(reverse("admin:servicelayer_event_changelist"), {"q": str(order.id)})
+    assert [event.kind for event in listing.context["cl"].result_list] == ["order.placed"]
+    event = listing.context["cl"].result_list[0]
+    assert desk.get(reverse("admin:servicelayer_event_delete", args=[event.pk])).status_code == 403
+    assert desk.get(reverse("admin:servicelayer_event_add")).status_code == 403

@@ -243,3 +243,12 @@ def test_csv_export_streams_the_filtered_list(desk, place, pay, shopper):
     assert (
         reverse("admin:ordering_order_export") + "?status__exact=paid" in listing.content.decode()
     )
+
+
+def test_a_date_that_is_no_date_filters_nothing(desk, place):
+    order = place()
+    listing = reverse("admin:ordering_order_changelist")
+    for bad in ("garbage", "2026-13-45", "9" * 30):
+        response = desk.get(listing, {"created_at__from": bad})
+        assert response.status_code == 200
+        assert [row.pk for row in response.context["cl"].result_list] == [order.id]
