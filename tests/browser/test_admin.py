@@ -168,3 +168,22 @@ def test_a_merchant_restocks_a_product(admin_page: Page, live_url, screenshot, m
     expect(page.locator(".field-stock .readonly")).to_have_text("25")
     screenshot(page, "product-restocked")
     assert Product.objects.get(pk=mug.pk).stock == 25
+
+
+def test_a_merchant_cancels_a_paid_order_and_it_is_refunded(
+    admin_page: Page, live_url, screenshot, place, pay, shopper, mug
+):
+    order = place(quantity=2)
+    pay(shopper, order.id)
+    page = admin_page
+    page.goto(f"{live_url}/admin/ordering/order/{order.id}/change/")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Cancel this order? ..."
+    page.locator('button[data-action="cancel-and-refund-if-paid"]').click()
+    expect(page.locator(".messagelist")).to_contain_text(f"Order #{order.id} is canceled")
+    expect(page.locator(".field-status .readonly")).to_have_text("Canceled")
+    page.reload()  # the refund runs once the cancellation is committed
+    expect(page.locator('[data-panel="payments-and-refunds"]')).to_contain_text("refunded")
+    expect(page.locator('[data-panel="history"]')).to_contain_text("order.refunded")
+    screenshot(page, "order-canceled-refunded", full_page=True)
+    assert Payment.objects.get(payable_id=order.id).status == "refunded"
+    assert Product.objects.get(pk=mug.pk).stock == 20
