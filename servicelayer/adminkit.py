@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
@@ -26,7 +27,8 @@ from django.utils.dateparse import parse_date
 from django.utils.text import slugify
 
 from servicelayer import events
-from servicelayer.errors import ServiceError
+from servicelayer.dto import DTO, validate_input
+from servicelayer.errors import InvalidInput, ServiceError
 from servicelayer.events import EventQuery
 from servicelayer.registry import spec_of
 from servicelayer.roles import Role
@@ -37,7 +39,10 @@ __all__ = [
     "DateRangeFilter",
     "Panel",
     "ServiceButtons",
+    "ServiceModelForm",
+    "ServiceSave",
     "actor_of",
+    "bulk_action",
     "error_text",
     "history_panel",
     "run",
@@ -98,6 +103,31 @@ def run_each(
     if count:
         messages.success(request, done.format(count=count))
     return count
+
+
+def bulk_action(
+    service: Callable[..., Any],
+    data: Callable[[int], Any],
+    *,
+    description: str,
+    done: str,
+    label: str,
+    name: str = "",
+    only: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+) -> Callable[[Any, HttpRequest, QuerySet[Any]], None]:
+    """An admin action that runs `service` once per selected row (`run_each`): `data` makes
+    its input from the row's id, `label` names a row in messages ("Order #{pk}"), `only`
+    narrows the selection first. Offered to whom `has_act_permission` allows."""
+
+    @admin.action(description=description, permissions=["act"])
+    def action(model_admin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        rows = only(queryset) if only is not None else queryset
+        ids = rows.order_by("pk").values_list("pk", flat=True)
+        items = ((label.format(pk=pk), data(pk)) for pk in ids)
+        run_each(request, service, items, done=done)
+
+    action.__name__ = name or service.__name__
+    return action
 
 
 @dataclass(frozen=True)
@@ -280,6 +310,78 @@ class ServiceButtons(RoleAccess):
             ),
         }
         return super().change_view(request, object_id, form_url, extra_context=context)
+
+
+class ServiceModelForm(forms.ModelForm[Any]):
+    """A model's form checked against its services' DTOs: `new` (e.g. NewProduct, from the
+    `creates` fields) when adding, `changes` (e.g. ProductChanges, from the `updates` fields
+    that changed, and the row's id as `ref`) when editing. What the DTO refuses is an error on
+    its field; `dto` is the service's input once the form is valid (None: nothing changed).
+    The form itself saves nothing (ServiceSave does, through the services)."""
+
+    new: type[DTO]
+    changes: type[DTO]
+    ref: str  # the id's field in `changes`: "product_id"
+    creates: Sequence[str] = ()
+    updates: Sequence[str] = ()
+    dto: DTO | None = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        adding = self.instance.pk is None
+        names = self.creates if adding else [n for n in self.updates if n in self.changed_data]
+        data = {name: cleaned[name] for name in names if name in cleaned}
+        if not adding:
+            if not data:
+                return cleaned  # nothing changes: no service to call
+            data[self.ref] = self.instance.pk
+        try:
+            self.dto = validate_input(self.new if adding else self.changes, data)
+        except InvalidInput as error:
+            for name, problems in error.fields.items():
+                field = name.split(".")[0]  # "countries.0": the list's field
+                for problem in problems:
+                    self.add_error(field if field in self.fields else None, problem)
+        return cleaned
+
+
+class ServiceSave(RoleAccess):
+    """A ModelAdmin mixin whose add and change forms (a ServiceModelForm) save through
+    `create_service` and `update_service` as the signed-in user, never `obj.save()`. A service
+    error the form could not foresee (a unique id taken meanwhile) is a message, and the
+    change form's transaction is rolled back."""
+
+    # services, set on the class (read from it: a function there is no method of the admin)
+    create_service: Callable[..., Any]
+    update_service: Callable[..., Any]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if form.dto is None:
+            return
+        service = type(self).update_service if change else type(self).create_service
+        out = service(actor=actor_of(request), data=form.dto)
+        obj.pk = out.id
+        for name, value in out.model_dump().items():
+            if hasattr(obj, name):
+                setattr(obj, name, value)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        pass  # the service saved the row; the form has no relations of its own to save
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceError as error:
+            messages.error(request, error_text(error))
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class CsvExport(RoleAccess):

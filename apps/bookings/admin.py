@@ -8,10 +8,9 @@ booking); nothing deletes a booking, which stands for a stay at the supplier."""
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.timesince import timesince
 
@@ -32,47 +31,29 @@ from servicelayer.adminkit import (
     DateRangeFilter,
     Panel,
     ServiceButtons,
-    actor_of,
-    error_text,
+    ServiceModelForm,
+    ServiceSave,
+    bulk_action,
     history_panel,
-    run_each,
 )
-from servicelayer.dto import DTO, validate_input
-from servicelayer.errors import InvalidInput, ServiceError
 
 # --- hotels -------------------------------------------------------------------------------
 
 
-class HotelForm(forms.ModelForm[Hotel]):
-    """The hotel's fields, checked against the service's DTO (`dto`: None if nothing changed).
-    A supplier id already taken is a form error; taken meanwhile (two merchants at once), it
-    is the service's HotelExists, a message (HotelAdmin.changeform_view)."""
+class HotelForm(ServiceModelForm):
+    """Checked against NewHotel or HotelChanges (the supplier's id is fixed once made). A
+    supplier id already taken is a form error; taken meanwhile (two merchants at once), it is
+    the service's HotelExists, a message (ServiceSave)."""
 
-    dto: DTO | None = None
+    new = NewHotel
+    changes = HotelChanges
+    ref = "hotel_id"
+    creates = ("name", "city", "supplier_hotel_id")
+    updates = ("name", "city")
 
     class Meta:
         model = Hotel
         fields = ["name", "city", "supplier_hotel_id"]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if self.errors:
-            return cleaned
-        adding = self.instance.pk is None
-        names = ["name", "city", "supplier_hotel_id"] if adding else ["name", "city"]
-        data = {name: cleaned[name] for name in names if name in cleaned}
-        if not adding:
-            data = {name: value for name, value in data.items() if name in self.changed_data}
-            if not data:
-                return cleaned
-            data["hotel_id"] = self.instance.pk
-        try:
-            self.dto = validate_input(NewHotel if adding else HotelChanges, data)
-        except InvalidInput as error:
-            for name, problems in error.fields.items():
-                for problem in problems:
-                    self.add_error(name if name in self.fields else None, problem)
-        return cleaned
 
 
 def _hotel(hotel_id: int) -> HotelRef:
@@ -80,9 +61,11 @@ def _hotel(hotel_id: int) -> HotelRef:
 
 
 @admin.register(Hotel)
-class HotelAdmin(ServiceButtons, CsvExport):
+class HotelAdmin(ServiceSave, ServiceButtons, CsvExport):
     role = MERCHANT  # who may use these pages: any merchant, as the services say
     form = HotelForm
+    create_service = hotel_create
+    update_service = hotel_update
     list_display = ("id", "name", "city", "supplier_hotel_id", "is_active")
     list_filter = ("is_active", "city")
     search_fields = ("name", "city", "supplier_hotel_id")
@@ -111,19 +94,24 @@ class HotelAdmin(ServiceButtons, CsvExport):
         ("supplier_hotel_id", "supplier_hotel_id"),
         ("is_active", "is_active"),
     )
-    actions = ["archive", "restore"]
-
-    @admin.action(description="Archive the selected hotels", permissions=["act"])
-    def archive(self, request: HttpRequest, queryset: QuerySet[Hotel]) -> None:
-        ids = queryset.order_by("id").values_list("id", flat=True)
-        items = ((f"Hotel #{pk}", _hotel(pk)) for pk in ids)
-        run_each(request, hotel_archive, items, done="Archived {count} hotel(s).")
-
-    @admin.action(description="Restore the selected hotels", permissions=["act"])
-    def restore(self, request: HttpRequest, queryset: QuerySet[Hotel]) -> None:
-        ids = queryset.order_by("id").values_list("id", flat=True)
-        items = ((f"Hotel #{pk}", _hotel(pk)) for pk in ids)
-        run_each(request, hotel_restore, items, done="Restored {count} hotel(s).")
+    actions = [
+        bulk_action(
+            hotel_archive,
+            _hotel,
+            name="archive",
+            description="Archive the selected hotels",
+            done="Archived {count} hotel(s).",
+            label="Hotel #{pk}",
+        ),
+        bulk_action(
+            hotel_restore,
+            _hotel,
+            name="restore",
+            description="Restore the selected hotels",
+            done="Restored {count} hotel(s).",
+            label="Hotel #{pk}",
+        ),
+    ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Hotel | None = None) -> list[str]:
         # the supplier's id names the hotel there: hotel_update does not change it
@@ -135,34 +123,6 @@ class HotelAdmin(ServiceButtons, CsvExport):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # its bookings point at it: archive instead
-
-    def save_model(self, request: HttpRequest, obj: Hotel, form: Any, change: bool) -> None:
-        """Through the service, never obj.save(): the form's DTO is its input."""
-        if form.dto is None:
-            return
-        if change:
-            out = hotel_update(actor=actor_of(request), data=form.dto)
-        else:
-            out = hotel_create(actor=actor_of(request), data=form.dto)
-            obj.pk = out.id
-        for name, value in out.model_dump().items():
-            setattr(obj, name, value)
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        pass
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> Any:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ServiceError as error:  # HotelExists: another merchant added it meanwhile
-            self.message_user(request, error_text(error), level="error")
-            return HttpResponseRedirect(request.get_full_path())
 
 
 # --- bookings -----------------------------------------------------------------------------
@@ -233,7 +193,25 @@ class HotelBookingAdmin(ServiceButtons, CsvExport):
             shown=lambda booking: booking.status in UNRESOLVED,
         ),
     )
-    actions = ["cancel", "recheck"]
+    actions = [
+        bulk_action(
+            booking_cancel,
+            _booking,
+            name="cancel",
+            description="Cancel the selected bookings at the supplier",
+            done="Canceled {count} booking(s).",
+            label="Booking #{pk}",
+        ),
+        bulk_action(
+            booking_recheck,
+            _booking,
+            name="recheck",
+            description="Ask the supplier now about the selected bookings",
+            done="Asked the supplier about {count} booking(s).",
+            label="Booking #{pk}",
+            only=lambda bookings: bookings.filter(status__in=UNRESOLVED),
+        ),
+    ]
     csv_columns = (
         ("id", "id"),
         ("created_at", "created_at"),
@@ -250,22 +228,6 @@ class HotelBookingAdmin(ServiceButtons, CsvExport):
         ("supplier_reference", "supplier_reference"),
         ("failure_reason", "failure_reason"),
     )
-
-    @admin.action(description="Cancel the selected bookings at the supplier", permissions=["act"])
-    def cancel(self, request: HttpRequest, queryset: QuerySet[HotelBooking]) -> None:
-        ids = queryset.order_by("id").values_list("id", flat=True)
-        items = ((f"Booking #{pk}", _booking(pk)) for pk in ids)
-        run_each(request, booking_cancel, items, done="Canceled {count} booking(s).")
-
-    @admin.action(
-        description="Ask the supplier now about the selected bookings", permissions=["act"]
-    )
-    def recheck(self, request: HttpRequest, queryset: QuerySet[HotelBooking]) -> None:
-        ids = queryset.filter(status__in=UNRESOLVED).order_by("id").values_list("id", flat=True)
-        items = ((f"Booking #{pk}", _booking(pk)) for pk in ids)
-        run_each(
-            request, booking_recheck, items, done="Asked the supplier about {count} booking(s)."
-        )
 
     @admin.display(description="waiting for the supplier")
     def waiting(self, booking: HotelBooking) -> str:

@@ -32,12 +32,11 @@ from servicelayer.adminkit import (
     CsvExport,
     DateRangeFilter,
     ServiceButtons,
-    actor_of,
+    ServiceModelForm,
+    ServiceSave,
+    bulk_action,
     run,
-    run_each,
 )
-from servicelayer.dto import DTO, validate_input
-from servicelayer.errors import InvalidInput
 
 EDITABLE = ("name", "description", "price", "ships")  # what product_update takes
 
@@ -59,37 +58,19 @@ class StockLevelFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ProductForm(forms.ModelForm[Product]):
-    """The product's own fields, checked against the service's DTO: what the DTO refuses is a
-    form error, with its message. `dto` is the input the service is then called with (None
-    when nothing changed)."""
+class ProductForm(ServiceModelForm):
+    """Checked against NewProduct (with an initial stock) or ProductChanges."""
 
-    dto: DTO | None = None
+    new = NewProduct
+    changes = ProductChanges
+    ref = "product_id"
+    creates = ("name", "description", "price", "ships", "stock")
+    updates = EDITABLE
 
     class Meta:
         model = Product
         fields = ["name", "description", "price", "ships", "stock"]
         labels = {"stock": "Initial stock"}
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if self.errors:
-            return cleaned
-        adding = self.instance.pk is None
-        wanted = ["name", "description", "price", "ships", "stock"] if adding else EDITABLE
-        data = {name: cleaned[name] for name in wanted if name in cleaned}
-        if not adding:
-            data = {name: value for name, value in data.items() if name in self.changed_data}
-            if not data:
-                return cleaned  # nothing changes: no service to call
-            data["product_id"] = self.instance.pk
-        try:
-            self.dto = validate_input(NewProduct if adding else ProductChanges, data)
-        except InvalidInput as error:
-            for name, problems in error.fields.items():
-                for problem in problems:
-                    self.add_error(name if name in self.fields else None, problem)
-        return cleaned
 
 
 class StockForm(forms.Form):
@@ -124,9 +105,11 @@ def _ref(product_id: int) -> ProductRef:
 
 
 @admin.register(Product)
-class ProductAdmin(ServiceButtons, CsvExport):
+class ProductAdmin(ServiceSave, ServiceButtons, CsvExport):
     role = MERCHANT  # who may use these pages: any merchant, as the services say
     form = ProductForm
+    create_service = product_create
+    update_service = product_update
     list_display = ("id", "name", "price", "stock_link", "is_active", "updated_at")
     list_filter = ("is_active", StockLevelFilter, "ships", ("created_at", DateRangeFilter))
     search_fields = ("name",)
@@ -160,27 +143,24 @@ class ProductAdmin(ServiceButtons, CsvExport):
         ("updated_at", "updated_at"),
     )
 
-    @admin.action(description="Archive the selected products", permissions=["act"])
-    def archive(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
-        ids = queryset.order_by("id").values_list("id", flat=True)
-        run_each(
-            request,
+    actions = [
+        bulk_action(
             product_archive,
-            ((f"Product #{pk}", _ref(pk)) for pk in ids),
+            _ref,
+            name="archive",
+            description="Archive the selected products",
             done="Archived {count} product(s).",
-        )
-
-    @admin.action(description="Restore the selected products", permissions=["act"])
-    def restore(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
-        ids = queryset.order_by("id").values_list("id", flat=True)
-        run_each(
-            request,
+            label="Product #{pk}",
+        ),
+        bulk_action(
             product_restore,
-            ((f"Product #{pk}", _ref(pk)) for pk in ids),
+            _ref,
+            name="restore",
+            description="Restore the selected products",
             done="Restored {count} product(s).",
-        )
-
-    actions = ["archive", "restore"]
+            label="Product #{pk}",
+        ),
+    ]
 
     def get_fields(self, request: HttpRequest, obj: Product | None = None) -> tuple[str, ...]:
         if obj is None:
@@ -198,22 +178,6 @@ class ProductAdmin(ServiceButtons, CsvExport):
     def stock_link(self, product: Product) -> str:
         url = reverse(f"{self.admin_site.name}:catalog_product_stock", args=[product.pk])
         return format_html('<a href="{}" title="Change the stock">{}</a>', url, product.stock)
-
-    def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
-        """Through the service, never obj.save(): the form's DTO is its input."""
-        dto = form.dto
-        if dto is None:
-            return
-        if change:
-            out = product_update(actor=actor_of(request), data=dto)
-        else:
-            out = product_create(actor=actor_of(request), data=dto)
-            obj.pk = out.id
-        for name, value in out.model_dump().items():
-            setattr(obj, name, value)
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        pass  # no relations to save, and the form saves nothing itself
 
     def links(self, request: HttpRequest, obj: Product) -> list[tuple[str, str]]:
         url = reverse(f"{self.admin_site.name}:catalog_product_stock", args=[obj.pk])

@@ -6,11 +6,9 @@ page and bulk actions on the list; a service's refusal (an illegal transition) i
 Nothing here writes an order's status, total or lines, and nothing deletes an order: it carries
 money and stock."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -26,8 +24,8 @@ from servicelayer.adminkit import (
     DateRangeFilter,
     Panel,
     ServiceButtons,
+    bulk_action,
     history_panel,
-    run_each,
 )
 
 
@@ -55,18 +53,6 @@ class OrderLineInline(admin.TabularInline[OrderLine, Order]):
 
 def _ref(order_id: int) -> OrderRef:
     return OrderRef(order_id=order_id)
-
-
-def _bulk(
-    service: Callable[..., Any], done: str, description: str
-) -> Callable[[Any, HttpRequest, QuerySet[Order]], None]:
-    @admin.action(description=description, permissions=["act"])
-    def action(model_admin: Any, request: HttpRequest, queryset: QuerySet[Order]) -> None:
-        ids = queryset.order_by("id").values_list("id", flat=True)
-        run_each(request, service, ((f"Order #{pk}", _ref(pk)) for pk in ids), done=done)
-
-    action.__name__ = service.__name__
-    return action
 
 
 @admin.register(Order)
@@ -138,12 +124,26 @@ class OrderAdmin(ServiceButtons, CsvExport):
         ),
     )
     actions = [
-        _bulk(order_ship, "Shipped {count} order(s).", "Ship the selected paid orders"),
-        _bulk(order_deliver, "Delivered {count} order(s).", "Mark the selected orders delivered"),
-        _bulk(
+        bulk_action(
+            order_ship,
+            _ref,
+            description="Ship the selected paid orders",
+            done="Shipped {count} order(s).",
+            label="Order #{pk}",
+        ),
+        bulk_action(
+            order_deliver,
+            _ref,
+            description="Mark the selected orders delivered",
+            done="Delivered {count} order(s).",
+            label="Order #{pk}",
+        ),
+        bulk_action(
             order_cancel,
-            "Canceled {count} order(s); the paid ones are being refunded.",
-            "Cancel the selected orders (refunding the paid ones)",
+            _ref,
+            description="Cancel the selected orders (refunding the paid ones)",
+            done="Canceled {count} order(s); the paid ones are being refunded.",
+            label="Order #{pk}",
         ),
     ]
     csv_columns = (

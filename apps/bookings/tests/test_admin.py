@@ -105,16 +105,16 @@ def test_a_booking_cannot_be_deleted_or_edited(desk, book):
 
 
 def test_hotels_are_made_and_edited_through_their_services(desk, monkeypatch):
-    from apps.bookings import admin as bookings_admin
+    from apps.bookings.admin import HotelAdmin
+    from apps.bookings.services import hotel_create
 
     made = []
-    original = bookings_admin.hotel_create
 
     def spying(*, actor, data):
         made.append(data)
-        return original(actor=actor, data=data)
+        return hotel_create(actor=actor, data=data)
 
-    monkeypatch.setattr(bookings_admin, "hotel_create", spying)
+    monkeypatch.setattr(HotelAdmin, "create_service", spying)
     desk.post(
         reverse("admin:bookings_hotel_add"),
         {"name": "Sea View", "city": "Lisbon", "supplier_hotel_id": "LIS-1"},

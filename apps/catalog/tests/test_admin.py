@@ -9,6 +9,7 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from apps.backoffice.tests.helpers import messages_of, signed_in
+from apps.catalog.admin import ProductAdmin
 from apps.catalog.models import Product
 from apps.catalog.services import product_create, product_update
 
@@ -22,20 +23,20 @@ def stock_url(product):
     return reverse("admin:catalog_product_stock", args=[product.pk])
 
 
-def spy(monkeypatch, module_path, service):
-    """Count the calls of `service` made by the admin module (it calls it by this name)."""
+def spy(monkeypatch, attribute, service):
+    """Record the calls of `service` that ProductAdmin makes (its `attribute`)."""
     calls = []
 
     def spying(*, actor, data):
         calls.append((actor.username, data))
         return service(actor=actor, data=data)
 
-    monkeypatch.setattr(module_path, spying)
+    monkeypatch.setattr(ProductAdmin, attribute, spying)
     return calls
 
 
 def test_creating_a_product_runs_product_create_with_the_dto(desk, monkeypatch):
-    calls = spy(monkeypatch, "apps.catalog.admin.product_create", product_create)
+    calls = spy(monkeypatch, "create_service", product_create)
     response = desk.post(
         reverse("admin:catalog_product_add"),
         {"name": "Teapot", "description": "", "price": "24.5", "stock": "7", "ships": "on"},
@@ -68,7 +69,7 @@ def test_what_the_dto_refuses_is_a_form_error(desk):
 
 def test_editing_runs_product_update_with_only_what_changed(desk, make_product, monkeypatch):
     product = make_product("Mug", price="10.00", stock=4)
-    calls = spy(monkeypatch, "apps.catalog.admin.product_update", product_update)
+    calls = spy(monkeypatch, "update_service", product_update)
     response = desk.post(
         reverse("admin:catalog_product_change", args=[product.pk]),
         {"name": "Big mug", "description": "", "price": "10.00", "stock": "999"},
