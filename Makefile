@@ -20,8 +20,9 @@ demo: install
 	$(BIN)/python manage.py load_demo
 
 # The API, a Celery worker and beat (the periodic jobs), and the simulated supplier, together
-# (Procfile). Embedded defaults: the file broker in var/, the supplier on SUPPLIER_PORT. A
-# CELERY_BROKER_URL or SUPPLIER_URL of your own replaces them (then no supplier is started).
+# (Procfile). Embedded defaults: the file broker in var/, the supplier on SUPPLIER_PORT (and
+# StayHub, the second supplier, under its /stayhub). A CELERY_BROKER_URL or SUPPLIER_URL of
+# your own replaces them (then no supplier is started; STAYHUB_URL defaults to its /stayhub).
 SUPPLIER_PORT ?= 8100
 EMBEDDED_BROKER = CELERY_BROKER_URL="$${CELERY_BROKER_URL:-filesystem://}"
 run: demo
@@ -31,10 +32,11 @@ run: demo
 	@echo "  API root:   http://$(HOST):$(PORT)/api/"
 	@echo "  Swagger UI: http://$(HOST):$(PORT)/api/docs/"
 	@echo "  Admin:      http://$(HOST):$(PORT)/admin/  (sign in as merchant / merchant-demo-pass)"
-	@echo "  Supplier:   $${SUPPLIER_URL:-http://$(HOST):$(SUPPLIER_PORT)}  (faults: POST /_faults)"
+	@echo "  Supplier:   $${SUPPLIER_URL:-http://$(HOST):$(SUPPLIER_PORT)}  (faults: POST /_faults; StayHub under /stayhub)"
 	@echo ""
 	AGORA_HOST=$(HOST) AGORA_PORT=$(PORT) SUPPLIER_PORT=$(SUPPLIER_PORT) \
 		$(EMBEDDED_BROKER) SUPPLIER_URL="$${SUPPLIER_URL:-http://$(HOST):$(SUPPLIER_PORT)}" \
+		STAYHUB_URL="$${STAYHUB_URL:-$${SUPPLIER_URL:-http://$(HOST):$(SUPPLIER_PORT)}/stayhub}" \
 		$(BIN)/honcho start $(if $(SUPPLIER_URL),web worker beat)
 
 # One of them alone (on the file broker unless CELERY_BROKER_URL says otherwise); the web

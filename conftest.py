@@ -154,13 +154,17 @@ def pay() -> Callable[..., Any]:
 
 @pytest.fixture(autouse=True)
 def _fresh_sandbox_supplier() -> Any:
-    """The in-process sandbox supplier keeps bookings and faults in memory: reset per test."""
+    """The in-process sandbox suppliers keep bookings and faults in memory: reset per test
+    (RoomLine's is the one yielded; StayHub's is `sandbox_stayhub().supplier`)."""
     from apps.bookings.gateways import sandbox_supplier
+    from apps.bookings.supplier_stayhub import sandbox_stayhub
 
-    supplier = sandbox_supplier()
+    supplier, stayhub = sandbox_supplier(), sandbox_stayhub().supplier
     supplier.reset()
+    stayhub.reset()
     yield supplier
     supplier.reset()
+    stayhub.reset()
 
 
 @pytest.fixture

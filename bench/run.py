@@ -3,14 +3,17 @@
     make bench              # or: .venv/bin/python -m bench.run [--seconds 10] [--connections 16]
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/agora_bench;
-the database is created if missing and its tables are reseeded) and wrk (Debian: apt-get
-install wrk). All three variants run in the same gunicorn (2 sync workers) against the same
-database. This machine is noisy, so the variants of a scenario are interleaved round-robin
-over several rounds (after a warm-up) and the table gives the median requests per second of
-each, and its ratio to the floor's median; the checkout journey row (bench/journey.lua: order,
-address, shipping, payment in sequence per connection) gives journeys per second. Then the
-micro rows, in process (bench/joined.py: an atomic service joined into its caller's
-transaction vs in a savepoint).
+the database is created if missing and its tables are reseeded), wrk (Debian: apt-get
+install wrk) and a broker for the one Celery worker it starts (BENCH_BROKER_URL, default
+Redis db 7), as production has: the event relay and mails run there, not in the request.
+Agora, naive DRF and the in-stack floor run in one gunicorn (2 sync workers), the bare floor
+(bench/bare) in its own, all against the same database. This machine is noisy, so the
+variants of a scenario are interleaved round-robin over several rounds (after a warm-up) and
+the table gives the median requests per second of each, and its ratios to the bare and the
+in-stack floor; the checkout journey row (bench/journey.lua: order, address, shipping,
+payment in sequence per connection) gives journeys per second. `--only TEXT` runs the
+scenarios whose name holds TEXT. Then the micro rows, in process (bench/joined.py: an atomic
+service joined into its caller's transaction vs in a savepoint).
 """
 
 import argparse
@@ -30,6 +33,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/agora_bench"
+DEFAULT_BROKER = "redis://127.0.0.1:6379/7"
 PORT = 8200
 ORDER_BODY = '{"product_id": %d, "quantity": 1}'
 
@@ -183,18 +187,53 @@ def wrk(
     return Result(scenario, rps, int(errors.group(1)) if errors else 0, p99_ms)
 
 
-def scenarios(hot: int) -> list[Scenario]:
+BARE_PORT = PORT + 3  # the bare floor's own gunicorn (bench/bare: its own minimal settings)
+BARE = "bare floor"
+DEEP_PAGE = 40  # the deep page row reads the 41st page of 100 rows
+
+
+def scenarios(hot: int, deep_cursor: str) -> list[Scenario]:
+    """Each hot request beside naive DRF, the in-stack floor (where one exists) and the bare
+    floor (bench/bare, which answers the same bytes as Agora: tests/test_bench_floor.py)."""
+    bare = (BARE_PORT,)
+    deep = f"/api/products/?page_size=100&cursor={deep_cursor}"
+    one = f"/api/products/{hot}/"
     return [
         Scenario("product list, 20 rows", "agora", "/api/products/?page_size=20"),
         Scenario("product list, 20 rows", "naive DRF", "/bench/naive/products/?page_size=20"),
         Scenario("product list, 20 rows", "floor", "/bench/floor/products/?page_size=20"),
+        Scenario("product list, 20 rows", BARE, "/api/products/?page_size=20", ports=bare),
         Scenario("product list, 100 rows", "agora", "/api/products/?page_size=100"),
         Scenario("product list, 100 rows", "naive DRF", "/bench/naive/products/?page_size=100"),
         Scenario("product list, 100 rows", "floor", "/bench/floor/products/?page_size=100"),
+        Scenario("product list, 100 rows", BARE, "/api/products/?page_size=100", ports=bare),
+        Scenario("deep page (41st of 100)", "agora", deep),
+        Scenario(
+            "deep page (41st of 100)",
+            "naive DRF",
+            f"/bench/naive/products/?page_size=100&page={DEEP_PAGE + 1}",
+        ),
+        Scenario("deep page (41st of 100)", BARE, deep, ports=bare),
+        Scenario("one product", "agora", one),
+        Scenario("one product", "naive DRF", f"/bench/naive/products/{hot}/"),
+        Scenario("one product", BARE, one, ports=bare),
         Scenario("place an order", "agora", "/api/orders/", "POST", auth=True, idempotency=True),
+        Scenario("place an order", "agora, no key", "/api/orders/", "POST", auth=True),
         Scenario("place an order", "naive DRF", "/bench/naive/orders/", "POST", auth=True),
         Scenario("place an order", "floor", "/bench/floor/orders/", "POST", auth=True),
+        Scenario("place an order", BARE, "/api/orders/", "POST", auth=True, ports=bare),
     ]
+
+
+def deep_cursor(base: str) -> str:
+    """The cursor of the page after DEEP_PAGE pages of 100, as a client walking there has."""
+    path: str | None = "/api/products/?page_size=100"
+    for _ in range(DEEP_PAGE):
+        assert path is not None
+        following = httpx.get(base + path, timeout=10).json()["next"]
+        path = following and following.removeprefix(base)
+    assert path is not None
+    return path.rsplit("cursor=", 1)[1]
 
 
 JOURNEY = "checkout journey"
@@ -267,11 +306,7 @@ def two_instances(env: dict[str, str]) -> Iterator[None]:
             "DATABASE_POOLER": "pgbouncer",
         }
         for port in PAIR_PORTS:
-            gunicorn = [sys.executable, "-m", "gunicorn", "bench.wsgi", "-w", "2"]
-            gunicorn += ["-b", f"127.0.0.1:{port}", "--log-level", "warning"]
-            stack.processes.append(
-                (f"web-{port}", subprocess.Popen(gunicorn, env=pooled, cwd=ROOT))
-            )
+            stack.processes.append((f"web-{port}", gunicorn("bench.wsgi", port, pooled)))
         for port in PAIR_PORTS:
             wait_for_server(f"http://127.0.0.1:{port}")
         yield
@@ -279,16 +314,50 @@ def two_instances(env: dict[str, str]) -> Iterator[None]:
         stop_processes([(name, process.pid) for name, process in stack.processes])
 
 
-def wait_for_server(base: str) -> None:
+def wait_for_server(base: str, path: str = "/api/") -> None:
     for _ in range(100):
         try:
-            httpx.get(f"{base}/api/", timeout=1)
+            httpx.get(f"{base}{path}", timeout=1)
             return
         except httpx.TransportError:
             time.sleep(0.1)
 
 
+def gunicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """`app` served as everything here is: gunicorn, 2 sync workers."""
+    command = [sys.executable, "-m", "gunicorn", app, "-w", "2", "-b", f"127.0.0.1:{port}"]
+    return subprocess.Popen([*command, "--log-level", "warning"], env=env, cwd=ROOT)
+
+
 BENCH_RATE = "1000000/second"
+
+
+def print_table(results: list[Result]) -> None:
+    """Each row's rate and its ratio to the bare floor and to the in-stack floor of its
+    group (blank where the group has none)."""
+
+    def of(variant: str) -> dict[str, float]:
+        return {r.scenario.group: r.rps for r in results if r.scenario.variant == variant}
+
+    bare, stack = of(BARE), of("floor")
+
+    def ratio(r: Result, floor: dict[str, float]) -> str:
+        reference = floor.get(r.scenario.group)
+        return f"{r.rps / reference:>9.2f}" if reference else " " * 9
+
+    print(
+        f"\n{'scenario':<26}{'variant':<16}{'req/s':>9}{'x bare':>9}{'x floor':>9}"
+        f"{'p99 ms':>9}{'non-2xx':>9}"
+    )
+    for r in results:
+        print(
+            f"{r.scenario.group:<26}{r.scenario.variant:<16}{r.rps:>9.0f}{ratio(r, bare)}"
+            f"{ratio(r, stack)}{r.p99_ms:>9.1f}{r.errors:>9}"
+        )
+    print(
+        "x bare: against bench/bare (own minimal settings, CommonMiddleware only, no DRF, the "
+        "same bytes); x floor: against the in-stack floor (Agora's settings and middleware)"
+    )
 
 
 def main() -> None:
@@ -296,8 +365,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--only", default="", help="run only the scenarios whose name holds this text"
+    )
     args = parser.parse_args()
     db = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    broker = os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER)
     env = os.environ | {
         "DATABASE_URL": db,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -308,39 +381,43 @@ def main() -> None:
         "AGORA_RATE_ANON": BENCH_RATE,
         "AGORA_RATE_USER": BENCH_RATE,
         "PAYMENT_GATEWAY": "dummy",  # the journey pays with tok_visa: no provider is called
+        # as production runs: tasks (the event relay, mails) go to a broker and a worker runs
+        # them; without one each request would run them itself, eagerly
+        "CELERY_BROKER_URL": broker,
     }
     ensure_database(db)
     seeded = seed(env)
     token, hot = seeded.token, seeded.hot
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "bench.wsgi",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
+    subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "config", "purge", "-f"],
         env=env,
         cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
+    quiet = ["--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"]
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-c", "1", *quiet],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,  # its banner; warnings and errors go to stderr
+    )
+    server = gunicorn("bench.wsgi", PORT, env)
+    bare = gunicorn("bench.bare.wsgi", BARE_PORT, env)
     base = f"http://127.0.0.1:{PORT}"
     cleanup = ExitStack()
     try:
         cleanup.enter_context(two_instances(env))
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/api/", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        runs: dict[Scenario, list[Result]] = {s: [] for s in scenarios(hot)}
-        runs[two_instances_scenario()] = []
-        runs |= {s: [] for s in journey_scenarios()}
+        wait_for_server(base)
+        wait_for_server(f"http://127.0.0.1:{BARE_PORT}", "/api/products/")
+        every = [
+            *scenarios(hot, deep_cursor(base)),
+            two_instances_scenario(),
+            *journey_scenarios(),
+        ]
+        runs: dict[Scenario, list[Result]] = {
+            s: [] for s in every if args.only in f"{s.group} {s.variant}"
+        }
         for round_number in range(args.rounds):
             for s in runs:
                 warm = round_number == 0
@@ -367,22 +444,14 @@ def main() -> None:
             for rs in runs.values()
         ]
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        for process in (server, bare, worker):
+            process.terminate()
+            process.wait(timeout=20)
         cleanup.close()
-    floor = {r.scenario.group: r.rps for r in results if r.scenario.variant == "floor"}
-    print(
-        f"\n{'scenario':<24}{'variant':<12}{'req/s':>10}{'x floor':>10}{'p99 ms':>10}{'non-2xx':>9}"
-    )
-    for r in results:
-        ratio = r.rps / floor[r.scenario.group]
-        print(
-            f"{r.scenario.group:<24}{r.scenario.variant:<12}{r.rps:>10.0f}{ratio:>10.2f}"
-            f"{r.p99_ms:>10.1f}{r.errors:>9}"
-        )
+    print_table(results)
     print(
         f"\nmedians of {args.rounds} interleaved rounds of {args.seconds}s, {args.connections} "
-        f"connections, wrk -t2, gunicorn -w 2, {db}"
+        f"connections, wrk -t2, gunicorn -w 2, {db}, a Celery worker (-c 1) on {broker}"
     )
     print(
         f"{JOURNEY}: journeys finished per second (4 requests each: order, address, shipping, "

@@ -174,6 +174,11 @@ PAYMENT_ACTION_TIMEOUT_SECONDS = env.int("PAYMENT_ACTION_TIMEOUT_SECONDS", defau
 SUPPLIER_URL = env.str("SUPPLIER_URL", default="")
 SUPPLIER_CONNECT_TIMEOUT = env.float("SUPPLIER_CONNECT_TIMEOUT", default=2.0)
 SUPPLIER_READ_TIMEOUT = env.float("SUPPLIER_READ_TIMEOUT", default=10.0)
+# The second supplier, StayHub (hotels with supplier "stayhub"): its base URL (the simulator
+# serves it under /stayhub, e.g. http://127.0.0.1:8100/stayhub), or empty for its in-process
+# sandbox; its API key (the simulator's demo key by default). The timeouts above apply to it.
+STAYHUB_URL = env.str("STAYHUB_URL", default="")
+STAYHUB_API_KEY = env.str("STAYHUB_API_KEY", default="stayhub-demo-key")
 # A booking attempt the supplier has no trace of is failed only after this long.
 SUPPLIER_RECONCILE_GRACE_SECONDS = env.int("SUPPLIER_RECONCILE_GRACE_SECONDS", default=120)
 # A failed attempt the supplier may hold after all (it had no trace of it yet, or answered

@@ -14,15 +14,30 @@ that fails with a *transient* error (`ServiceError.transient`, e.g. a 409 saying
 the order is still being processed): that answer is true for now, not final, and a retry with
 the same key must be able to get the final one. A claim whose worker died is taken over once
 its lease has run out. Keys expire after 24 hours.
+
+Two ways to claim, one contract:
+
+- *folded* (an atomic service on PostgreSQL): claim, work and stored response are one
+  transaction. Its first statement takes `pg_try_advisory_xact_lock` on the user and key and
+  reads the key's record; a concurrent duplicate fails to take the lock and is told 409 at
+  once (an `INSERT ... ON CONFLICT DO NOTHING` claim would wait on the unique index until the
+  first transaction ended). The completed record is inserted beside the work, so nothing is
+  committed before the work and one commit fewer is paid per request. The unique index stays
+  the backstop: a record committed between that statement's snapshot and its lock makes the
+  final insert fail, the work rolls back, and the committed response is replayed.
+- *separate* (a service that calls the outside world, or another database): the in-progress
+  row is committed first, as above, so that a request in flight is visible to its duplicates
+  while it waits on the outside world.
 """
 
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError
+import orjson
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from servicelayer import jsonutil, transactions
@@ -123,6 +138,8 @@ def run_once(
     error_status: Callable[[ServiceError], int],
 ) -> StoredResponse:
     """Run `work` (returning status and JSON-safe body) at most once for this user and key."""
+    if atomic and connection.vendor == "postgresql":
+        return _run_folded(user_id, key, fingerprint, work, error_status)
     claimed = _claim(user_id, key, fingerprint)
     if isinstance(claimed, StoredResponse):
         return claimed
@@ -146,6 +163,117 @@ def run_once(
         claimed.delete()
         raise
     return StoredResponse(status, body, replayed=False)
+
+
+def _lock_id(user_id: int, key: str) -> int:
+    """The advisory lock's 64-bit id for this user's key (a collision costs a false 409)."""
+    digest = hashlib.sha256(f"idempotency:{user_id}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+_table = IdempotencyRecord._meta.db_table
+# One statement: the lock, and the key's record if there is one.
+_LOCK_AND_FIND = (
+    "SELECT pg_try_advisory_xact_lock(%s), r.id, r.request_hash, r.status, r.response_status, "
+    f"r.response_body, r.locked_until, r.expires_at FROM (SELECT 1) AS one LEFT JOIN {_table} r "
+    "ON r.user_id = %s AND r.key = %s"
+)
+
+
+def _existing(row: tuple[Any, ...], fingerprint: str, now: datetime) -> StoredResponse | None:
+    """What the key's record (id, hash, status, response status and body, lease, expiry) says:
+    a response to replay; None when the key is free (no record, an expired one, a claim whose
+    lease ran out: removed in the caller's transaction); raises when another request holds it
+    or it was used for another request."""
+    record_id, request_hash, status, response_status, body, locked_until, expires_at = row
+    if record_id is None:
+        return None
+    if expires_at <= now or (
+        status == IdempotencyRecord.Status.IN_PROGRESS
+        and locked_until is not None
+        and locked_until < now
+    ):
+        IdempotencyRecord.objects.filter(pk=record_id).delete()
+        return None
+    if request_hash != fingerprint:
+        raise IdempotencyKeyReused()
+    if status == IdempotencyRecord.Status.COMPLETED:
+        if isinstance(body, str):  # a raw jsonb column reads as text
+            body = orjson.loads(body)
+        return StoredResponse(response_status, body, replayed=True)
+    raise IdempotentRequestInProgress()
+
+
+def _completed(user_id: int, key: str, fingerprint: str, status: int, body: Any) -> None:
+    now = timezone.now()
+    IdempotencyRecord.objects.create(
+        user_id=user_id,
+        key=key,
+        request_hash=fingerprint,
+        status=IdempotencyRecord.Status.COMPLETED,
+        response_status=status,
+        response_body=body,
+        locked_until=None,
+        expires_at=now + KEY_TTL,
+    )
+
+
+def _run_folded(
+    user_id: int,
+    key: str,
+    fingerprint: str,
+    work: Callable[[], tuple[int, Any]],
+    error_status: Callable[[ServiceError], int],
+) -> StoredResponse:
+    lock = _lock_id(user_id, key)
+    failed: ServiceError | None = None  # the work's own error (not the key's)
+    try:
+        # the service joins this transaction (no savepoint): stored iff its work commits
+        with transactions.atomic(joinable=True):
+            with connection.cursor() as cursor:
+                cursor.execute(_LOCK_AND_FIND, [lock, user_id, key])
+                locked, *record = cursor.fetchone()
+            if not locked:
+                raise IdempotentRequestInProgress()
+            found = _existing(tuple(record), fingerprint, timezone.now())
+            if isinstance(found, StoredResponse):
+                return found
+            try:
+                status, body = work()
+            except ServiceError as exc:
+                failed = exc
+                raise
+            _completed(user_id, key, fingerprint, status, body)
+    except IntegrityError:
+        # a record was committed after this transaction's first snapshot: the work rolled
+        # back, and the key's answer is that record's (an error of the work itself is raised)
+        committed = IdempotencyRecord.objects.filter(user_id=user_id, key=key).first()
+        if committed is None:
+            raise
+        if committed.request_hash != fingerprint:
+            raise IdempotencyKeyReused() from None
+        if committed.status != IdempotencyRecord.Status.COMPLETED:
+            raise IdempotentRequestInProgress() from None
+        assert committed.response_status is not None
+        return StoredResponse(committed.response_status, committed.response_body, replayed=True)
+    except ServiceError as exc:
+        if exc is failed and error_status(exc) < 500 and not exc.transient:
+            _store_final_error(user_id, key, fingerprint, lock, error_status(exc), exc)
+        raise
+    return StoredResponse(status, body, replayed=False)
+
+
+def _store_final_error(
+    user_id: int, key: str, fingerprint: str, lock: int, status: int, exc: ServiceError
+) -> None:
+    """A 4xx is the key's final answer: stored after the work rolled back, under the key's
+    lock again (waited for: a duplicate that got in meanwhile is finishing, and its record,
+    if it made one, stands)."""
+    with transactions.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock])
+        if not IdempotencyRecord.objects.filter(user_id=user_id, key=key).exists():
+            _completed(user_id, key, fingerprint, status, jsonutil.to_jsonable(exc.as_body()))
 
 
 def purge_expired() -> int:

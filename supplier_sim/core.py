@@ -108,8 +108,9 @@ class BookOutcome:
 class Supplier:
     """Bookings in memory, idempotent by client reference, thread-safe."""
 
-    def __init__(self, seed: int | None = None) -> None:
+    def __init__(self, seed: int | None = None, *, ref_prefix: str = "SUP") -> None:
         self._lock = threading.Lock()
+        self.ref_prefix = ref_prefix  # each simulated supplier numbers its bookings its own way
         self._random = random.Random(seed)
         self.bookings: dict[str, Booking] = {}  # by client reference
         self.faults = Faults()
@@ -183,7 +184,7 @@ class Supplier:
                     {"newTotal": str(total), "currency": CURRENCY},
                 )
             booking = Booking(
-                ref_number=f"SUP-{uuid.uuid4().hex[:10].upper()}",
+                ref_number=f"{self.ref_prefix}-{uuid.uuid4().hex[:10].upper()}",
                 client_reference=client_reference,
                 hotel_id=hotel_id,
                 start_date=first.strftime("%d-%m-%Y"),

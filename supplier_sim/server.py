@@ -1,4 +1,5 @@
-"""The simulated supplier over real HTTP (stdlib only). See docs/supplier-api.md."""
+"""The simulated suppliers over real HTTP (stdlib only): the first at /, StayHub under
+/stayhub (supplier_sim.stayhub). See docs/supplier-api.md."""
 
 import json
 import logging
@@ -9,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from supplier_sim.core import BadRequest, Broken, Refused, Supplier
+from supplier_sim.stayhub import API_KEY_HEADER, PREFIX, StayHubApi
 
 log = logging.getLogger("supplier_sim")
 
@@ -44,7 +46,29 @@ class Handler(BaseHTTPRequestHandler):
     ) -> None:
         self._send(status, {"error": code, "message": message, **(details or {})})
 
+    def _stayhub(self) -> bool:
+        """A request under /stayhub goes to the second supplier (supplier_sim.stayhub)."""
+        url = urlsplit(self.path)
+        if url.path != PREFIX and not url.path.startswith(f"{PREFIX}/"):
+            return False
+        api = self.server.stayhub
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        query = {name: values[0] for name, values in parse_qs(url.query).items()}
+        time.sleep(api.delay(self.command, url.path))
+        answer = api.handle(self.command, url.path, query, self.headers.get(API_KEY_HEADER), body)
+        if answer.hang:
+            time.sleep(answer.hang)  # booked; the client has stopped listening
+        self._send(answer.status, answer.body)
+        return True
+
+    def do_DELETE(self) -> None:
+        if not self._stayhub():
+            self._error(HTTPStatus.NOT_FOUND, "not_found", "No such endpoint.")
+
     def do_GET(self) -> None:
+        if self._stayhub():
+            return
         try:
             self._get()
         except BadRequest as exc:
@@ -80,6 +104,8 @@ class Handler(BaseHTTPRequestHandler):
         self._error(HTTPStatus.NOT_FOUND, "not_found", "No such endpoint.")
 
     def do_POST(self) -> None:
+        if self._stayhub():
+            return
         url = urlsplit(self.path)
         supplier = self.server.supplier
         try:
@@ -116,6 +142,12 @@ class SupplierServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], supplier: Supplier | None = None) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        supplier: Supplier | None = None,
+        stayhub: StayHubApi | None = None,
+    ) -> None:
         super().__init__(address, Handler)
         self.supplier = supplier or Supplier()
+        self.stayhub = stayhub or StayHubApi()  # the second supplier, its own bookings

@@ -124,7 +124,7 @@ def test_acting_as_an_unknown_user_says_so(db, capsys):
         (["call", "order_plase"], "service_not_found", 5),
         (["call", "order_place", "--input", "{nope"], "invalid", 2),
         (["call", "order_place"], "not_authenticated", 3),
-        (["agora_user", "ops", "--password", "short"], "invalid", 2),
+        (["agora_user", "ops", "--password", "short"], "password_invalid", 2),
     ],
 )
 def test_the_command_line_prints_one_error_body_and_exits_by_kind(
@@ -260,12 +260,13 @@ def test_operators_create_users_with_tokens_from_the_command_line(db, capsys):
         run("agora_user", "newbie", "--password", "short")
     assert caught.value.returncode == 2
     error = json.loads(capsys.readouterr().err)["error"]
-    assert error["code"] == "invalid"
+    assert error["code"] == "password_invalid"
     assert list(error["fields"]) == ["password"]
 
 
 def test_the_demo_data_loads_twice_without_duplicates(db):
     from apps.addresses.models import Address
+    from apps.bookings.models import Hotel
     from apps.catalog.models import Product
     from apps.shipping.models import ShippingMethod
 
@@ -276,7 +277,8 @@ def test_the_demo_data_loads_twice_without_duplicates(db):
     assert (Product.objects.count(), ShippingMethod.objects.count(), Address.objects.count()) == (
         counts
     )
-    assert "9 products, 2 shipping methods and 3 hotels added" in first
+    assert "9 products, 2 shipping methods and 4 hotels added" in first
+    assert Hotel.objects.filter(supplier="stayhub").exists()  # both suppliers are demoed
     assert "0 products, 0 shipping methods and 0 hotels added" in second
     assert Product.objects.filter(ships=False).exists()  # a digital product, paid as it is
     assert "merchant" in second

@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -125,21 +125,6 @@ class PasswordReset(DTO):
     uid: LinkUid
     token: LinkToken
     new_password: Password
-
-
-MailKind = Literal["activation", "already_registered", "username_taken", "password_reset"]
-
-
-class AccountMail(DTO):
-    """An e-mail about an account, written when it is sent (links are made then).
-
-    `activation`, `already_registered` and `password_reset` go to the account `user_id`;
-    `username_taken` goes to `email`, which asked for `username`."""
-
-    kind: MailKind
-    user_id: Id | None = None
-    email: str = Field(default="", max_length=254)
-    username: str = Field(default="", max_length=150)
 
 
 class AccountRequestOut(Output):

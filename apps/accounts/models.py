@@ -55,7 +55,12 @@ class ApiToken(models.Model):
 class PendingRegistration(models.Model):
     """A self-registered account not activated yet (the user is inactive until then). It is
     what tells such an account from one that staff deactivated: only a pending account may be
-    activated by a link, so a deactivated user cannot register again to come back."""
+    activated by a link, so a deactivated user cannot register again to come back.
+
+    A pending account with no e-mail address only holds a username: one registered with an
+    address that had an account already, held alike so that registering the name again tells
+    nothing of that address (see `account_register`). No link is ever mailed for it, its
+    password is unusable, and it is purged with the other unactivated accounts."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_registration"

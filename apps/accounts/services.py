@@ -17,9 +17,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.accounts import mail
+from apps.accounts import links
 from apps.accounts.dto import (
-    AccountMail,
     AccountRequestOut,
     ActivationLink,
     Credentials,
@@ -45,9 +44,8 @@ from apps.accounts.errors import (
 from apps.accounts.models import ApiToken, PendingRegistration
 from apps.roles import ANYONE, SHOPPER, SYSTEM
 from servicelayer import events
-from servicelayer.errors import InvalidInput, NotFound
+from servicelayer.errors import NotFound
 from servicelayer.registry import service
-from servicelayer.tasks import enqueue
 from servicelayer.users import user_by_username
 
 
@@ -106,14 +104,20 @@ def token_purge_expired() -> dict[str, int]:
     return {"purged": deleted}
 
 
-@service(role=SYSTEM, errors=[UsernameTaken], atomic=True)
-def user_create(*, data: NewUser) -> UserOut:
-    """Create a user (a customer, or a merchant with is_staff) and an API token for them."""
-    model = get_user_model()
+def _check_password(password: str, user: Any, field: str) -> None:
+    """Django's password validators, with the user's own attributes for the similarity check."""
     try:
-        validate_password(data.password, model(username=data.username, email=data.email))
+        validate_password(password, user)
     except DjangoValidationError as exc:
-        raise InvalidInput(fields={"password": exc.messages}) from None
+        raise PasswordInvalid(fields={field: exc.messages}) from None
+
+
+@service(role=SYSTEM, errors=[PasswordInvalid, UsernameTaken], atomic=True)
+def user_create(*, data: NewUser) -> UserOut:
+    """Create a user (a customer, or a merchant with is_staff) and an API token for them. A
+    password the validators refuse is `password_invalid`, as in registration."""
+    model = get_user_model()
+    _check_password(data.password, model(username=data.username, email=data.email), "password")
     try:
         with transaction.atomic():
             user = model.objects.create_user(
@@ -138,61 +142,83 @@ REQUEST_ANSWER = AccountRequestOut(
 )
 
 
-def _check_password(password: str, user: Any, field: str) -> None:
-    """Django's password validators, with the user's own attributes for the similarity check."""
+def _holder_of(username: str) -> int | None:
+    """The id of the account that has the username (case aside), if one has."""
+    model = get_user_model()
+    return model.objects.filter(username__iexact=username).values_list("pk", flat=True).first()
+
+
+def _hold(username: str, *, email: str, password: str) -> tuple[int, bool]:
+    """The id of the account that holds `username`, and whether this call made it: an
+    inactive, pending account with `email` and `password` if the name was free. The username's
+    unique index decides, even between two registrations at the same moment."""
+    holder = _holder_of(username)
+    if holder is not None:
+        return holder, False
+    model = get_user_model()
     try:
-        validate_password(password, user)
-    except DjangoValidationError as exc:
-        raise PasswordInvalid(fields={field: exc.messages}) from None
-
-
-def _mail(kind: str, **fields: Any) -> None:
-    """Send an account e-mail once the transaction commits, from a task: a slow mail server
-    never holds up the request, and a rolled-back request sends nothing."""
-    enqueue(account_mail_send, data=AccountMail.model_validate({"kind": kind, **fields}))
+        with transaction.atomic():  # a savepoint: a lost race leaves the request's work intact
+            user = model.objects.create(
+                username=username, email=email, password=password, is_active=False
+            )
+            PendingRegistration.objects.create(user=user)
+    except IntegrityError:
+        holder = _holder_of(username)
+        if holder is None:
+            raise
+        return holder, False
+    return user.pk, True
 
 
 @service(role=ANYONE, errors=[PasswordInvalid], atomic=True)
 def account_register(*, data: NewAccount) -> AccountRequestOut:
     """Register: an inactive account, activated by the link e-mailed to its address.
 
-    The answer is the same whether or not the username or the address is taken, so nobody
-    learns from it which are known; the mail says what happened, to the address's owner only:
-    an address that has an account gets "you already have an account" (or, if that account
-    still awaits activation, its activation link again, for its first password); a username
-    that is taken gets "choose another username" at the address given. The password is
-    checked by the password validators, and hashed, in every case alike."""
+    The answer is the same whether or not the username or the address is taken, and so is
+    what the caller can see happen next (registering the same name again, signing in), so
+    nobody learns from it which are known:
+
+    - a free name is held in every case, until its link expires: by the new pending account,
+      or, when the address already has an account, by an inactive account with no address and
+      no usable password that nothing can activate (`account_purge_unactivated` deletes it).
+      A name held either way answers a second registration with another address alike;
+    - the mail says what happened, to the address's owner only (through the events below and
+      apps/notifications): a new account gets its activation link
+      (`account.registration_asked`); an address that has an account gets "someone tried to
+      register with your address" (`account.registration_repeated`), or, if that account
+      still awaits activation, its activation link again, for its first password; an address
+      with no account whose name is taken gets "choose another username"
+      (`account.username_taken`).
+
+    The password is checked by the password validators, and hashed, in every case alike."""
     model = get_user_model()
     email = model.objects.normalize_email(data.email)
     _check_password(data.password, model(username=data.username, email=email), "password")
     password = make_password(data.password)  # the same work whatever follows
     owner = model.objects.filter(email__iexact=email).order_by("pk").first()
     if owner is not None:
+        _hold(data.username, email="", password=make_password(None))  # by no one, if free
         pending = PendingRegistration.objects.filter(user=owner).exists()
-        _mail("activation" if pending else "already_registered", user_id=owner.pk)
+        kind = "account.registration_asked" if pending else "account.registration_repeated"
+        events.record(kind, subject="user", subject_id=owner.pk, owner=owner.pk)
         return REQUEST_ANSWER
-    if model.objects.filter(username__iexact=data.username).exists():
-        _mail("username_taken", email=email, username=data.username)
-        return REQUEST_ANSWER
-    try:
-        with transaction.atomic():  # a savepoint: the username's unique index decides races
-            user = model.objects.create(
-                username=data.username, email=email, password=password, is_active=False
-            )
-            PendingRegistration.objects.create(user=user)
-    except IntegrityError:
-        if not model.objects.filter(username=data.username).exists():
-            raise
-        _mail("username_taken", email=email, username=data.username)
-        return REQUEST_ANSWER
-    _mail("activation", user_id=user.pk)
+    holder, new = _hold(data.username, email=email, password=password)
+    if new:
+        events.record("account.registration_asked", subject="user", subject_id=holder, owner=holder)
+    else:  # no owner to write to: the event carries what the caller typed (nothing secret)
+        events.record(
+            "account.username_taken",
+            subject="user",
+            subject_id=holder,
+            payload={"email": email, "username": data.username},
+        )
     return REQUEST_ANSWER
 
 
 def _user_of_link(uid: str) -> Any:
     """The user a link names, locked (a link is used once, even by two requests at a time);
     None if there is none."""
-    user_id = mail.user_id_of(uid)
+    user_id = links.user_id_of(uid)
     if user_id is None:
         return None
     return get_user_model().objects.select_for_update().filter(pk=user_id).first()
@@ -203,39 +229,13 @@ def account_activate(*, data: ActivationLink) -> None:
     """Activate your account with the `uid` and `token` of the link e-mailed at registration
     (valid PASSWORD_RESET_TIMEOUT seconds, once); then sign in."""
     user = _user_of_link(data.uid)
-    if user is None or not mail.activation_tokens.check_token(user, data.token):
+    if user is None or not links.activation_tokens.check_token(user, data.token):
         raise InvalidLink()
     deleted, _ = PendingRegistration.objects.filter(user=user).delete()
     if not deleted:  # deactivated by staff: a link does not bring it back
         raise InvalidLink()
     user.is_active = True
     user.save(update_fields=["is_active"])
-
-
-@service(role=SYSTEM, outside=True)  # SMTP: never inside a transaction
-def account_mail_send(*, data: AccountMail) -> dict[str, int]:
-    """Send one account e-mail (a task: registration and password reset enqueue it), written
-    now from the account as it is: a link is made at sending, and a mail that no longer
-    applies (an account activated or deactivated meanwhile) is not sent."""
-    if data.kind == "username_taken":
-        mail.send_username_taken(data.email, data.username)
-        return {"sent": 1}
-    if data.user_id is None:
-        raise InvalidInput(fields={"user_id": ["This kind of mail goes to an account."]})
-    user = get_user_model().objects.filter(pk=data.user_id).first()
-    if user is None or not user.email:
-        return {"sent": 0}
-    if data.kind == "activation":
-        if user.is_active or not PendingRegistration.objects.filter(user=user).exists():
-            return {"sent": 0}
-        mail.send_activation(user)
-    elif data.kind == "already_registered":
-        mail.send_already_registered(user)
-    elif data.kind == "password_reset":
-        if not (user.is_active and user.has_usable_password()):
-            return {"sent": 0}
-        mail.send_password_reset(user)
-    return {"sent": 1}
 
 
 @service(role=SYSTEM, atomic=True)
@@ -276,10 +276,10 @@ def password_reset_request(*, data: PasswordResetRequest) -> AccountRequestOut:
     PASSWORD_RESET_TIMEOUT seconds, once)."""
     users = get_user_model().objects.filter(email__iexact=data.email, is_active=True)
     for user_id in users.order_by("pk").values_list("pk", flat=True):
+        # the mail (apps/notifications) makes the link when it is sent: no token is stored
         events.record(
             "account.password_reset_asked", subject="user", subject_id=user_id, owner=user_id
         )
-        _mail("password_reset", user_id=user_id)
     return REQUEST_ANSWER
 
 
@@ -289,7 +289,7 @@ def password_reset_confirm(*, data: PasswordReset) -> None:
     PASSWORD_RESET_TIMEOUT seconds, once). Every API token of the account is revoked; sign in
     with the new password."""
     user = _user_of_link(data.uid)
-    if user is None or not user.is_active or not mail.reset_tokens.check_token(user, data.token):
+    if user is None or not user.is_active or not links.reset_tokens.check_token(user, data.token):
         raise InvalidLink()
     _check_password(data.new_password, user, "new_password")
     user.set_password(data.new_password)

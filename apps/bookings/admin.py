@@ -41,19 +41,19 @@ from servicelayer.adminkit import (
 
 
 class HotelForm(ServiceModelForm):
-    """Checked against NewHotel or HotelChanges (the supplier's id is fixed once made). A
-    supplier id already taken is a form error; taken meanwhile (two merchants at once), it is
-    the service's HotelExists, a message (ServiceSave)."""
+    """Checked against NewHotel or HotelChanges (its supplier and the id there are fixed once
+    made). A supplier id already taken is a form error; taken meanwhile (two merchants at
+    once), it is the service's HotelExists, a message (ServiceSave)."""
 
     new = NewHotel
     changes = HotelChanges
     ref = "hotel_id"
-    creates = ("name", "city", "supplier_hotel_id")
+    creates = ("name", "city", "supplier", "supplier_hotel_id")
     updates = ("name", "city")
 
     class Meta:
         model = Hotel
-        fields = ["name", "city", "supplier_hotel_id"]
+        fields = ["name", "city", "supplier", "supplier_hotel_id"]
 
 
 def _hotel(hotel_id: int) -> HotelRef:
@@ -66,8 +66,8 @@ class HotelAdmin(ServiceSave, ServiceButtons, CsvExport):
     form = HotelForm
     create_service = hotel_create
     update_service = hotel_update
-    list_display = ("id", "name", "city", "supplier_hotel_id", "is_active")
-    list_filter = ("is_active", "city")
+    list_display = ("id", "name", "city", "supplier", "supplier_hotel_id", "is_active")
+    list_filter = ("is_active", "supplier", "city")
     search_fields = ("name", "city", "supplier_hotel_id")
     buttons = (
         Button(
@@ -114,11 +114,11 @@ class HotelAdmin(ServiceSave, ServiceButtons, CsvExport):
     ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Hotel | None = None) -> list[str]:
-        # the supplier's id names the hotel there: hotel_update does not change it
-        return [] if obj is None else ["supplier_hotel_id", "is_active"]
+        # where its bookings live, and its id there: hotel_update changes neither
+        return [] if obj is None else ["supplier", "supplier_hotel_id", "is_active"]
 
     def get_fields(self, request: HttpRequest, obj: Hotel | None = None) -> tuple[str, ...]:
-        fields = ("name", "city", "supplier_hotel_id")
+        fields = ("name", "city", "supplier", "supplier_hotel_id")
         return fields if obj is None else (*fields, "is_active")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

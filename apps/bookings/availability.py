@@ -23,27 +23,27 @@ from django.utils import timezone
 
 from apps.bookings.dto import AvailabilityOut, AvailabilityQuery
 from apps.bookings.errors import HotelNotFound, InvalidStay, SupplierUnavailable
-from apps.bookings.gateways import AvailabilityRequest, SupplierDown, get_supplier
+from apps.bookings.gateways import AvailabilityRequest, SupplierDown, supplier_for
 from apps.bookings.models import Hotel
 from apps.bookings.pricing import RoomOffer
 from apps.roles import TRAVELLER
 from servicelayer.queries import query
 
 
-def _cache_key(request: AvailabilityRequest) -> str:
+def _cache_key(hotel: Hotel, request: AvailabilityRequest) -> str:
     return (
-        f"bookings:availability:{request.supplier_hotel_id}:{request.start_date.isoformat()}:"
-        f"{request.end_date.isoformat()}:{request.guests}"
+        f"bookings:availability:{hotel.supplier}:{request.supplier_hotel_id}:"
+        f"{request.start_date.isoformat()}:{request.end_date.isoformat()}:{request.guests}"
     )
 
 
-def supplier_offers(request: AvailabilityRequest) -> list[RoomOffer]:
-    """The supplier's offers for this stay, from the cache if it asked lately. SupplierDown
-    is not cached: the next look-up asks again."""
-    key = _cache_key(request)
+def supplier_offers(hotel: Hotel, request: AvailabilityRequest) -> list[RoomOffer]:
+    """The hotel's supplier's offers for this stay, from the cache if it asked lately.
+    SupplierDown is not cached: the next look-up asks again."""
+    key = _cache_key(hotel, request)
     offers: list[RoomOffer] | None = cache.get(key)
     if offers is None:
-        offers = get_supplier().availability(request)
+        offers = supplier_for(hotel).availability(request)
         cache.set(key, offers, timeout=settings.AVAILABILITY_CACHE_SECONDS)
     return offers
 
@@ -70,7 +70,7 @@ def hotel_availability(*, actor: User, hotel_id: int, params: AvailabilityQuery)
         guests=params.guests,
     )
     try:
-        offers = supplier_offers(request)
+        offers = supplier_offers(hotel, request)
     except SupplierDown:
         raise SupplierUnavailable(
             "The hotel's supplier is unavailable; no rates to show. Try again."

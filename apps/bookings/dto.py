@@ -19,6 +19,8 @@ RoomType = Field(
     min_length=1, max_length=30, pattern=r"^[a-z0-9_-]+$", description="As availability names it."
 )
 Guests = Field(default=1, ge=1, le=MAX_GUESTS, description=f"1 to {MAX_GUESTS}.")
+# the hotel's supplier: models.SupplierName (a test keeps the two the same)
+Supplier = Literal["roomline", "stayhub"]
 
 
 def check_stay(start_date: date, end_date: date) -> None:
@@ -35,6 +37,10 @@ class NewHotel(DTO):
     city: str = Field(min_length=1, max_length=100)
     supplier_hotel_id: str = Field(
         min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$", description="The supplier's id."
+    )
+    supplier: Supplier = Field(
+        default="roomline",
+        description="Where the hotel is booked (fixed once it has bookings): RoomLine or StayHub.",
     )
 
 
@@ -110,6 +116,7 @@ class HotelOut(Output):
     id: int
     name: str
     city: str
+    supplier: Supplier
     supplier_hotel_id: str
     is_active: bool
 

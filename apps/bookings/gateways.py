@@ -1,4 +1,10 @@
-"""The hotel supplier, behind a small protocol with two implementations.
+"""The hotel suppliers, behind one small protocol (`SupplierGateway`); each hotel names its
+supplier (`Hotel.supplier`) and `supplier_for(hotel)` gives its adapter:
+
+- RoomLine, the first supplier (docs/supplier-api.md), in this module;
+- StayHub, a second one with another wire format, in apps/bookings/supplier_stayhub.py.
+
+RoomLine's two implementations:
 
 - `HttpSupplierGateway`: the real supplier over HTTP (httpx), with explicit connect and read
   timeouts and no automatic retries: a booking call that may have reached the supplier is only
@@ -22,6 +28,7 @@ from typing import Any, Protocol
 import httpx
 from django.conf import settings
 
+from apps.bookings.models import Hotel, SupplierName
 from apps.bookings.pricing import (
     Policy,
     RoomOffer,
@@ -186,6 +193,24 @@ def _json(response: httpx.Response) -> object:
         return None
 
 
+def send(client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """One call to a supplier, its failures told apart as every adapter must: no connection
+    (SupplierUnreachable: nothing reached it), sent but no answer (SupplierOutcomeUnknown), a
+    5xx (SupplierDown). Any other answer is the adapter's to read."""
+    # X-Request-ID: the supplier's logs can name the request (or job) a call belongs to
+    kwargs["headers"] = {**kwargs.get("headers", {}), **outgoing_headers()}
+    try:
+        response = client.request(method, url, **kwargs)
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        raise SupplierUnreachable(str(exc)) from exc
+    except httpx.TransportError as exc:
+        # sent, maybe received, no answer: read timeouts and dropped connections
+        raise SupplierOutcomeUnknown(str(exc)) from exc
+    if response.status_code >= 500:
+        raise SupplierDown(f"The supplier answered {response.status_code}")
+    return response
+
+
 class HttpSupplierGateway:
     def __init__(self, base_url: str, *, connect_timeout: float, read_timeout: float) -> None:
         self.client = httpx.Client(
@@ -195,18 +220,7 @@ class HttpSupplierGateway:
         )
 
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        # X-Request-ID: the supplier's logs can name the request (or job) a call belongs to
-        kwargs["headers"] = {**kwargs.get("headers", {}), **outgoing_headers()}
-        try:
-            response = self.client.request(method, url, **kwargs)
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise SupplierUnreachable(str(exc)) from exc
-        except httpx.TransportError as exc:
-            # sent, maybe received, no answer: read timeouts and dropped connections
-            raise SupplierOutcomeUnknown(str(exc)) from exc
-        if response.status_code >= 500:
-            raise SupplierDown(f"The supplier answered {response.status_code}")
-        return response
+        return send(self.client, method, url, **kwargs)
 
     def book(self, request: BookingRequest) -> SupplierBooking:
         response = self._send("POST", "/bookings/hotel", json=request.payload())
@@ -332,8 +346,17 @@ def sandbox_supplier() -> Any:
     return Supplier()
 
 
-def get_supplier() -> SupplierGateway:
-    """The supplier named by settings: SUPPLIER_URL over HTTP, else the sandbox."""
+def get_supplier(name: str = SupplierName.ROOMLINE) -> SupplierGateway:
+    """The supplier of that name (a hotel's `supplier`), as settings configure it: RoomLine
+    at SUPPLIER_URL over HTTP, else its sandbox; StayHub at STAYHUB_URL, else its sandbox
+    (apps/bookings/supplier_stayhub.py)."""
+    if name == SupplierName.STAYHUB:
+        # imported here: the StayHub adapter builds on this module's types
+        from apps.bookings.supplier_stayhub import stayhub_gateway
+
+        return stayhub_gateway()
+    if name != SupplierName.ROOMLINE:
+        raise ValueError(f"No supplier {name!r}")
     if settings.SUPPLIER_URL:
         return _http_gateway(
             settings.SUPPLIER_URL, settings.SUPPLIER_CONNECT_TIMEOUT, settings.SUPPLIER_READ_TIMEOUT
@@ -345,3 +368,8 @@ def get_supplier() -> SupplierGateway:
 def _http_gateway(url: str, connect_timeout: float, read_timeout: float) -> HttpSupplierGateway:
     # one client (and its connection pool) per configuration, reused across requests
     return HttpSupplierGateway(url, connect_timeout=connect_timeout, read_timeout=read_timeout)
+
+
+def supplier_for(hotel: Hotel) -> SupplierGateway:
+    """The supplier that holds the hotel's bookings (each hotel names its own)."""
+    return get_supplier(hotel.supplier)

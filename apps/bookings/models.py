@@ -30,9 +30,20 @@ HOTEL_UNIQUE_SUPPLIER_ID = "hotel_unique_supplier_id"
 ONE_UNRESOLVED_PER_STAY = "booking_one_unresolved_per_stay"
 
 
+class SupplierName(models.TextChoices):
+    """The suppliers a hotel can be booked at (apps/bookings/gateways.py, docs/supplier-api.md)."""
+
+    ROOMLINE = "roomline", "RoomLine"
+    STAYHUB = "stayhub", "StayHub"
+
+
 class Hotel(models.Model):
     name = models.CharField(max_length=200)
     city = models.CharField(max_length=100)
+    # where its bookings live: fixed once the hotel has bookings (they are asked about there)
+    supplier = models.CharField(
+        max_length=20, choices=SupplierName.choices, default=SupplierName.ROOMLINE
+    )
     supplier_hotel_id = models.CharField(max_length=50)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -49,7 +49,7 @@ from apps.bookings.gateways import (
     SupplierPriceChanged,
     SupplierRefused,
     SupplierUnreachable,
-    get_supplier,
+    supplier_for,
 )
 from apps.bookings.models import (
     HOTEL_UNIQUE_SUPPLIER_ID,
@@ -226,7 +226,7 @@ def booking_book(*, actor: User, data: NewBooking) -> BookingOut:
         return booking, request
 
     def book(intent: tuple[HotelBooking, BookingRequest]) -> SupplierBooking:
-        return get_supplier().book(intent[1])
+        return supplier_for(intent[0].hotel).book(intent[1])
 
     def settle(
         intent: tuple[HotelBooking, BookingRequest], confirmed: SupplierBooking
@@ -302,7 +302,7 @@ def booking_cancel(*, actor: User, data: BookingRef) -> BookingOut:
         updated_at=timezone.now()
     )
     try:
-        get_supplier().cancel(booking.supplier_reference)
+        supplier_for(booking.hotel).cancel(booking.supplier_reference)
     except SupplierDown:
         raise SupplierUnavailable("The supplier is unavailable; the booking stands.") from None
     with transaction.atomic():  # the change and its event
@@ -343,16 +343,15 @@ def booking_reconcile() -> Reconciled:
     canceled on its side becomes `canceled_by_supplier` (nothing to pay), with the event
     `booking.canceled_by_supplier` that tells the traveller by mail."""
     now = timezone.now()
-    supplier = get_supplier()
     result = Reconciled(confirmed=[], failed=[], unresolved=[], orphans_canceled=[])
     # orphans first: an attempt that this run fails is asked about from the next run on
-    result.orphans_canceled.extend(_cancel_orphans(supplier, now))
-    _settle_unresolved(supplier, now, result)
-    result.canceled_by_supplier.extend(_watch_upcoming(supplier, now))
+    result.orphans_canceled.extend(_cancel_orphans(now))
+    _settle_unresolved(now, result)
+    result.canceled_by_supplier.extend(_watch_upcoming(now))
     return result
 
 
-def _watch_upcoming(supplier: SupplierGateway, now: datetime) -> list[int]:
+def _watch_upcoming(now: datetime) -> list[int]:
     """Confirmed stays coming up that the supplier has canceled: marked so, once."""
     today = now.date()
     touched_before = now - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS)
@@ -369,7 +368,7 @@ def _watch_upcoming(supplier: SupplierGateway, now: datetime) -> list[int]:
     canceled = []
     for booking in upcoming:
         try:
-            found = supplier.get(booking.supplier_reference)
+            found = supplier_for(booking.hotel).get(booking.supplier_reference)
         except SupplierDown:
             continue  # asked again next time
         if found is None or found.status != "canceled":
@@ -390,7 +389,7 @@ def _watch_upcoming(supplier: SupplierGateway, now: datetime) -> list[int]:
     return canceled
 
 
-def _cancel_orphans(supplier: SupplierGateway, now: datetime) -> list[int]:
+def _cancel_orphans(now: datetime) -> list[int]:
     grace = timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS)
     window = timedelta(seconds=settings.SUPPLIER_RECONCILE_WINDOW_SECONDS)
     may_be_orphans = HotelBooking.objects.filter(
@@ -399,7 +398,7 @@ def _cancel_orphans(supplier: SupplierGateway, now: datetime) -> list[int]:
     canceled = []
     for booking in may_be_orphans.filter(supplier_reference="", created_at__gt=now - window):
         try:
-            found = supplier.find(str(booking.client_reference))
+            found = supplier_for(booking.hotel).find(str(booking.client_reference))
         except SupplierDown:
             continue  # asked again next time
         if found is None:
@@ -408,7 +407,9 @@ def _cancel_orphans(supplier: SupplierGateway, now: datetime) -> list[int]:
         claimed = HotelBooking.objects.filter(pk=booking.pk, supplier_reference="").update(
             supplier_reference=found.reference, updated_at=now
         )
-        if claimed and _cancel_orphan(supplier, booking.pk, found.reference, now):
+        if claimed and _cancel_orphan(
+            supplier_for(booking.hotel), booking.pk, found.reference, now
+        ):
             canceled.append(booking.pk)
     # found by an earlier run that could not cancel it (the supplier was down, or the run
     # died): retried whatever its age, once the grace shows that no other run is on it
@@ -419,7 +420,9 @@ def _cancel_orphans(supplier: SupplierGateway, now: datetime) -> list[int]:
         claimed = HotelBooking.objects.filter(
             pk=booking.pk, orphan_canceled_at__isnull=True, updated_at=booking.updated_at
         ).update(updated_at=now)
-        if claimed and _cancel_orphan(supplier, booking.pk, booking.supplier_reference, now):
+        if claimed and _cancel_orphan(
+            supplier_for(booking.hotel), booking.pk, booking.supplier_reference, now
+        ):
             canceled.append(booking.pk)
     return canceled
 
@@ -437,9 +440,7 @@ def _cancel_orphan(
     return bool(recorded.update(orphan_canceled_at=now, updated_at=now))
 
 
-def _settle_unresolved(
-    supplier: SupplierGateway, now: datetime, result: Reconciled, only: int | None = None
-) -> None:
+def _settle_unresolved(now: datetime, result: Reconciled, only: int | None = None) -> None:
     settled_before = now - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS)
     candidates = HotelBooking.objects.filter(status__in=UNRESOLVED).order_by("id")
     if only is not None:  # booking_recheck: one booking
@@ -448,7 +449,7 @@ def _settle_unresolved(
         if booking.status == BookingStatus.PENDING and booking.created_at > settled_before:
             continue  # the first attempt may still be talking to the supplier
         try:
-            found = supplier.find(str(booking.client_reference))
+            found = supplier_for(booking.hotel).find(str(booking.client_reference))
         except SupplierDown:
             result.unresolved.append(booking.pk)
             continue
@@ -498,6 +499,6 @@ def booking_recheck(*, actor: User, data: BookingRef) -> BookingOut:
         raise BookingNotFound()
     if booking.status in UNRESOLVED:
         result = Reconciled(confirmed=[], failed=[], unresolved=[], orphans_canceled=[])
-        _settle_unresolved(get_supplier(), timezone.now(), result, only=booking.pk)
+        _settle_unresolved(timezone.now(), result, only=booking.pk)
         booking.refresh_from_db()
     return _booking_out(actor, booking)

@@ -3,7 +3,15 @@ through their interfaces. A mail's context is plain JSON-safe data with the figu
 formatted (amounts with their currency), so the row that keeps it is the mail as it will be
 sent, and a template only lays it out.
 
-A composer returns the context, or None when the subject is gone (the mail is skipped)."""
+A composer returns the context, or None when the subject is gone (the mail is skipped).
+
+Account mails are the one exception to "the row is the mail": their one-time links (activation,
+password reset) are not in the row. The context keeps the account's id, and `at_send` asks
+accounts for a fresh link (Django's token generator, from the account's state at that moment)
+each time the mail is rendered for sending. So no live token is stored, neither in the event
+(its payload has none) nor in the mail's row; a retry carries a new token, as good as the
+first; and a mail whose link no longer applies when it is sent (the account activated,
+deactivated, purged meanwhile) is skipped, not sent with a link that cannot work."""
 
 from collections.abc import Callable
 from decimal import Decimal
@@ -11,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 
+from apps.accounts.interface import AccountLink, activation_link, password_reset_link
 from apps.bookings.interface import BookingSummary, booking_summary
 from apps.money import quantize_money
 from apps.ordering.interface import OrderSummary, order_summary
@@ -112,3 +121,37 @@ def _booking(booking: BookingSummary) -> Context:
 def booking(event: EventData) -> Context | None:
     found = booking_summary(event.subject_id)
     return None if found is None else _booking(found)
+
+
+def account(event: EventData) -> Context | None:
+    """An account mail: the account's id (its owner, the recipient, is checked already)."""
+    return {"user_id": event.subject_id}
+
+
+def username_taken(event: EventData) -> Context | None:
+    return {"username": event.payload["username"]}
+
+
+# template -> the link it shows, made when it is sent (None: the mail no longer applies)
+LINKS: dict[str, Callable[[int], AccountLink | None]] = {
+    "account_activation": activation_link,
+    "account_password_reset": password_reset_link,
+}
+
+
+def at_send(template: str, context: Context) -> Context | None:
+    """The context to render now: the stored one, with a fresh one-time link if the mail has
+    one; None if its link no longer applies (the mail is skipped)."""
+    make_link = LINKS.get(template)
+    if make_link is None:
+        return context
+    found = make_link(context["user_id"])
+    if found is None:
+        return None
+    return {
+        **context,
+        "url": found.url,
+        "uid": found.uid,
+        "token": found.token,
+        "valid_for": found.valid_for,
+    }

@@ -2,7 +2,11 @@
 sends: it writes the mail's row (once per event and template: the delivery's dedup, and a
 unique constraint behind it) with what the mail will show, and enqueues `mail_send` for after
 the relay's transaction commits. A mail that cannot go (no owner, no address, the subject gone)
-is a row skipped with its reason, so that the event's history says why nothing was sent."""
+is a row skipped with its reason, so that the event's history says why nothing was sent.
+
+A mail goes to the event's owner; an event with no owner may name its recipient in its
+payload (`email`, `username`): "choose another username" goes to an address that has no
+account. Account mails' links are made when they are sent (compose.at_send)."""
 
 from datetime import timedelta
 
@@ -30,6 +34,10 @@ MAILS: tuple[tuple[str, str, Composer], ...] = (
     ("booking.failed", "booking_failed", compose.booking),
     ("booking.canceled", "booking_canceled", compose.booking),
     ("booking.canceled_by_supplier", "booking_canceled", compose.booking),
+    ("account.registration_asked", "account_activation", compose.account),
+    ("account.registration_repeated", "account_already_registered", compose.account),
+    ("account.username_taken", "account_username_taken", compose.username_taken),
+    ("account.password_reset_asked", "account_password_reset", compose.account),
 )
 
 
@@ -39,7 +47,7 @@ def queue_mail(event: EventData, template: str, composer: Composer) -> OutgoingM
     existing = OutgoingMail.objects.filter(event_id=event.id, template=template).first()
     if existing is not None:
         return existing
-    contact = contact_of(event.owner_id) if event.owner_id is not None else None
+    contact = _recipient(event)
     context = composer(event)
     reason = _skip_reason(event, contact, context)
     mail = OutgoingMail.objects.create(
@@ -56,8 +64,17 @@ def queue_mail(event: EventData, template: str, composer: Composer) -> OutgoingM
     return mail
 
 
+def _recipient(event: EventData) -> Contact | None:
+    """The event's owner; for an event with no owner, the address its payload names."""
+    if event.owner_id is not None:
+        return contact_of(event.owner_id)
+    if event.payload.get("email"):
+        return Contact(email=event.payload["email"], username=event.payload.get("username", ""))
+    return None
+
+
 def _skip_reason(event: EventData, contact: Contact | None, context: Context | None) -> str:
-    if event.owner_id is None:
+    if event.owner_id is None and contact is None:
         return "The event names no owner."
     if contact is None:
         return f"The owner (user {event.owner_id}) is not found."

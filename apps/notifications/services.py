@@ -8,7 +8,10 @@ after. One the server refused goes back to queued with its error, due again afte
 and `mail_send_due` (a periodic job) sends it then, as it sends a mail whose task was lost or
 whose worker died while sending. After MAX_ATTEMPTS a mail is given up (failed). A worker that
 dies after the server took the mail and before marking it sent makes it go out again after the
-timeout: its Message-ID, derived from the event, is the same, so receivers can drop it."""
+timeout: its Message-ID, derived from the event, is the same, so receivers can drop it.
+
+An account mail gets its one-time link when it is sent (compose.at_send); one whose link no
+longer applies then (the account activated or deactivated meanwhile) is skipped, not sent."""
 
 import logging
 from datetime import timedelta
@@ -17,6 +20,7 @@ from smtplib import SMTPException
 from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.notifications.compose import at_send
 from apps.notifications.dto import MailRef, MailsDue, MailSent
 from apps.notifications.errors import MailServerUnavailable
 from apps.notifications.models import MailStatus, OutgoingMail
@@ -73,14 +77,24 @@ def _give_back(mail: OutgoingMail, error: Exception) -> None:
     )
 
 
+def _skip_at_send(mail: OutgoingMail) -> None:
+    OutgoingMail.objects.filter(pk=mail.pk, status=MailStatus.SENDING).update(
+        status=MailStatus.SKIPPED, skip_reason="Its link no longer applies: not sent."
+    )
+
+
 def send_mail(mail_id: int) -> bool:
     """Claim, render and send one mail, then mark it sent; whether this call sent it."""
     mail = _claim(mail_id)
     if mail is None:
         return False
     try:
+        context = at_send(mail.template, mail.context)
+        if context is None:
+            _skip_at_send(mail)
+            return False
         message = render(
-            event_id=mail.event_id, template=mail.template, to=mail.to, context=mail.context
+            event_id=mail.event_id, template=mail.template, to=mail.to, context=context
         )
         message.send()
     except Exception as error:

@@ -8,7 +8,9 @@ At creation and on every change, `check_url` refuses:
 - unless WEBHOOK_ALLOW_PRIVATE_HOSTS (off by default; tests turn it on for a receiver on
   127.0.0.1): `localhost` and its subdomains, and an IP literal that is not a global address
   (loopback, private, link-local such as the cloud metadata address 169.254.169.254,
-  shared, reserved, multicast, unspecified).
+  shared, reserved, multicast, unspecified), also when an IPv6 address wraps such an IPv4
+  address (IPv4-mapped `::ffff:127.0.0.1`, NAT64 `64:ff9b::7f00:1`, 6to4 `2002:7f00:1::`);
+  local-use NAT64 (`64:ff9b:1::/48`) and IPv4-compatible `::a.b.c.d` are refused outright.
 
 A name is not resolved then (DNS changes; the check would only be a snapshot). Before every
 attempt, `check_addresses` resolves the host and refuses it if any of its addresses is not
@@ -37,9 +39,35 @@ def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
+# IPv6 prefixes that carry an IPv4 address a gateway reaches on the sender's behalf: the
+# IPv4 address inside decides (64:ff9b::7f00:1 is 127.0.0.1 through a NAT64 translator)
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the IPv4 address in the last 32 bits
+# never public, whatever they carry: local-use NAT64 (RFC 8215, a translator of our own
+# network's choosing) and the deprecated IPv4-compatible ::a.b.c.d (Python < 3.13 calls both
+# global)
+NEVER_PUBLIC = (ipaddress.IPv6Network("64:ff9b:1::/48"), ipaddress.IPv6Network("::/96"))
+
+
+def _unwrapped(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The IPv4 address an IPv6 address stands for (IPv4-mapped ::ffff:a.b.c.d, NAT64
+    64:ff9b::a.b.c.d, 6to4 2002:aabb:ccdd::), or the address itself."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return address
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address in NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.sixtofour is not None:
+        return address.sixtofour
+    return address  # Teredo (2001::/32) is not global already
+
+
 def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address) and any(address in n for n in NEVER_PUBLIC):
+        return False
+    address = _unwrapped(address)
     return address.is_global and not address.is_multicast
 
 

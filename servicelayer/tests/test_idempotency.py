@@ -120,7 +120,9 @@ def test_a_transient_4xx_releases_a_claim_taken_over_after_its_lease(user):
     claimed_by_another_worker(user, lease_left=timedelta(seconds=-1))
     with pytest.raises(StillRunning):
         runner(user, fail=StillRunning())
-    assert not IdempotencyRecord.objects.exists()
+    assert not IdempotencyRecord.objects.filter(status=IdempotencyRecord.Status.COMPLETED)
+    stored, calls = runner(user)  # the next try runs, and its answer is the key's
+    assert (stored.status, stored.replayed, len(calls)) == (201, False, 1)
 
 
 def test_a_request_in_flight_is_a_transient_conflict():
@@ -198,7 +200,9 @@ def test_an_atomic_service_runs_in_the_keys_transaction_without_a_savepoint(user
     work_sql = [q["sql"] for q in queries if "auth_group" in q["sql"]]
     assert len(work_sql) == 1
     savepoints = [q["sql"] for q in queries if q["sql"].startswith("SAVEPOINT")]
-    assert len(savepoints) == 2  # the claim's and the joined transaction's: none for the service
+    # inside the test's transaction each transaction is a savepoint: on PostgreSQL the claim
+    # is folded into the work's one, elsewhere the claim has its own; none for the service
+    assert len(savepoints) == (1 if connection.vendor == "postgresql" else 2)
     with pytest.raises(Conflict):
         run("bad", "b")
     assert list(Group.objects.values_list("name", flat=True)) == ["good"]  # rolled back whole

@@ -3,8 +3,9 @@ and activate from the activation mail, forget the password and reset it from the
 sign in, keep a home address, fill a basket and confirm (the order confirmation mail), send
 the order home by the merchant's delivery, pay (the receipt mail).
 
-A transactional test: every request commits for real, so what follows a commit (the mail
-tasks, the event relay, the mails it queues) runs as it does without a broker, in process."""
+A transactional test: every request commits for real, so what follows a commit (the event
+relay, the mails it queues, the mail task that sends them, account mails included) runs as it
+does without a broker, in process."""
 
 import re
 from decimal import Decimal
@@ -14,6 +15,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.core import mail
 from rest_framework.test import APIClient
+
+from apps.notifications.models import OutgoingMail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -78,6 +81,12 @@ def test_a_new_shopper_registers_resets_the_password_and_buys(merchant, api):
     signed_in = ok(
         anonymous.post("/api/auth/login/", {"username": "nora", "password": NEW_PASSWORD}), 200
     )
+    # both came from the account's events, each its one queued mail, sent once
+    account_mails = OutgoingMail.objects.filter(template__startswith="account_").order_by("pk")
+    assert list(account_mails.values_list("template", "status")) == [
+        ("account_activation", "sent"),
+        ("account_password_reset", "sent"),
+    ]
     nora = APIClient()
     nora.credentials(HTTP_AUTHORIZATION=f"Token {signed_in['token']}")
 

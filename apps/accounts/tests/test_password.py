@@ -1,14 +1,20 @@
 """Changing a password, and resetting it with a single-use, expiring e-mailed link."""
 
+import json
 import re
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.core import mail
 from django.test import override_settings
+from django.utils import timezone
 
 from apps.accounts.models import ApiToken
+from apps.notifications.models import MailStatus, OutgoingMail
+from apps.notifications.services import mail_send_due
+from apps.notifications.tests.test_sending import REFUSING
 from servicelayer.models import Event
 from tests.factories import PASSWORD, issue_test_token
 
@@ -16,15 +22,6 @@ CHANGE = "/api/auth/password/change/"
 RESET, CONFIRM = "/api/auth/password/reset/", "/api/auth/password/reset/confirm/"
 LOGIN, REGISTER = "/api/auth/login/", "/api/auth/register/"
 NEW_PASSWORD = "a-brand-new-passphrase"
-
-
-@pytest.fixture
-def post(api, django_capture_on_commit_callbacks):
-    def post(path, body, user=None, ip="10.0.0.1"):
-        with django_capture_on_commit_callbacks(execute=True):
-            return api(user).post(path, body, format="json", REMOTE_ADDR=ip)
-
-    return post
 
 
 @pytest.fixture
@@ -121,6 +118,54 @@ def test_a_reset_asked_for_an_account_is_an_event_of_that_account(post, alice):
     assert list(asked.values_list("subject", "subject_id", "owner_id")) == [
         ("user", alice.pk, alice.pk)
     ]
+
+
+def test_the_reset_mail_goes_from_the_event_and_no_live_token_is_stored(post, alice):
+    post(RESET, {"email": "alice@example.com"})
+    (event,) = Event.objects.filter(kind="account.password_reset_asked")
+    (row,) = OutgoingMail.objects.all()
+    assert (row.event_id, row.template, row.status) == (event.pk, "account_password_reset", "sent")
+    token = reset_link(mail.outbox[0])["token"]
+    stored = json.dumps([event.payload, row.context])
+    assert token not in stored
+    assert token.split("-")[-1] not in stored
+
+
+def test_a_reset_mail_the_mail_server_refused_is_sent_later_once(post, alice, settings):
+    locmem, settings.EMAIL_BACKEND = settings.EMAIL_BACKEND, REFUSING
+    assert post(RESET, {"email": "alice@example.com"}).status_code == 202
+    assert mail.outbox == []
+    row = OutgoingMail.objects.get()
+    assert (row.status, row.attempts) == (MailStatus.QUEUED, 1)
+    assert "SMTPServerDisconnected" in row.last_error
+
+    settings.EMAIL_BACKEND = locmem
+    assert mail_send_due().sent == []  # its backoff first
+    OutgoingMail.objects.update(due_at=timezone.now() - timedelta(seconds=1))
+    assert mail_send_due().sent == [row.pk]
+    OutgoingMail.objects.update(due_at=timezone.now() - timedelta(seconds=1))
+    assert mail_send_due().sent == []
+    (message,) = mail.outbox
+    assert message.to == ["alice@example.com"]
+    response = post(CONFIRM, {**reset_link(message), "new_password": NEW_PASSWORD})
+    assert response.status_code == 204
+    assert signs_in(post, NEW_PASSWORD)
+
+
+def test_a_reset_mail_for_an_account_deactivated_before_it_went_is_not_sent(post, alice, settings):
+    locmem, settings.EMAIL_BACKEND = settings.EMAIL_BACKEND, REFUSING
+    post(RESET, {"email": "alice@example.com"})
+    alice.is_active = False
+    alice.save()
+    settings.EMAIL_BACKEND = locmem
+    OutgoingMail.objects.update(due_at=timezone.now() - timedelta(seconds=1))
+    assert mail_send_due().sent == []
+    assert mail.outbox == []
+    row = OutgoingMail.objects.get()
+    assert (row.status, row.skip_reason) == (
+        MailStatus.SKIPPED,
+        "Its link no longer applies: not sent.",
+    )
 
 
 def test_the_answer_is_the_same_for_an_unknown_address_and_nothing_is_sent(post, alice):

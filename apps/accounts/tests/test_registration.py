@@ -1,7 +1,10 @@
-"""Self-registration: an inactive account, activated once by the e-mailed link; the answer
-never tells whether a username or an address is taken."""
+"""Self-registration: an inactive account, activated once by the e-mailed link; neither the
+answer nor what follows it tells whether a username or an address is taken. The mails go from
+the registration's events through apps/notifications."""
 
+import json
 import re
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -10,24 +13,18 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import timezone
 
 from apps.accounts.models import PendingRegistration
 from apps.accounts.services import account_purge_unactivated
+from apps.notifications.models import MailStatus, OutgoingMail
+from apps.notifications.services import mail_send_due
+from apps.notifications.tests.test_sending import REFUSING
+from servicelayer.models import Event
 from tests.factories import PASSWORD
 
 REGISTER, ACTIVATE, LOGIN = "/api/auth/register/", "/api/auth/activate/", "/api/auth/login/"
 NEW = {"username": "carol", "email": "carol@example.com", "password": "a-long-fresh-pass"}
-
-
-@pytest.fixture
-def post(api, django_capture_on_commit_callbacks):
-    """post(path, body): an anonymous POST whose mails are sent (after its commit)."""
-
-    def post(path, body, ip="10.0.0.1"):
-        with django_capture_on_commit_callbacks(execute=True):
-            return api(None).post(path, body, format="json", REMOTE_ADDR=ip)
-
-    return post
 
 
 def url_in(message: Any) -> str:
@@ -124,7 +121,9 @@ def test_the_answer_is_the_same_whether_the_username_or_the_address_is_taken(pos
     for response in (taken_name, taken_address):
         assert response.status_code == fresh.status_code == 202
         assert response.json() == fresh.json()
-    assert not User.objects.filter(username__in=["Dave", "other"]).exists()
+    assert not User.objects.filter(username="Dave").exists()
+    # "other" is held (see below), by an account nothing activates
+    assert not User.objects.filter(username="other", is_active=True).exists()
 
 
 def test_each_case_mails_only_the_addresss_owner(post, make_user):
@@ -198,3 +197,83 @@ def test_register_is_a_cli_call_too(db, capsys, django_capture_on_commit_callbac
         call_command("call", "account_register", "--input", body)
     assert "next step" in capsys.readouterr().out
     assert mail.outbox[0].to == ["erin@example.com"]
+
+
+def what_the_prober_learns(post, probed: str) -> tuple[Any, ...]:
+    """A prober registers a fresh name with the address it wonders about, then the same name
+    with its own address: the answers, the mails it gets, and whether either name signs in."""
+    first = post(REGISTER, {**NEW, "username": "probe", "email": probed})
+    mail.outbox.clear()
+    second = post(REGISTER, {**NEW, "username": "probe", "email": "prober@example.com"})
+    to_prober = [m.subject for m in mail.outbox if m.to == ["prober@example.com"]]
+    signs_in = post(LOGIN, {"username": "probe", "password": NEW["password"]}).status_code
+    return (first.status_code, first.json(), second.status_code, second.json(), to_prober, signs_in)
+
+
+@pytest.mark.parametrize("owner_is_active", [True, False], ids=["active", "pending"])
+def test_registering_a_name_again_tells_nothing_of_the_address_it_was_first_given(
+    post, make_user, owner_is_active
+):
+    if owner_is_active:
+        make_user("dave", email="dave@example.com")
+    else:
+        post(REGISTER, {**NEW, "username": "dave", "email": "dave@example.com"})
+    known = what_the_prober_learns(post, "dave@example.com")
+    User.objects.filter(username="probe").delete()
+    unknown = what_the_prober_learns(post, "nobody@example.com")
+    assert known == unknown
+    assert known[4] == ["Your Agora registration: choose another username"]
+
+
+def test_a_name_registered_with_a_known_address_is_held_by_no_one(post, make_user):
+    """Held alike (so that registering it again answers alike), but by an account that no
+    link can activate and no password signs in to; purged with the unactivated ones."""
+    make_user("dave", email="dave@example.com")
+    post(REGISTER, {**NEW, "username": "probe", "email": "dave@example.com"})
+    held = User.objects.get(username="probe")
+    assert not held.is_active
+    assert held.email == ""
+    assert not held.has_usable_password()
+    (message,) = mail.outbox
+    assert message.to == ["dave@example.com"]
+    assert "/activate" not in message.body
+    with override_settings(PASSWORD_RESET_TIMEOUT=-1):
+        account_purge_unactivated()
+    assert not User.objects.filter(username="probe").exists()
+
+
+def test_each_registration_is_an_event_whose_mail_is_queued_and_sent_once(post, make_user):
+    make_user("dave", email="dave@example.com")
+    post(REGISTER, NEW)
+    post(REGISTER, {**NEW, "username": "other", "email": "dave@example.com"})
+    post(REGISTER, {**NEW, "username": "dave", "email": "fresh@example.com"})
+    carol, dave = User.objects.get(username="carol"), User.objects.get(username="dave")
+    events = Event.objects.filter(kind__startswith="account.").order_by("pk")
+    assert [(e.kind, e.owner_id, e.payload) for e in events] == [
+        ("account.registration_asked", carol.pk, {}),
+        ("account.registration_repeated", dave.pk, {}),
+        ("account.username_taken", None, {"email": "fresh@example.com", "username": "dave"}),
+    ]
+    rows = OutgoingMail.objects.order_by("pk").values_list("template", "to", "status")
+    assert list(rows) == [
+        ("account_activation", "carol@example.com", "sent"),
+        ("account_already_registered", "dave@example.com", "sent"),
+        ("account_username_taken", "fresh@example.com", "sent"),
+    ]
+    assert len(mail.outbox) == 3
+    assert NEW["password"] not in json.dumps([e.payload for e in events])
+
+
+def test_an_activation_mail_that_goes_after_the_account_was_activated_is_skipped(
+    post, db, settings
+):
+    post(REGISTER, NEW)
+    locmem, settings.EMAIL_BACKEND = settings.EMAIL_BACKEND, REFUSING
+    post(REGISTER, NEW)  # the link again: the mail server refuses it for now
+    settings.EMAIL_BACKEND = locmem
+    assert post(ACTIVATE, link_in(mail.outbox[0])).status_code == 204
+    OutgoingMail.objects.update(due_at=timezone.now() - timedelta(seconds=1))
+    assert mail_send_due().sent == []
+    assert len(mail.outbox) == 1
+    statuses = OutgoingMail.objects.order_by("pk").values_list("status", flat=True)
+    assert list(statuses) == [MailStatus.SENT, MailStatus.SKIPPED]

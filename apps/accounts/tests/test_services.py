@@ -34,7 +34,7 @@ def new_user(**extra) -> NewUser:
 def test_a_weak_password_is_refused_with_djangos_messages(db, password, message):
     with pytest.raises(InvalidInput) as refused:
         user_create(data=new_user(password=password))
-    assert refused.value.code == "invalid"
+    assert refused.value.code == "password_invalid"
     assert message in refused.value.fields["password"]
     assert not User.objects.filter(username="newbie").exists()
 
@@ -57,7 +57,7 @@ def test_agora_user_prints_the_error_and_exits_non_zero_on_a_weak_password(db):
         call_command("agora_user", "x", "--password", "password", stdout=StringIO(), stderr=err)
     assert refused.value.returncode == 2
     body = json.loads(err.getvalue())
-    assert body["error"]["code"] == "invalid"
+    assert body["error"]["code"] == "password_invalid"
     assert "This password is too common." in body["error"]["fields"]["password"]
     assert not User.objects.filter(username="x").exists()
 

@@ -117,7 +117,12 @@ def test_hotels_are_made_and_edited_through_their_services(desk, monkeypatch):
     monkeypatch.setattr(HotelAdmin, "create_service", spying)
     desk.post(
         reverse("admin:bookings_hotel_add"),
-        {"name": "Sea View", "city": "Lisbon", "supplier_hotel_id": "LIS-1"},
+        {
+            "name": "Sea View",
+            "city": "Lisbon",
+            "supplier": "roomline",
+            "supplier_hotel_id": "LIS-1",
+        },
     )
     hotel = Hotel.objects.get()
     assert [type(data).__name__ for data in made] == ["NewHotel"]
@@ -135,7 +140,7 @@ def test_a_taken_supplier_id_is_a_form_error(desk, make_hotel):
     make_hotel(supplier_hotel_id="LIS-1")
     response = desk.post(
         reverse("admin:bookings_hotel_add"),
-        {"name": "Twin", "city": "Lisbon", "supplier_hotel_id": "LIS-1"},
+        {"name": "Twin", "city": "Lisbon", "supplier": "roomline", "supplier_hotel_id": "LIS-1"},
     )
     assert response.status_code == 200
     assert list(response.context["adminform"].form.errors) == ["supplier_hotel_id"]
@@ -149,7 +154,7 @@ def test_one_taken_meanwhile_is_the_services_error_as_a_message(desk, make_hotel
     make_hotel(supplier_hotel_id="LIS-1")
     response = desk.post(
         reverse("admin:bookings_hotel_add"),
-        {"name": "Twin", "city": "Lisbon", "supplier_hotel_id": "LIS-1"},
+        {"name": "Twin", "city": "Lisbon", "supplier": "roomline", "supplier_hotel_id": "LIS-1"},
         follow=True,
     )
     assert response.status_code == 200
@@ -160,7 +165,12 @@ def test_one_taken_meanwhile_is_the_services_error_as_a_message(desk, make_hotel
 def test_a_bad_supplier_id_is_a_form_error(desk):
     response = desk.post(
         reverse("admin:bookings_hotel_add"),
-        {"name": "Twin", "city": "Lisbon", "supplier_hotel_id": "has spaces"},
+        {
+            "name": "Twin",
+            "city": "Lisbon",
+            "supplier": "roomline",
+            "supplier_hotel_id": "has spaces",
+        },
     )
     assert response.status_code == 200
     assert list(response.context["adminform"].form.errors) == ["supplier_hotel_id"]

@@ -1,10 +1,8 @@
-"""Bookings over real HTTP on loopback: against supplier_sim in its own process, started here,
+"""Bookings over real HTTP on loopback: against supplier_sim in its own process (conftest),
 with faults injected through its API; and against a canned supplier in a thread that answers
 what the contract allows but the simulator never says."""
 
 import socket
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -26,32 +24,12 @@ from tests.races import run_all
 READ_TIMEOUT = 0.3
 
 
-@pytest.fixture(scope="module")
-def sim_url():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "supplier_sim", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()  # "supplier_sim listening on http://127.0.0.1:PORT"
-        assert "listening on" in line, line
-        url = line.rsplit(" ", 1)[-1].strip()
-        httpx.get(f"{url}/health", timeout=5).raise_for_status()
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 @pytest.fixture
-def sim(sim_url, settings):
-    settings.SUPPLIER_URL = sim_url
+def sim(supplier_sim_url, settings):
+    settings.SUPPLIER_URL = supplier_sim_url
     settings.SUPPLIER_READ_TIMEOUT = READ_TIMEOUT
     settings.SUPPLIER_CONNECT_TIMEOUT = 1.0
-    control = httpx.Client(base_url=sim_url, timeout=5)
+    control = httpx.Client(base_url=supplier_sim_url, timeout=5)
     control.post("/_reset")
 
     class Sim:

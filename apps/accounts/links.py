@@ -1,4 +1,4 @@
-"""E-mails about accounts, and the one-time links in them.
+"""The one-time links in account e-mails (activation, password reset).
 
 A link carries the user's id in base 64 (`uid`) and a token from one of Django's token
 generators (an HMAC of the user's state and a timestamp, signed with SECRET_KEY; nothing is
@@ -13,6 +13,11 @@ made from holds:
 The links point at AGORA_FRONTEND_URL (`/activate?uid=..&token=..`,
 `/reset-password?uid=..&token=..`): a front end posts the uid and token to the API. The mails
 also show both, for clients without a front end.
+
+The mails themselves are apps/notifications' (from the events `account.registration_asked` and
+`account.password_reset_asked`); it asks for a link through the interface
+(`activation_link`, `password_reset_link`) when it sends the mail, so that no live token is
+stored anywhere: neither in the event nor in the mail's row.
 """
 
 from typing import Any
@@ -20,8 +25,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
@@ -57,6 +60,7 @@ def user_id_of(uid: str) -> int | None:
 
 
 def link(path: str, user: Any, token: str) -> tuple[str, dict[str, str]]:
+    """The link's URL under AGORA_FRONTEND_URL, and its parameters (`uid`, `token`)."""
     params = {"uid": uid_of(user), "token": token}
     return f"{settings.AGORA_FRONTEND_URL}{path}?{urlencode(params)}", params
 
@@ -69,33 +73,3 @@ def valid_for() -> str:
         return f"{days} day{'s' if days != 1 else ''}"
     hours = max(1, round(seconds / 3600))
     return f"{hours} hour{'s' if hours != 1 else ''}"
-
-
-def send(template: str, to: str, context: dict[str, Any]) -> None:
-    """Send `accounts/email/<template>` (subject, text and HTML bodies) to `to`."""
-    context = {**context, "frontend_url": settings.AGORA_FRONTEND_URL}
-    base = f"accounts/email/{template}"
-    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
-    message = EmailMultiAlternatives(subject, render_to_string(f"{base}.txt", context), to=[to])
-    message.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
-    message.send()
-
-
-def send_activation(user: Any) -> None:
-    url, params = link(ACTIVATE_PATH, user, activation_tokens.make_token(user))
-    context = {"username": user.get_username(), "url": url, **params, "valid_for": valid_for()}
-    send("activation", user.email, context)
-
-
-def send_already_registered(user: Any) -> None:
-    send("already_registered", user.email, {"username": user.get_username()})
-
-
-def send_username_taken(email: str, username: str) -> None:
-    send("username_taken", email, {"username": username})
-
-
-def send_password_reset(user: Any) -> None:
-    url, params = link(RESET_PATH, user, reset_tokens.make_token(user))
-    context = {"username": user.get_username(), "url": url, **params, "valid_for": valid_for()}
-    send("password_reset", user.email, context)

@@ -1,0 +1,159 @@
+"""The bare floor's views: for each request one SQL statement per step, rows to orjson.
+
+Each answers what Agora answers for the same request, byte for byte (tests/test_bench_floor.py),
+for the inputs the benchmark sends. They check no more than that needs: a bad page size falls
+back to a bound, a malformed body is a 400, and nothing else is validated.
+"""
+
+import base64
+import hashlib
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from django.db import connection, transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
+_PRODUCT = "id, name, description, price, stock, is_active, ships, created_at, updated_at"
+_COLUMNS = tuple(column.strip() for column in _PRODUCT.split(","))
+_LIST = f"SELECT {_PRODUCT} FROM catalog_product WHERE is_active ORDER BY created_at DESC, id DESC"
+_FIRST_PAGE = f"{_LIST} LIMIT %s"
+_AFTER = (
+    f"SELECT {_PRODUCT} FROM catalog_product WHERE is_active AND (created_at < %s "
+    "OR (created_at = %s AND id < %s)) ORDER BY created_at DESC, id DESC LIMIT %s"
+)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError
+
+
+def _json(body: Any, status: int = 200) -> HttpResponse:
+    return HttpResponse(
+        orjson.dumps(body, default=_default, option=_OPTIONS),
+        status=status,
+        content_type="application/json",
+    )
+
+
+def _cursor(values: list[Any]) -> str:
+    raw = orjson.dumps(values, default=_default, option=_OPTIONS)
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def product_list(request: HttpRequest) -> HttpResponse:
+    """The newest active products, a keyset page of them (Agora's default ordering)."""
+    try:
+        size = min(max(int(request.GET.get("page_size", 20)), 1), 100)
+        cursor = request.GET.get("cursor")
+        after = (
+            orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+            if cursor
+            else None
+        )
+        if after is not None:
+            after = [datetime.fromisoformat(after[0]), int(after[1])]
+    except (ValueError, TypeError, IndexError):
+        return _json({"error": "invalid"}, 400)
+    with connection.cursor() as db:
+        if after is None:
+            db.execute(_FIRST_PAGE, [size + 1])
+        else:
+            db.execute(_AFTER, [after[0], after[0], after[1], size + 1])
+        rows = [dict(zip(_COLUMNS, row, strict=True)) for row in db.fetchall()]
+    next_url = None
+    if len(rows) > size:
+        rows = rows[:size]
+        query = {**request.GET.dict(), "cursor": _cursor([rows[-1]["created_at"], rows[-1]["id"]])}
+        next_url = request.build_absolute_uri(request.path) + "?" + urlencode(query)
+    return _json({"next": next_url, "results": rows})
+
+
+def product_get(request: HttpRequest, product_id: int) -> HttpResponse:
+    with connection.cursor() as db:
+        db.execute(
+            f"SELECT {_PRODUCT} FROM catalog_product WHERE id = %s AND is_active", [product_id]
+        )
+        row = db.fetchone()
+    if row is None:
+        return _json({"error": "not_found"}, 404)
+    return _json(dict(zip(_COLUMNS, row, strict=True)))
+
+
+_USER = (
+    "SELECT u.id, u.username FROM accounts_apitoken t JOIN auth_user u ON u.id = t.user_id "
+    "WHERE t.key_hash = %s AND u.is_active AND (t.expires_at IS NULL OR t.expires_at > %s)"
+)
+_TAKE = (
+    "UPDATE catalog_product SET stock = stock - %s, updated_at = %s "
+    "WHERE id = %s AND is_active AND stock >= %s RETURNING name, price, ships"
+)
+_ORDER = (  # the address and shipping columns take their database defaults
+    "INSERT INTO ordering_order (owner_id, status, total, needs_shipping, created_at, "
+    "updated_at) VALUES (%s, 'awaiting_payment', %s, %s, %s, %s) RETURNING id"
+)
+_LINE = (
+    "INSERT INTO ordering_orderline (order_id, product_id, product_name, quantity, unit_price) "
+    "VALUES (%s, %s, %s, %s, %s)"
+)
+_CENT = Decimal("0.01")
+
+
+@csrf_exempt
+def order_place(request: HttpRequest) -> HttpResponse:
+    """An order of one product for the token's user: the same token look-up (by the key's
+    hash, alive, its user active) and the same stock safety (one conditional update) as
+    Agora's, in one transaction."""
+    if request.method != "POST":
+        return _json({"error": "method_not_allowed"}, 405)
+    header = request.headers.get("Authorization", "")
+    try:
+        data = orjson.loads(request.body)
+        product_id, quantity = int(data["product_id"]), int(data["quantity"])
+    except (ValueError, TypeError, KeyError):
+        return _json({"error": "invalid"}, 400)
+    now = timezone.now()
+    with connection.cursor() as db:
+        db.execute(_USER, [hashlib.sha256(header[6:].encode()).hexdigest(), now])
+        user = db.fetchone()
+        if user is None:
+            return _json({"error": "not_authenticated"}, 401)
+        with transaction.atomic():
+            db.execute(_TAKE, [quantity, now, product_id, quantity])
+            taken = db.fetchone()
+            if taken is None:
+                return _json({"error": "out_of_stock"}, 409)
+            name, price, ships = taken
+            total = (price * quantity).quantize(_CENT)
+            db.execute(_ORDER, [user[0], total, ships, now, now])
+            (order_id,) = db.fetchone()
+            db.execute(_LINE, [order_id, product_id, name, quantity, price])
+    line = {
+        "product_id": product_id,
+        "product_name": name,
+        "quantity": quantity,
+        "unit_price": price,
+        "line_total": total,
+    }
+    body = {
+        "id": order_id,
+        "customer": user[1],
+        "status": "awaiting_payment",
+        "lines_total": total,
+        "shipping_cost": Decimal("0.00"),
+        "total": total,
+        "needs_shipping": ships,
+        "shipping_address": None,
+        "shipping_method": None,
+        "created_at": now,
+        "updated_at": now,
+        "lines": [line],
+    }
+    return _json(body, 201)
