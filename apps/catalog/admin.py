@@ -70,7 +70,11 @@ class ProductForm(ServiceModelForm):
     class Meta:
         model = Product
         fields = ["name", "description", "price", "ships", "stock"]
-        labels = {"stock": "Initial stock"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "stock" in self.fields:  # adding: later, the stock page changes it
+            self.fields["stock"].label = "Initial stock"
 
 
 class StockForm(forms.Form):
