@@ -35,6 +35,7 @@ from servicelayer.roles import Role
 
 __all__ = [
     "Button",
+    "CommaListField",
     "CsvExport",
     "DateRangeFilter",
     "Panel",
@@ -312,6 +313,23 @@ class ServiceButtons(RoleAccess):
         return super().change_view(request, object_id, form_url, extra_context=context)
 
 
+class CommaListField(forms.Field):
+    """A list of codes as a merchant types them ("pt, es"): distinct and sorted, upper-cased
+    if `upper`; the DTO checks each."""
+
+    def __init__(self, *, upper: bool = False, **kwargs: Any) -> None:
+        self.upper = upper
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:
+        text = value if isinstance(value, str) else ""
+        codes = {code.strip() for code in text.split(",") if code.strip()}
+        return sorted(code.upper() for code in codes) if self.upper else sorted(codes)
+
+
 class ServiceModelForm(forms.ModelForm[Any]):
     """A model's form checked against its services' DTOs: `new` (e.g. NewProduct, from the
     `creates` fields) when adding, `changes` (e.g. ProductChanges, from the `updates` fields
@@ -366,6 +384,10 @@ class ServiceSave(RoleAccess):
         for name, value in out.model_dump().items():
             if hasattr(obj, name):
                 setattr(obj, name, value)
+        self.saved(request, out, change)
+
+    def saved(self, request: HttpRequest, out: Any, change: bool) -> None:
+        """After the service saved: what its answer tells the merchant (a secret shown once)."""
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         pass  # the service saved the row; the form has no relations of its own to save

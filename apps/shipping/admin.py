@@ -4,7 +4,6 @@ their services, never deleted (orders name the method they were priced with)."""
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -17,18 +16,14 @@ from apps.shipping.services import (
     shipping_method_restore,
     shipping_method_update,
 )
-from servicelayer.adminkit import Button, ServiceButtons, ServiceModelForm, ServiceSave, bulk_action
-
-
-class CountriesField(forms.Field):
-    """ISO codes as a merchant types them ("pt, es"), a sorted list of upper-case codes."""
-
-    def prepare_value(self, value: Any) -> Any:
-        return ", ".join(value) if isinstance(value, list) else value
-
-    def to_python(self, value: Any) -> list[str]:
-        text = value if isinstance(value, str) else ""
-        return sorted({code.strip().upper() for code in text.split(",") if code.strip()})
+from servicelayer.adminkit import (
+    Button,
+    CommaListField,
+    ServiceButtons,
+    ServiceModelForm,
+    ServiceSave,
+    bulk_action,
+)
 
 
 class ShippingMethodForm(ServiceModelForm):
@@ -38,7 +33,9 @@ class ShippingMethodForm(ServiceModelForm):
     creates = ("name", "price", "free_above", "countries")
     updates = creates
 
-    countries = CountriesField(help_text="ISO 3166-1 alpha-2 codes, separated by commas: PT, ES.")
+    countries = CommaListField(
+        upper=True, help_text="ISO 3166-1 alpha-2 codes, separated by commas: PT, ES."
+    )
 
     class Meta:
         model = ShippingMethod
