@@ -332,6 +332,42 @@ def gunicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes
 BENCH_RATE = "1000000/second"
 
 
+def bench_env(db: str, broker: str) -> dict[str, str]:
+    """The environment every served variant runs in."""
+    return os.environ | {
+        "DATABASE_URL": db,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
+        "DATABASE_CONN_MAX_AGE": "600",
+        # the API's rates stay on (their cache look-ups are part of the cost measured), set
+        # far above what one wrk run sends: docs/performance.md states them
+        "AGORA_RATE_ANON": BENCH_RATE,
+        "AGORA_RATE_USER": BENCH_RATE,
+        "PAYMENT_GATEWAY": "dummy",  # the journey pays with tok_visa: no provider is called
+        # as production runs: tasks (the event relay, mails) go to a broker and a worker runs
+        # them; without one each request would run them itself, eagerly
+        "CELERY_BROKER_URL": broker,
+    }
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """One Celery worker (-c 1) on the bench's broker, its queue purged first."""
+    subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "config", "purge", "-f"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    quiet = ["--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-c", "1", *quiet],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,  # its banner; warnings and errors go to stderr
+    )
+
+
 def print_table(results: list[Result]) -> None:
     """Each row's rate and its ratio to the bare floor and to the in-stack floor of its
     group (blank where the group has none)."""
@@ -371,37 +407,11 @@ def main() -> None:
     args = parser.parse_args()
     db = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     broker = os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER)
-    env = os.environ | {
-        "DATABASE_URL": db,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
-        "DATABASE_CONN_MAX_AGE": "600",
-        # the API's rates stay on (their cache look-ups are part of the cost measured), set
-        # far above what one wrk run sends: docs/performance.md states them
-        "AGORA_RATE_ANON": BENCH_RATE,
-        "AGORA_RATE_USER": BENCH_RATE,
-        "PAYMENT_GATEWAY": "dummy",  # the journey pays with tok_visa: no provider is called
-        # as production runs: tasks (the event relay, mails) go to a broker and a worker runs
-        # them; without one each request would run them itself, eagerly
-        "CELERY_BROKER_URL": broker,
-    }
+    env = bench_env(db, broker)
     ensure_database(db)
     seeded = seed(env)
     token, hot = seeded.token, seeded.hot
-    subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "config", "purge", "-f"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-    quiet = ["--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"]
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-c", "1", *quiet],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,  # its banner; warnings and errors go to stderr
-    )
+    worker = start_worker(env)
     server = gunicorn("bench.wsgi", PORT, env)
     bare = gunicorn("bench.bare.wsgi", BARE_PORT, env)
     base = f"http://127.0.0.1:{PORT}"

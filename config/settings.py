@@ -152,7 +152,9 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 AGORA_CURRENCY = env.str("AGORA_CURRENCY", default="EUR")
 # An order not paid within this many minutes expires and its stock goes back.
 AGORA_ORDER_PAYMENT_MINUTES = env.int("AGORA_ORDER_PAYMENT_MINUTES", default=30)
-# orders one expiry run takes, in one transaction (the next run takes the rest)
+# A hotel booking not paid within this many minutes expires (nothing was booked or charged).
+AGORA_BOOKING_PAYMENT_MINUTES = env.int("AGORA_BOOKING_PAYMENT_MINUTES", default=30)
+# orders (bookings) one expiry run takes, in one transaction (the next run takes the rest)
 AGORA_EXPIRY_BATCH = env.int("AGORA_EXPIRY_BATCH", default=200)
 # The back office calls an active product with this many units or fewer low on stock.
 AGORA_LOW_STOCK_THRESHOLD = env.int("AGORA_LOW_STOCK_THRESHOLD", default=5)
@@ -307,6 +309,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "servicelayer.run_service",
         "schedule": 60.0,
         "args": ["order_expire_unpaid"],
+    },
+    "expire-unpaid-bookings": {
+        "task": "servicelayer.run_service",
+        "schedule": 60.0,
+        "args": ["booking_expire_unpaid"],
     },
     "settle-stale-payments": {
         "task": "servicelayer.run_service",

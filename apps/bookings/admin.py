@@ -24,6 +24,7 @@ from apps.bookings.services import (
     hotel_restore,
     hotel_update,
 )
+from apps.payments.interface import BOOKING, PAYMENT_TABLE_COLUMNS, payment_table
 from apps.roles import MERCHANT
 from servicelayer.adminkit import (
     Button,
@@ -34,6 +35,7 @@ from servicelayer.adminkit import (
     ServiceModelForm,
     ServiceSave,
     bulk_action,
+    change_link,
     history_panel,
 )
 
@@ -143,7 +145,7 @@ class AwaitingFilter(admin.SimpleListFilter):
         self, request: HttpRequest, queryset: QuerySet[HotelBooking]
     ) -> QuerySet[HotelBooking]:
         if self.value() == "yes":
-            return queryset.filter(status__in=UNRESOLVED).order_by("created_at")
+            return queryset.filter(status__in=UNRESOLVED).order_by("paid_at", "created_at")
         return queryset
 
 
@@ -160,6 +162,8 @@ class HotelBookingAdmin(ServiceButtons, CsvExport):
         "start_date",
         "end_date",
         "status",
+        "total_price",
+        "paid_at",
         "waiting",
         "created_at",
     )
@@ -234,7 +238,7 @@ class HotelBookingAdmin(ServiceButtons, CsvExport):
         """How long an unresolved booking has waited for the supplier's word."""
         if booking.status not in UNRESOLVED:
             return "-"
-        return timesince(booking.created_at, timezone.now())
+        return timesince(booking.attempted_at, timezone.now())
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -246,4 +250,11 @@ class HotelBookingAdmin(ServiceButtons, CsvExport):
         return False  # a booking stands for a stay at the supplier: cancel it there
 
     def panels(self, request: HttpRequest, obj: HotelBooking) -> list[Panel]:
-        return [history_panel("booking", obj.pk)]
+        payments = payment_table(BOOKING, obj.pk, self.payment_link)
+        return [
+            Panel("Payments and refunds", PAYMENT_TABLE_COLUMNS, payments, empty="No payment yet."),
+            history_panel("booking", obj.pk),
+        ]
+
+    def payment_link(self, payment_id: int) -> str:
+        return change_link(self.admin_site.name, "payments_payment", payment_id, f"#{payment_id}")

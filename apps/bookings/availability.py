@@ -37,11 +37,14 @@ def _cache_key(hotel: Hotel, request: AvailabilityRequest) -> str:
     )
 
 
-def supplier_offers(hotel: Hotel, request: AvailabilityRequest) -> list[RoomOffer]:
-    """The hotel's supplier's offers for this stay, from the cache if it asked lately.
-    SupplierDown is not cached: the next look-up asks again."""
+def supplier_offers(
+    hotel: Hotel, request: AvailabilityRequest, *, fresh: bool = False
+) -> list[RoomOffer]:
+    """The hotel's supplier's offers for this stay, from the cache if it asked lately
+    (`fresh`: asked now, as booking does, and cached for the next look-up). SupplierDown is
+    not cached: the next look-up asks again."""
     key = _cache_key(hotel, request)
-    offers: list[RoomOffer] | None = cache.get(key)
+    offers: list[RoomOffer] | None = None if fresh else cache.get(key)
     if offers is None:
         offers = supplier_for(hotel).availability(request)
         cache.set(key, offers, timeout=settings.AVAILABILITY_CACHE_SECONDS)

@@ -13,7 +13,14 @@ MAX_NIGHTS = 30
 MAX_GUESTS = 8
 MAX_TOTAL = Decimal("99999999.99")  # HotelBooking.total_price holds no more
 Status = Literal[
-    "pending", "pending_confirmation", "confirmed", "failed", "canceled", "canceled_by_supplier"
+    "awaiting_payment",
+    "expired",
+    "pending",
+    "pending_confirmation",
+    "confirmed",
+    "failed",
+    "canceled",
+    "canceled_by_supplier",
 ]
 RoomType = Field(
     min_length=1, max_length=30, pattern=r"^[a-z0-9_-]+$", description="As availability names it."
@@ -169,11 +176,18 @@ class BookingOut(Output):
     currency: str
     cancellation_policy: CancellationPolicyOut
     cancellation_fee: Decimal | None = Field(
-        description="Confirmed: what canceling today would cost; canceled: what it cost; "
-        "null when there is nothing to cancel (or it has started). Shown, not charged yet."
+        description="Confirmed: what canceling today would cost; canceled: what it cost, "
+        "kept from the payment; null when there is nothing to cancel (or it has started)."
     )
-    refund_due: Decimal | None = Field(description="total_price minus cancellation_fee.")
+    refund_due: Decimal | None = Field(
+        description="total_price minus cancellation_fee: what canceling gives back of the "
+        "payment (canceled: what was refunded)."
+    )
     status: Status
+    paid_at: datetime | None = Field(
+        description="When it was paid; null while it awaits payment (pay it at "
+        "/api/bookings/{id}/payments/)."
+    )
     client_reference: UUID
     supplier_reference: str
     created_at: datetime
@@ -191,6 +205,15 @@ class Reconciled(Output):
         default_factory=list,
         description="Confirmed stays coming up that the supplier canceled on its side.",
     )
+    canceled: list[int] = Field(
+        default_factory=list,
+        description="Stays the traveller asked to cancel whose answer was lost: canceled "
+        "there, now canceled here with the fee recorded when they asked.",
+    )
+
+
+class ExpiredBookings(Output):
+    expired: list[int]
 
 
 HOTEL_FIELDS = tuple(HotelOut.model_fields)

@@ -23,7 +23,7 @@ class BookingRefused(Conflict):
 
 class BookingNotCancelable(Conflict):
     code = "booking_not_cancelable"
-    default_message = "Only a confirmed booking can be canceled."
+    default_message = "Only a confirmed booking, or one awaiting payment, can be canceled."
 
 
 class SupplierUnavailable(Unavailable):
@@ -47,3 +47,12 @@ class RateChanged(Conflict):
 class StayStarted(Conflict):
     code = "stay_started"
     default_message = "The stay has started (or is over): it can no longer be canceled."
+
+
+class StayAwaitingPayment(Conflict):
+    code = "booking_awaiting_payment"
+    transient = True  # paid, canceled or expired soon: a retry under the same key may then book
+    default_message = (
+        "You hold an unpaid booking of this stay (details.booking_id): pay it or cancel it "
+        "before booking the stay again."
+    )

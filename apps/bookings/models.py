@@ -1,4 +1,5 @@
 import uuid
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -61,7 +62,10 @@ class Hotel(models.Model):
 
 
 class BookingStatus(models.TextChoices):
-    PENDING = "pending", "Pending (recorded; the supplier is being asked)"
+    # quoted and recorded; nothing is asked of the supplier until it is paid
+    AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
+    EXPIRED = "expired", "Expired (not paid in time)"
+    PENDING = "pending", "Pending (paid, or recorded; the supplier is being asked)"
     PENDING_CONFIRMATION = (
         "pending_confirmation",
         "Pending confirmation (the supplier did not answer)",
@@ -76,6 +80,8 @@ class BookingStatus(models.TextChoices):
 
 
 UNRESOLVED = (BookingStatus.PENDING, BookingStatus.PENDING_CONFIRMATION)
+# one open booking per stay: unpaid, or paid and not yet settled with the supplier
+OPEN = (BookingStatus.AWAITING_PAYMENT, *UNRESOLVED)
 
 
 class HotelBooking(models.Model):
@@ -100,7 +106,20 @@ class HotelBooking(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="The fee the cancellation cost (no money moves yet: shown, not charged).",
+        help_text="The fee the cancellation cost (kept from the payment; the rest is refunded), "
+        "recorded with the cancel intent before the supplier is asked.",
+    )
+    paid_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its payment succeeded (or, at a total of zero, when it needed none): "
+        "from then on it is booked at the supplier.",
+    )
+    cancel_requested_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The traveller asked to cancel (recorded, with the fee, before the supplier "
+        "is asked): reconciliation settles a cancellation whose answer was lost as theirs.",
     )
     status = models.CharField(
         max_length=25, choices=BookingStatus.choices, default=BookingStatus.PENDING
@@ -126,9 +145,10 @@ class HotelBooking(models.Model):
             ),
             # one unresolved attempt per stay: never re-book under a new client reference
             # while the outcome of the last one is unknown
+            # (nor hold two unpaid bookings of one stay: paying both would book it twice)
             models.UniqueConstraint(
                 fields=["traveller", "hotel", "start_date", "end_date"],
-                condition=Q(status__in=["pending", "pending_confirmation"]),
+                condition=Q(status__in=["awaiting_payment", "pending", "pending_confirmation"]),
                 name=ONE_UNRESOLVED_PER_STAY,
             ),
         ]
@@ -144,6 +164,12 @@ class HotelBooking(models.Model):
     @property
     def nights(self) -> int:
         return (self.end_date - self.start_date).days
+
+    @property
+    def attempted_at(self) -> datetime:
+        """When it was sent to the supplier, about: paid (or, rows from before payments,
+        created). Reconciliation's grace counts from here."""
+        return self.paid_at or self.created_at
 
     @property
     def policy(self) -> Policy:

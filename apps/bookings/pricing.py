@@ -1,8 +1,8 @@
 """What a stay costs and what canceling it costs: the supplier's offers and cancellation policy
 as plain values, read from its wire format (docs/supplier-api.md), and the fee rule.
 
-No money moves yet: a booking carries its total and the fee a cancellation would cost, and the
-cancel answer shows what would be refunded (`refund_due`); paying for a stay comes later.
+A booking carries its total and the fee a cancellation would cost; canceling keeps the fee and
+refunds the rest of the payment (`refund_due`) through payments.
 """
 
 from dataclasses import dataclass

@@ -1,11 +1,12 @@
-"""Reads of hotels and bookings. A traveller sees their own bookings (never failed attempts);
-a merchant sees all, filterable by hotel, status and dates."""
+"""Reads of hotels and bookings. A traveller sees their own bookings (never failed attempts
+they did not pay for); a merchant sees all, filterable by hotel, status and dates."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.bookings.dto import HOTEL_FIELDS, BookingOut, BookingQuery, HotelOut, HotelQuery
@@ -31,6 +32,7 @@ BOOKING_FIELDS = (
     "cancellation_policy",
     "cancellation_fee",
     "status",
+    "paid_at",
     "client_reference",
     "supplier_reference",
     "created_at",
@@ -70,7 +72,11 @@ def bookings_of(actor: Any) -> QuerySet[HotelBooking]:
     bookings = HotelBooking.objects.all()
     if actor.is_staff:
         return bookings
-    return bookings.filter(traveller=actor).exclude(status=BookingStatus.FAILED)
+    # a failed attempt that was never paid is kept for audit only; one that was paid is the
+    # traveller's to see, with its refund
+    return bookings.filter(traveller=actor).exclude(
+        status=BookingStatus.FAILED, paid_at__isnull=True
+    )
 
 
 def _rows(bookings: QuerySet[HotelBooking]) -> QuerySet[HotelBooking, dict[str, Any]]:
@@ -141,7 +147,7 @@ class AwaitingBooking:
     traveller: str
     status: str  # pending, or pending_confirmation
     start_date: date
-    created_at: datetime
+    sent_at: datetime  # to the supplier: when it was paid (or created, before payments)
     age: timedelta  # how long it has been waiting for the supplier's word
 
 
@@ -155,9 +161,14 @@ def awaiting_confirmation(*, now: datetime, limit: int = 10) -> BookingFigures:
     """Bookings still awaiting the supplier's confirmation, the oldest first, with their age
     at `now` (two queries, whatever the number of bookings)."""
     unresolved = HotelBooking.objects.filter(status__in=UNRESOLVED)
-    rows = unresolved.order_by("created_at", "id").values_list(
-        "id", "hotel__name", "traveller__username", "status", "start_date", "created_at"
-    )[:limit]
+    # waiting since it was sent to the supplier: paid (rows from before payments: created)
+    rows = (
+        unresolved.annotate(sent_at=Coalesce("paid_at", "created_at"))
+        .order_by("sent_at", "id")
+        .values_list("id", "hotel__name", "traveller__username", "status", "start_date", "sent_at")[
+            :limit
+        ]
+    )
     return BookingFigures(
         awaiting=unresolved.count(),
         oldest=tuple(AwaitingBooking(*row, age=now - row[-1]) for row in rows),

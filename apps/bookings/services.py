@@ -1,15 +1,23 @@
 """The travel desk's application services: hotels for merchants, bookings for travellers.
 
-Booking records its intent before it calls the supplier: a `pending` row with our own client
-reference is committed first, so a crash between the two leaves a row that reconciliation
-resolves by that reference, never a booking nobody knows about. The supplier is never called
-inside a transaction. A failed attempt stays as `failed`, for audit; the traveller does not
-see it, and if the supplier turns out to hold it after all, reconciliation cancels it there.
-A booking whose outcome is unknown (`pending_confirmation`) blocks booking the same
-stay again under a new client reference until reconciliation has resolved it.
+A stay is paid before it is booked (docs/architecture.md, "Paying for a stay"): booking_book
+checks the quote with the supplier and records the booking `awaiting_payment` at that price
+and policy; payments charges it as a payable of kind `booking` (BOOKING_PAYABLE, registered in
+apps.py: the booking row is locked first, then the payment) and, in the transaction that
+records the charge, marks it `pending` and enqueues booking_place on commit.
+
+Booking at the supplier records its intent before it calls: that paid `pending` row with our
+own client reference is committed first, so a crash between the two leaves a row that
+reconciliation resolves by that reference, never a booking nobody knows about. The supplier
+is never called inside a transaction. A refusal fails the booking and refunds the charge in
+the same transaction (sent on commit); an outcome that is unknown (`pending_confirmation`)
+refunds nothing until reconciliation has asked the supplier, and blocks booking the same stay
+again under a new client reference. A failed attempt stays as `failed`, for audit (the
+traveller sees it only if they paid for it); if the supplier turns out to hold it after all,
+reconciliation cancels it there. Canceling records its intent and fee before the supplier is
+asked, and refunds what the policy leaves in the transaction that records the cancellation.
 """
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,9 +27,11 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.bookings.availability import supplier_offers
 from apps.bookings.dto import (
     BookingOut,
     BookingRef,
+    ExpiredBookings,
     HotelChanges,
     HotelOut,
     HotelRef,
@@ -37,10 +47,12 @@ from apps.bookings.errors import (
     HotelNotFound,
     InvalidStay,
     RateChanged,
+    StayAwaitingPayment,
     StayStarted,
     SupplierUnavailable,
 )
 from apps.bookings.gateways import (
+    AvailabilityRequest,
     BookingRequest,
     SupplierBooking,
     SupplierDown,
@@ -54,18 +66,29 @@ from apps.bookings.gateways import (
 from apps.bookings.models import (
     HOTEL_UNIQUE_SUPPLIER_ID,
     ONE_UNRESOLVED_PER_STAY,
+    OPEN,
     UNRESOLVED,
     BookingStatus,
     Hotel,
     HotelBooking,
     violates,
 )
+from apps.bookings.pricing import RoomOffer
 from apps.bookings.selectors import booking_get, bookings_of, hotel_get
+from apps.payments.interface import (
+    BOOKING,
+    Payable,
+    PayableKind,
+    PaymentInProgress,
+    payment_in_progress,
+    refund_payable,
+    refund_payable_part,
+)
 from apps.roles import MERCHANT, SYSTEM, TRAVELLER
 from servicelayer import events
 from servicelayer.errors import Conflict, ServiceError
-from servicelayer.outside import call_outside
 from servicelayer.registry import service
+from servicelayer.tasks import enqueue
 
 
 class StayBeingConfirmed(Conflict):
@@ -134,18 +157,6 @@ def _booking_out(actor: User | None, booking: HotelBooking) -> BookingOut:
     return BookingOut.model_validate(booking_get(actor=viewer, booking_id=booking.pk))
 
 
-def _settle(
-    booking: HotelBooking, status: str, *, terms: Sequence[str] = (), **fields: str
-) -> None:
-    """Save the outcome (`fields` go into the event too, `terms` were set on the row)."""
-    booking.status = status
-    for name, value in fields.items():
-        setattr(booking, name, value)
-    booking.save(update_fields=["status", *fields, *terms, "updated_at"])
-    if status != BookingStatus.PENDING_CONFIRMATION:  # booking.confirmed, booking.failed
-        _record(booking.pk, booking.traveller_id, status, fields)
-
-
 def _record(booking_id: int, traveller_id: int, status: str, payload: dict[str, str]) -> None:
     events.record(
         f"booking.{status}",
@@ -158,7 +169,8 @@ def _record(booking_id: int, traveller_id: int, status: str, payload: dict[str, 
 
 def _terms(found: SupplierBooking) -> dict[str, Any]:
     """The columns the supplier's booking says something about: its currency and policy (the
-    total is the one quoted, which the supplier checked)."""
+    total is the one quoted, which the supplier checked). A booking whose answer carries no
+    readable policy keeps the one it was quoted with."""
     terms: dict[str, Any] = {}
     if found.currency:
         terms["currency"] = found.currency
@@ -167,12 +179,72 @@ def _terms(found: SupplierBooking) -> dict[str, Any]:
     return terms
 
 
+def _confirm(booking: HotelBooking, found: SupplierBooking, now: datetime) -> bool:
+    """The supplier holds it: `confirmed`, with its event, if still unresolved (one
+    conditional update: concurrent settlements confirm once). Call it in a transaction."""
+    if not HotelBooking.objects.filter(pk=booking.pk, status__in=UNRESOLVED).update(
+        status=BookingStatus.CONFIRMED,
+        supplier_reference=found.reference,
+        updated_at=now,
+        **_terms(found),
+    ):
+        return False
+    _record(
+        booking.pk,
+        booking.traveller_id,
+        BookingStatus.CONFIRMED,
+        {"supplier_reference": found.reference},
+    )
+    return True
+
+
+def _fail(booking: HotelBooking, reason: str, now: datetime) -> bool:
+    """Nothing is booked at the supplier: `failed`, with its event, and its payment refunded
+    whole (through payments, once this commits), if still unresolved. Call it in a
+    transaction: the conditional update locks the booking row first, then payments the
+    payment."""
+    if not HotelBooking.objects.filter(pk=booking.pk, status__in=UNRESOLVED).update(
+        status=BookingStatus.FAILED, failure_reason=reason, updated_at=now
+    ):
+        return False
+    _record(booking.pk, booking.traveller_id, BookingStatus.FAILED, {"failure_reason": reason})
+    refund_payable(BOOKING, booking.pk)  # nothing if it was never paid (rows from before)
+    return True
+
+
+def _refund_cancellation(booking: HotelBooking, fee: Decimal) -> Decimal:
+    """Give back what a cancellation leaves of the payment: all of it when free, else what
+    was paid minus the fee (a partial refund, keyed "cancel": once per booking). Call it in
+    the cancellation's transaction, the booking row locked. The amount refunded."""
+    if fee == 0:
+        refund_payable(BOOKING, booking.pk)
+        return booking.total_price
+    due = booking.total_price - fee
+    return refund_payable_part(BOOKING, booking.pk, due, key="cancel") if due > 0 else due
+
+
+def _find_offer(hotel: Hotel, data: NewBooking) -> RoomOffer | None:
+    """The supplier's offer for this room type and stay, asked now (never a cached quote)."""
+    request = AvailabilityRequest(
+        supplier_hotel_id=hotel.supplier_hotel_id,
+        start_date=data.start_date,
+        end_date=data.end_date,
+        guests=data.guests,
+    )
+    try:
+        offers = supplier_offers(hotel, request, fresh=True)
+    except SupplierDown:
+        raise SupplierUnavailable() from None
+    return next((offer for offer in offers if offer.room_type == data.room_type), None)
+
+
 @service(
     role=TRAVELLER,
     errors=[
         HotelNotFound,
         InvalidStay,
         StayBeingConfirmed,
+        StayAwaitingPayment,
         RateChanged,
         BookingRefused,
         SupplierUnavailable,
@@ -180,24 +252,36 @@ def _terms(found: SupplierBooking) -> dict[str, Any]:
     outside=True,
 )
 def booking_book(*, actor: User, data: NewBooking) -> BookingOut:
-    """Book a room type for some guests at the hotel's supplier (at most 30 nights, starting
-    today or later), at the total that availability quoted (`quoted_total`).
+    """Book a room type for some guests (at most 30 nights, starting today or later) at the
+    total that availability quoted (`quoted_total`): the booking is `awaiting_payment`, with
+    the price and cancellation policy it was quoted at. Pay it within
+    AGORA_BOOKING_PAYMENT_MINUTES (`POST /api/bookings/{id}/payments/`) or it expires; once
+    paid it is booked at the supplier.
 
-    Confirmed by the supplier: `confirmed`, with its reference, the total and the
-    cancellation policy it was booked at. The supplier's price is no longer the quoted one:
-    409 `rate_changed` with `details.new_total`, nothing booked. Refused: 409 with the
-    supplier's reason. Supplier down: 503 and nothing is booked. No answer in time, or one
-    that cannot be read: the booking is `pending_confirmation` (the API answers 202) until
-    reconciliation settles it."""
-
-    def record() -> tuple[HotelBooking, BookingRequest]:
-        if data.start_date < timezone.now().date():
-            raise InvalidStay(fields={"start_date": ["A stay cannot start in the past."]})
-        hotel = Hotel.objects.filter(pk=data.hotel_id, is_active=True).first()
-        if hotel is None:
-            raise HotelNotFound()
-        try:
-            # the last statement of this transaction: a conflict rolls it back whole
+    The supplier is asked for the offer now: its price is no longer the quoted one: 409
+    `rate_changed` with `details.new_total`, nothing recorded. No such room for these dates
+    and guests (full): 409 `booking_refused`. Supplier down: 503. An unpaid booking of the
+    same stay: 409 `booking_awaiting_payment` (pay or cancel it); one still being confirmed:
+    409 `booking_unresolved`. A stay of total zero needs no payment: it goes to the supplier
+    at once (`pending`)."""
+    if data.start_date < timezone.now().date():
+        raise InvalidStay(fields={"start_date": ["A stay cannot start in the past."]})
+    hotel = Hotel.objects.filter(pk=data.hotel_id, is_active=True).first()
+    if hotel is None:
+        raise HotelNotFound()
+    offer = _find_offer(hotel, data)
+    if offer is None:
+        raise BookingRefused(
+            "The hotel has no such room for these dates and guests.",
+            details={"reason": "no_availability"},
+        )
+    if offer.total != data.quoted_total:
+        raise RateChanged(
+            details={"new_total": str(offer.total), "quoted_total": str(data.quoted_total)}
+        )
+    free = offer.total == 0
+    try:
+        with transaction.atomic():
             booking = HotelBooking.objects.create(
                 hotel=hotel,
                 traveller=actor,
@@ -207,117 +291,247 @@ def booking_book(*, actor: User, data: NewBooking) -> BookingOut:
                 room_type=data.room_type,
                 guests=data.guests,
                 total_price=data.quoted_total,
-                currency=settings.AGORA_CURRENCY,
+                currency=offer.currency,
+                # the policy quoted: it stands unless the supplier's booking says otherwise
+                cancellation_policy=offer.policy.as_json(),
+                status=BookingStatus.PENDING if free else BookingStatus.AWAITING_PAYMENT,
+                paid_at=timezone.now() if free else None,
             )
-        except IntegrityError as error:
-            if violates(error, HotelBooking, ONE_UNRESOLVED_PER_STAY):
-                raise StayBeingConfirmed() from None
-            raise
-        request = BookingRequest(
-            client_reference=str(booking.client_reference),
-            supplier_hotel_id=hotel.supplier_hotel_id,
-            start_date=data.start_date,
-            days=booking.nights,
-            guest_wish=data.special_wishes,
-            room_type=data.room_type,
-            guests=data.guests,
-            expected_total=data.quoted_total,
+            if free:  # nothing to pay: booked at the supplier once this commits
+                enqueue(booking_place, data=BookingRef(booking_id=booking.pk))
+    except IntegrityError as error:
+        if violates(error, HotelBooking, ONE_UNRESOLVED_PER_STAY):
+            raise _open_stay_error(actor, data) from None
+        raise
+    return _booking_out(actor, booking)
+
+
+def _open_stay_error(actor: User, data: NewBooking) -> ServiceError:
+    """What stands in the way of booking this stay again: an unpaid booking of it, or one
+    still being settled with the supplier."""
+    holder = HotelBooking.objects.filter(
+        traveller=actor,
+        hotel_id=data.hotel_id,
+        start_date=data.start_date,
+        end_date=data.end_date,
+        status__in=OPEN,
+    ).first()
+    if holder is not None and holder.status == BookingStatus.AWAITING_PAYMENT:
+        return StayAwaitingPayment(details={"booking_id": holder.pk})
+    return StayBeingConfirmed()
+
+
+@service(role=SYSTEM, errors=[BookingNotFound], outside=True)
+def booking_place(*, data: BookingRef) -> BookingOut:
+    """Book a paid stay at the hotel's supplier (a task, enqueued when its payment is
+    recorded; running it again changes nothing once it is settled).
+
+    The paid `pending` row with its client reference was committed with the payment: the
+    intent is recorded before the supplier is called, outside any transaction, and the
+    supplier treats a repeated client reference as the same booking. Confirmed: `confirmed`.
+    Refused (full, the price changed since the quote) or never reached: `failed`, and the
+    charge is refunded whole. A 5xx or no readable answer: the outcome is unknown, so nothing
+    is refunded: `pending_confirmation`, which booking_reconcile settles by client reference
+    (found: confirmed; not found after the grace: failed and refunded)."""
+    booking = HotelBooking.objects.select_related("hotel").filter(pk=data.booking_id).first()
+    if booking is None:
+        raise BookingNotFound()
+    if booking.status != BookingStatus.PENDING:
+        return _booking_out(None, booking)
+    request = BookingRequest(
+        client_reference=str(booking.client_reference),
+        supplier_hotel_id=booking.hotel.supplier_hotel_id,
+        start_date=booking.start_date,
+        days=booking.nights,
+        guest_wish=booking.special_wishes,
+        room_type=booking.room_type,
+        guests=booking.guests,
+        expected_total=booking.total_price,
+    )
+    try:
+        found = supplier_for(booking.hotel).book(request)
+    except SupplierRefused as error:  # a price change too: booked at no other price
+        reason = "rate_changed" if isinstance(error, SupplierPriceChanged) else error.code
+        with transaction.atomic():
+            _fail(booking, reason, timezone.now())
+    except SupplierUnreachable:  # the request never left: nothing is booked
+        with transaction.atomic():
+            _fail(booking, "supplier_unreachable", timezone.now())
+    except (SupplierDown, SupplierOutcomeUnknown):  # it may have booked: ask, never refund yet
+        HotelBooking.objects.filter(pk=booking.pk, status=BookingStatus.PENDING).update(
+            status=BookingStatus.PENDING_CONFIRMATION, updated_at=timezone.now()
         )
-        return booking, request
-
-    def book(intent: tuple[HotelBooking, BookingRequest]) -> SupplierBooking:
-        return supplier_for(intent[0].hotel).book(intent[1])
-
-    def settle(
-        intent: tuple[HotelBooking, BookingRequest], confirmed: SupplierBooking
-    ) -> BookingOut:
-        booking = intent[0]
-        terms = _terms(confirmed)
-        for name, value in terms.items():
-            setattr(booking, name, value)
-        _settle(
-            booking,
-            BookingStatus.CONFIRMED,
-            terms=list(terms),
-            supplier_reference=confirmed.reference,
-        )
-        return _booking_out(actor, booking)
-
-    def failed(
-        intent: tuple[HotelBooking, BookingRequest], error: Exception
-    ) -> BookingOut | ServiceError:
-        booking = intent[0]
-        if isinstance(error, SupplierPriceChanged):
-            _settle(booking, BookingStatus.FAILED, failure_reason="rate_changed")
-            return RateChanged(
-                details={
-                    "new_total": str(error.new_total),
-                    "quoted_total": str(data.quoted_total),
-                }
-            )
-        if isinstance(error, SupplierRefused):
-            _settle(booking, BookingStatus.FAILED, failure_reason=error.code)
-            return BookingRefused(error.message, details={"reason": error.code})
-        if isinstance(error, SupplierUnreachable):
-            _settle(booking, BookingStatus.FAILED, failure_reason="supplier_unreachable")
-            return SupplierUnavailable()
-        if isinstance(error, SupplierDown):  # a 5xx: reconciliation asks whether it booked
-            _settle(booking, BookingStatus.FAILED, failure_reason="supplier_unavailable")
-            return SupplierUnavailable()
-        if isinstance(error, SupplierOutcomeUnknown):
-            _settle(booking, BookingStatus.PENDING_CONFIRMATION)
-            return _booking_out(actor, booking)
-        raise error  # the booking stays pending: reconciliation asks the supplier
-
-    return call_outside(record=record, call=book, settle=settle, on_error=failed)
+    else:
+        with transaction.atomic():
+            _confirm(booking, found, timezone.now())
+    booking.refresh_from_db()
+    return _booking_out(None, booking)
 
 
 @service(
     role=TRAVELLER,
-    errors=[BookingNotFound, BookingNotCancelable, StayStarted, SupplierUnavailable],
+    errors=[
+        BookingNotFound,
+        BookingNotCancelable,
+        StayStarted,
+        PaymentInProgress,
+        SupplierUnavailable,
+    ],
     outside=True,
 )
 def booking_cancel(*, actor: User, data: BookingRef) -> BookingOut:
-    """Cancel a confirmed booking under its cancellation policy, at the supplier first;
-    merchants may cancel any booking.
+    """Cancel a booking under its cancellation policy, at the supplier first; merchants may
+    cancel any booking.
 
-    Free until the policy's deadline (N days before arrival), then for its fee: the answer's
-    `cancellation_fee` and `refund_due` (total minus fee) say what it cost; no money moves
-    yet. On or after the start date: 409 `stay_started`. Supplier down: 503 and the booking
-    stays confirmed."""
+    A confirmed stay is free to cancel until the policy's deadline (N days before arrival):
+    the payment is refunded whole; later, for its fee: what was paid minus the fee is
+    refunded (`cancellation_fee`, `refund_due`). On or after the start date: 409
+    `stay_started`. A booking not paid yet is canceled at once, nothing to refund (409
+    `payment_in_progress` while its payment is being processed). Supplier down: 503 and the
+    booking stands; the intent and fee are kept, so a cancel that reached the supplier after
+    all is settled as yours (with that fee) by reconciliation, and canceling again finishes
+    it."""
     booking = bookings_of(actor).filter(pk=data.booking_id).first()
     if booking is None:
         raise BookingNotFound()
     if booking.status in (BookingStatus.CANCELED, BookingStatus.CANCELED_BY_SUPPLIER):
         return _booking_out(actor, booking)  # canceling twice changes nothing
+    if booking.status == BookingStatus.AWAITING_PAYMENT:
+        _cancel_unpaid(booking)
+        booking.refresh_from_db()
+        if booking.status == BookingStatus.CANCELED:
+            return _booking_out(actor, booking)
     if booking.status != BookingStatus.CONFIRMED:
         raise BookingNotCancelable(details={"status": booking.status})
     today = timezone.now().date()
     if today >= booking.start_date:
         raise StayStarted(details={"start_date": booking.start_date.isoformat()})
+    # 1. the intent and its fee, committed before the supplier is asked (a retry keeps the
+    # fee first recorded); touching the row also keeps reconciliation's watch off it
     fee = booking.policy.fee(booking.total_price, start=booking.start_date, today=today)
-    # touched first: reconciliation leaves a booking just touched alone, so that it does not
-    # take our own cancellation, seen at the supplier, for one on the supplier's side
-    HotelBooking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
-        updated_at=timezone.now()
-    )
+    now = timezone.now()
+    with transaction.atomic():
+        intent = HotelBooking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED)
+        intent.filter(cancel_requested_at__isnull=True).update(
+            cancel_requested_at=now, cancellation_fee=fee, updated_at=now
+        )
+        intent.update(updated_at=now)
+    booking.refresh_from_db()
+    # 2. the supplier, outside any transaction (canceling is idempotent there)
     try:
         supplier_for(booking.hotel).cancel(booking.supplier_reference)
     except SupplierDown:
-        raise SupplierUnavailable("The supplier is unavailable; the booking stands.") from None
-    with transaction.atomic():  # the change and its event
-        if HotelBooking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
-            status=BookingStatus.CANCELED, cancellation_fee=fee, updated_at=timezone.now()
-        ):
-            refund = booking.total_price - fee
-            _record(
-                booking.pk,
-                booking.traveller_id,
-                BookingStatus.CANCELED,
-                {"cancellation_fee": str(fee), "refund_due": str(refund)},
-            )
+        raise SupplierUnavailable(
+            "The supplier is unavailable; the booking stands until it confirms the "
+            "cancellation. Cancel again later."
+        ) from None
+    # 3. the outcome, its event and the refund, in one transaction
+    with transaction.atomic():
+        _settle_cancel(booking, timezone.now())
     booking.refresh_from_db()
     return _booking_out(actor, booking)
+
+
+def _cancel_unpaid(booking: HotelBooking) -> None:
+    """Cancel a booking awaiting payment: nothing was booked or charged. Its row first, then
+    whether a payment of it is in flight (PaymentInProgress: it may be paid in a moment)."""
+    with transaction.atomic():
+        locked = (
+            HotelBooking.objects.select_for_update()
+            .filter(pk=booking.pk, status=BookingStatus.AWAITING_PAYMENT)
+            .first()
+        )
+        if locked is None:
+            return  # paid (or expired) meanwhile: the caller looks again
+        if payment_in_progress(BOOKING, locked.pk):
+            raise PaymentInProgress(
+                "A payment for this booking is being processed; try again in a moment."
+            )
+        locked.status = BookingStatus.CANCELED
+        locked.cancellation_fee = Decimal("0.00")
+        locked.save(update_fields=["status", "cancellation_fee", "updated_at"])
+        _record(
+            locked.pk,
+            locked.traveller_id,
+            BookingStatus.CANCELED,
+            {"cancellation_fee": "0.00", "refund_due": "0.00"},
+        )
+
+
+def _settle_cancel(booking: HotelBooking, now: datetime) -> bool:
+    """The supplier canceled a stay the traveller asked to cancel: `canceled` with the fee
+    recorded with the intent, its event, and the refund of the rest; False if settled
+    already (the traveller's call and reconciliation's watch settle it once). Call it in a
+    transaction."""
+    if not HotelBooking.objects.filter(
+        pk=booking.pk, status=BookingStatus.CONFIRMED, cancel_requested_at__isnull=False
+    ).update(status=BookingStatus.CANCELED, updated_at=now):
+        return False
+    fee = booking.cancellation_fee if booking.cancellation_fee is not None else Decimal("0.00")
+    _refund_cancellation(booking, fee)
+    _record(
+        booking.pk,
+        booking.traveller_id,
+        BookingStatus.CANCELED,
+        {"cancellation_fee": str(fee), "refund_due": str(booking.total_price - fee)},
+    )
+    return True
+
+
+@service(role=SYSTEM, atomic=True)
+def booking_expire_unpaid() -> ExpiredBookings:
+    """Expire bookings left unpaid for AGORA_BOOKING_PAYMENT_MINUTES (default 30): nothing
+    was booked at the supplier nor charged, and the stay may be booked again. A periodic job;
+    also callable by hand. Bookings another transaction holds, and those whose payment is
+    being processed, are left for a later run; at most AGORA_EXPIRY_BATCH per run."""
+    cutoff = timezone.now() - timedelta(minutes=settings.AGORA_BOOKING_PAYMENT_MINUTES)
+    due = list(
+        HotelBooking.objects.select_for_update(skip_locked=True)
+        .filter(status=BookingStatus.AWAITING_PAYMENT, created_at__lt=cutoff)
+        .order_by("id")[: settings.AGORA_EXPIRY_BATCH]
+    )
+    expiring = [booking for booking in due if not payment_in_progress(BOOKING, booking.pk)]
+    now = timezone.now()
+    for booking in expiring:
+        booking.status = BookingStatus.EXPIRED
+        booking.updated_at = now
+        _record(booking.pk, booking.traveller_id, BookingStatus.EXPIRED, {})
+    HotelBooking.objects.bulk_update(expiring, ["status", "updated_at"])
+    return ExpiredBookings(expired=[booking.pk for booking in expiring])
+
+
+# --- bookings as payments' payables (registered in apps.py) -------------------------------
+
+
+def _lock_payable(booking_id: int, owner: Any) -> Payable | None:
+    """Lock one of `owner`'s bookings for paying (the booking row first, then its payment)."""
+    booking = (
+        HotelBooking.objects.select_for_update().filter(pk=booking_id, traveller=owner).first()
+    )
+    if booking is None:
+        return None
+    return Payable(
+        amount=booking.total_price,
+        currency=booking.currency or settings.AGORA_CURRENCY,
+        may_pay=booking.status == BookingStatus.AWAITING_PAYMENT,
+        status=booking.status,
+    )
+
+
+def _mark_paid(booking_id: int) -> None:
+    """A locked booking is paid: `pending`, and booked at the supplier once this commits."""
+    now = timezone.now()
+    if HotelBooking.objects.filter(pk=booking_id, status=BookingStatus.AWAITING_PAYMENT).update(
+        status=BookingStatus.PENDING, paid_at=now, updated_at=now
+    ):
+        enqueue(booking_place, data=BookingRef(booking_id=booking_id))
+
+
+def _visible(booking_id: int, actor: Any) -> bool:
+    return bookings_of(actor).filter(pk=booking_id).exists()
+
+
+BOOKING_PAYABLE = PayableKind(lock=_lock_payable, on_paid=_mark_paid, visible=_visible)
 
 
 # Failed attempts that the supplier may hold after all: it had no trace of them yet when
@@ -333,26 +547,33 @@ def booking_reconcile() -> Reconciled:
     by hand).
 
     Found: `confirmed`. Not found once the grace period (SUPPLIER_RECONCILE_GRACE_SECONDS)
-    has passed since the attempt: `failed`. Supplier down, or too recent: left for next time.
-    "Not found" is not final: a failed attempt that may be at the supplier is asked about for
-    SUPPLIER_RECONCILE_WINDOW_SECONDS; one that turns up is canceled at the supplier (the
-    traveller was told it failed), its reference and the time kept on the row. Each step is
-    one conditional update, so concurrent runs settle a booking, and cancel an orphan, once.
+    has passed since the attempt (its payment): `failed`, and only then is the payment
+    refunded: never while the outcome is unknown. Supplier down, or too recent: left for
+    next time. "Not found" is not final: a failed attempt that may be at the supplier is
+    asked about for SUPPLIER_RECONCILE_WINDOW_SECONDS; one that turns up is canceled at the
+    supplier (the traveller was told it failed), its reference and the time kept on the row.
+    Each step is one conditional update, so concurrent runs settle a booking, and cancel an
+    orphan, once.
 
     It also watches confirmed stays starting within SUPPLIER_WATCH_DAYS: one the supplier
-    canceled on its side becomes `canceled_by_supplier` (nothing to pay), with the event
-    `booking.canceled_by_supplier` that tells the traveller by mail."""
+    canceled on its side becomes `canceled_by_supplier` (nothing to pay: refunded whole),
+    with the event `booking.canceled_by_supplier` that tells the traveller by mail; one the
+    traveller asked to cancel, whose answer was lost, becomes `canceled` with the fee
+    recorded with that request, and the rest is refunded."""
     now = timezone.now()
     result = Reconciled(confirmed=[], failed=[], unresolved=[], orphans_canceled=[])
     # orphans first: an attempt that this run fails is asked about from the next run on
     result.orphans_canceled.extend(_cancel_orphans(now))
     _settle_unresolved(now, result)
-    result.canceled_by_supplier.extend(_watch_upcoming(now))
+    canceled_by_supplier, canceled = _watch_upcoming(now)
+    result.canceled_by_supplier.extend(canceled_by_supplier)
+    result.canceled.extend(canceled)
     return result
 
 
-def _watch_upcoming(now: datetime) -> list[int]:
-    """Confirmed stays coming up that the supplier has canceled: marked so, once."""
+def _watch_upcoming(now: datetime) -> tuple[list[int], list[int]]:
+    """Confirmed stays coming up that the supplier has canceled: marked so, once (the
+    supplier's doing, or the traveller's whose cancel answer was lost)."""
     today = now.date()
     touched_before = now - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS)
     upcoming = (
@@ -363,9 +584,10 @@ def _watch_upcoming(now: datetime) -> list[int]:
             updated_at__lte=touched_before,  # not one the traveller is canceling right now
         )
         .exclude(supplier_reference="")
+        .select_related("hotel")  # each booking's own supplier is asked
         .order_by("start_date", "id")
     )
-    canceled = []
+    by_supplier, by_traveller = [], []
     for booking in upcoming:
         try:
             found = supplier_for(booking.hotel).get(booking.supplier_reference)
@@ -373,8 +595,18 @@ def _watch_upcoming(now: datetime) -> list[int]:
             continue  # asked again next time
         if found is None or found.status != "canceled":
             continue
-        with transaction.atomic():  # the change and its event
-            if HotelBooking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
+        with transaction.atomic():  # the change, its event and the refund
+            if booking.cancel_requested_at is not None:
+                if _settle_cancel(booking, now):
+                    by_traveller.append(booking.pk)
+                continue
+            # still untouched since it was read (the traveller may have started to cancel)
+            if HotelBooking.objects.filter(
+                pk=booking.pk,
+                status=BookingStatus.CONFIRMED,
+                cancel_requested_at__isnull=True,
+                updated_at__lte=touched_before,
+            ).update(
                 status=BookingStatus.CANCELED_BY_SUPPLIER,
                 cancellation_fee=Decimal("0.00"),
                 updated_at=now,
@@ -385,16 +617,21 @@ def _watch_upcoming(now: datetime) -> list[int]:
                     BookingStatus.CANCELED_BY_SUPPLIER,
                     {"supplier_reference": booking.supplier_reference},
                 )
-                canceled.append(booking.pk)
-    return canceled
+                refund_payable(BOOKING, booking.pk)
+                by_supplier.append(booking.pk)
+    return by_supplier, by_traveller
 
 
 def _cancel_orphans(now: datetime) -> list[int]:
     grace = timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS)
     window = timedelta(seconds=settings.SUPPLIER_RECONCILE_WINDOW_SECONDS)
-    may_be_orphans = HotelBooking.objects.filter(
-        status=BookingStatus.FAILED, failure_reason__in=MAYBE_AT_SUPPLIER
-    ).order_by("id")
+    may_be_orphans = (
+        HotelBooking.objects.filter(
+            status=BookingStatus.FAILED, failure_reason__in=MAYBE_AT_SUPPLIER
+        )
+        .select_related("hotel")
+        .order_by("id")
+    )
     canceled = []
     for booking in may_be_orphans.filter(supplier_reference="", created_at__gt=now - window):
         try:
@@ -442,45 +679,27 @@ def _cancel_orphan(
 
 def _settle_unresolved(now: datetime, result: Reconciled, only: int | None = None) -> None:
     settled_before = now - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS)
-    candidates = HotelBooking.objects.filter(status__in=UNRESOLVED).order_by("id")
+    candidates = (
+        HotelBooking.objects.filter(status__in=UNRESOLVED).select_related("hotel").order_by("id")
+    )
     if only is not None:  # booking_recheck: one booking
         candidates = candidates.filter(pk=only)
     for booking in candidates:
-        if booking.status == BookingStatus.PENDING and booking.created_at > settled_before:
+        if booking.status == BookingStatus.PENDING and booking.attempted_at > settled_before:
             continue  # the first attempt may still be talking to the supplier
         try:
             found = supplier_for(booking.hotel).find(str(booking.client_reference))
         except SupplierDown:
             result.unresolved.append(booking.pk)
             continue
-        unresolved = HotelBooking.objects.filter(pk=booking.pk, status__in=UNRESOLVED)
         if found is not None and found.status == "confirmed":
             with transaction.atomic():  # the change and its event
-                if unresolved.update(
-                    status=BookingStatus.CONFIRMED,
-                    supplier_reference=found.reference,
-                    updated_at=now,
-                    **_terms(found),
-                ):
-                    _record(
-                        booking.pk,
-                        booking.traveller_id,
-                        BookingStatus.CONFIRMED,
-                        {"supplier_reference": found.reference},
-                    )
+                if _confirm(booking, found, now):
                     result.confirmed.append(booking.pk)
-        elif found is not None or booking.created_at <= settled_before:
+        elif found is not None or booking.attempted_at <= settled_before:
             reason = "canceled_at_supplier" if found is not None else "not_at_supplier"
-            with transaction.atomic():  # the change and its event
-                if unresolved.update(
-                    status=BookingStatus.FAILED, failure_reason=reason, updated_at=now
-                ):
-                    _record(
-                        booking.pk,
-                        booking.traveller_id,
-                        BookingStatus.FAILED,
-                        {"failure_reason": reason},
-                    )
+            with transaction.atomic():  # the change, its event and the refund
+                if _fail(booking, reason, now):
                     result.failed.append(booking.pk)
         else:
             result.unresolved.append(booking.pk)

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from apps.ordering.dto import OrderRef
 from apps.ordering.models import Order, OrderLine, OrderStatus
 from apps.ordering.services import order_cancel, order_deliver, order_ship
-from apps.payments.interface import ORDER, payment_rows
+from apps.payments.interface import ORDER, PAYMENT_TABLE_COLUMNS, payment_table
 from apps.roles import MERCHANT
 from servicelayer.adminkit import (
     Button,
@@ -25,6 +25,7 @@ from servicelayer.adminkit import (
     Panel,
     ServiceButtons,
     bulk_action,
+    change_link,
     history_panel,
 )
 
@@ -206,29 +207,11 @@ class OrderAdmin(ServiceButtons, CsvExport):
         return lookup == "owner__id__exact" or super().lookup_allowed(lookup, value, request)
 
     def panels(self, request: HttpRequest, obj: Order) -> list[Panel]:
-        payments = payment_rows(ORDER, obj.pk)
+        payments = payment_table(ORDER, obj.pk, self.payment_link)
         return [
-            Panel(
-                "Payments and refunds",
-                ("Payment", "Amount", "Status", "Charge", "Refund", "Declined", "Made", "Changed"),
-                [
-                    (
-                        format_html(
-                            '<a href="{}">#{}</a>',
-                            reverse(f"{self.admin_site.name}:payments_payment_change", args=[p.id]),
-                            p.id,
-                        ),
-                        f"{p.amount} {p.currency}",
-                        p.status,
-                        p.gateway_reference or "-",
-                        p.refund_reference or "-",
-                        p.decline_reason or "-",
-                        p.created_at,
-                        p.updated_at,
-                    )
-                    for p in payments
-                ],
-                empty="No payment yet.",
-            ),
+            Panel("Payments and refunds", PAYMENT_TABLE_COLUMNS, payments, empty="No payment yet."),
             history_panel("order", obj.pk),
         ]
+
+    def payment_link(self, payment_id: int) -> str:
+        return change_link(self.admin_site.name, "payments_payment", payment_id, f"#{payment_id}")

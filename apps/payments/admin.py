@@ -1,12 +1,12 @@
-"""Payments in the back office: read only. Money moves through the services (paying, and the
-refund order_cancel starts), never by hand; nothing deletes a payment, a record of money."""
+"""Payments and refunds in the back office: read only. Money moves through the services
+(paying, and the refunds canceling starts), never by hand; nothing deletes a record of money."""
 
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from apps.payments.models import Payment
+from apps.payments.models import Payment, Refund
 from apps.payments.selectors import FAILED_STATUSES
 from apps.roles import MERCHANT
 from servicelayer.adminkit import CsvExport, DateRangeFilter
@@ -36,6 +36,7 @@ class PaymentAdmin(CsvExport):
         "payable_id",
         "owner",
         "amount",
+        "amount_refunded",
         "currency",
         "status",
         "created_at",
@@ -54,11 +55,43 @@ class PaymentAdmin(CsvExport):
         ("payable_id", "payable_id"),
         ("customer", "owner__username"),
         ("amount", "amount"),
+        ("amount_refunded", "amount_refunded"),
         ("currency", "currency"),
         ("status", "status"),
         ("gateway_reference", "gateway_reference"),
         ("refund_reference", "refund_reference"),
         ("decline_reason", "decline_reason"),
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Refund)
+class RefundAdmin(CsvExport):
+    """Read only: partial refunds are made by the services (a stay canceled for a fee)."""
+
+    role = MERCHANT
+    list_display = ("id", "payment", "key", "amount", "status", "created_at", "updated_at")
+    list_filter = ("status", ("created_at", DateRangeFilter))
+    search_fields = ("=payment__id", "=payment__payable_id", "provider_reference", "key")
+    list_select_related = ("payment",)
+    ordering = ("-id",)
+    csv_columns = (
+        ("id", "id"),
+        ("created_at", "created_at"),
+        ("payment", "payment_id"),
+        ("payable_kind", "payment__payable_kind"),
+        ("payable_id", "payment__payable_id"),
+        ("amount", "amount"),
+        ("status", "status"),
+        ("provider_reference", "provider_reference"),
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -5,29 +5,39 @@ from pydantic import Field
 
 from servicelayer.dto import DTO, Id, Output
 
+CardToken = Field(
+    min_length=1,
+    max_length=100,
+    pattern=r"^(tok|pm)_[A-Za-z0-9_]+$",
+    description="A card token or PaymentMethod id from the payment provider (Stripe.js; "
+    "with the dummy gateway or Stripe's test mode: tok_visa).",
+)
+
 
 class NewPayment(DTO):
     order_id: Id
-    card_token: str = Field(
-        min_length=1,
-        max_length=100,
-        pattern=r"^(tok|pm)_[A-Za-z0-9_]+$",
-        description="A card token or PaymentMethod id from the payment provider (Stripe.js; "
-        "with the dummy gateway or Stripe's test mode: tok_visa).",
-    )
+    card_token: str = CardToken
+
+
+class NewBookingPayment(DTO):
+    booking_id: Id
+    card_token: str = CardToken
 
 
 class PaymentRef(DTO):
     payment_id: Id
 
 
+class RefundRef(DTO):
+    refund_id: Id
+
+
 class OrderPaymentsQuery(DTO):
     order_id: Id
 
 
-class PaymentOut(Output):
+class _PaymentFields(Output):
     id: int
-    order_id: int
     amount: Decimal
     currency: str
     status: str
@@ -35,8 +45,19 @@ class PaymentOut(Output):
     gateway_reference: str
     # with status `requires_action`: what Stripe.js confirms the payment with (3-D Secure)
     client_secret: str
+    amount_refunded: Decimal = Field(
+        description="Given back so far, or being given back (partial refunds included)."
+    )
     created_at: datetime
     updated_at: datetime
+
+
+class PaymentOut(_PaymentFields):
+    order_id: int
+
+
+class BookingPaymentOut(_PaymentFields):
+    booking_id: int
 
 
 class ProviderEventIn(DTO):
@@ -57,6 +78,14 @@ class ProviderEventOut(Output):
     payment_id: int | None
 
 
+class RefundOut(Output):
+    id: int
+    payment_id: int
+    amount: Decimal
+    status: str
+    provider_reference: str
+
+
 class RefundsRetried(Output):
     refunded: list[int]
     still_pending: list[int]
@@ -70,3 +99,4 @@ class StalePaymentsSettled(Output):
 
 
 PAYMENT_FIELDS = tuple(PaymentOut.model_fields)
+BOOKING_PAYMENT_FIELDS = tuple(BookingPaymentOut.model_fields)

@@ -1,6 +1,13 @@
 import functools
 
-from servicelayer.errors import Conflict, InvalidInput, NotFound, PaymentRequired, Unavailable
+from servicelayer.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PaymentRequired,
+    Unavailable,
+    Unprocessable,
+)
 
 
 class PaymentDeclined(PaymentRequired):
@@ -28,6 +35,39 @@ class OrderNotPayable(Conflict):
     default_message = "This order cannot be paid: it is not awaiting payment."
 
 
+class PayableNotPayable(Conflict):
+    """What a payment is for may not be paid now (details.status says why). Each payable kind
+    but orders has its own subclass (not_payable_error), coded after the kind."""
+
+
+@functools.cache
+def not_payable_error(kind: str) -> type[Conflict]:
+    """The not-payable error of payable `kind`: OrderNotPayable for "order",
+    `booking_not_payable` for "booking"."""
+    if kind == "order":
+        return OrderNotPayable
+    return type(
+        f"{kind.title()}NotPayable",
+        (PayableNotPayable,),
+        {
+            "code": f"{kind}_not_payable",
+            "default_message": f"This {kind} cannot be paid: it is not awaiting payment.",
+        },
+    )
+
+
+class PaymentAmountTooSmall(Unprocessable):
+    code = "payment_amount_too_small"
+    default_message = (
+        "The amount to pay is below what the payment provider can charge; nothing was charged."
+    )
+
+
+class RefundExceedsCaptured(Conflict):
+    code = "refund_exceeds_captured"
+    default_message = "A refund may not exceed what was charged and not yet refunded."
+
+
 class PayableNotReady(Conflict):
     """What a payment is for lacks something it needs before it is paid (details.missing names
     it). Each payable kind has its own subclass (not_ready_error), coded after the kind."""
@@ -49,13 +89,18 @@ def not_ready_error(kind: str) -> type[PayableNotReady]:
 
 class PaymentInProgress(Conflict):
     code = "payment_in_progress"
-    default_message = "A payment for this order is being processed; try again in a moment."
+    default_message = "A payment for this is being processed; try again in a moment."
     transient = True  # the payment is settled soon: the order is then paid, or free again
 
 
 class PaymentNotFound(NotFound):
     code = "payment_not_found"
     default_message = "There is no such payment."
+
+
+class RefundNotFound(NotFound):
+    code = "refund_not_found"
+    default_message = "There is no such refund."
 
 
 class PayableNotFound(NotFound):

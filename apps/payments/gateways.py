@@ -9,8 +9,8 @@ gateway, or whose answer timed out, can be settled. What each outcome raises is 
 (apps/payments/tests/contract.py runs it against every gateway):
 
 - GatewayDeclined(reason): the card was refused, nothing charged;
-- GatewayRefused(reason): the request itself was wrong (an unknown card token), nothing
-  charged;
+- GatewayRefused(reason): the request itself was wrong (an unknown card token; an amount
+  below the provider's least charge: `amount_too_small`), nothing charged;
 - GatewayUnavailable: the provider is down or rate-limits us, nothing was charged;
 - GatewayOutcomeUnknown: the request may have reached the provider (a timeout, a 500): only
   find_charge can tell, so the payment stays `processing`;
@@ -57,6 +57,8 @@ class GatewayOutcomeUnknown(Exception):
 
 SUCCEEDED = "succeeded"
 REQUIRES_ACTION = "requires_action"
+# GatewayRefused's reason for an amount below the provider's least charge (Stripe: 0.50 EUR)
+AMOUNT_TOO_SMALL = "amount_too_small"
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,8 @@ class DummyGateway:
       authenticate: `requires_action` with a client secret;
     - `tok_providerDown`: the provider is unavailable (nothing is charged);
     - `tok_providerTimeout`: the charge is made but its answer is lost (a timeout);
-    - any other token: refused as Stripe refuses it (`resource_missing`), nothing charged.
+    - any other token: refused as Stripe refuses it (`resource_missing`), nothing charged;
+    - an amount below MINIMUM_CHARGE (Stripe's 0.50): refused as `amount_too_small`.
 
     Charges and refunds are rows (DummyCharge, DummyRefund) unique on our reference, so every
     process answers alike and a repeated reference, even at the same moment, is the same one.
@@ -147,6 +150,7 @@ class DummyGateway:
     REQUIRE_ACTION = {"tok_threeDSecure2Required", "pm_card_threeDSecure2Required"}
     UNAVAILABLE = {"tok_providerDown"}
     TIMES_OUT = {"tok_providerTimeout"}
+    MINIMUM_CHARGE = Decimal("0.50")  # Stripe's least charge in EUR and USD
 
     # knobs for tests, per process; reset() puts them back
     refunds_unavailable = False  # refunds fail as if the provider were down
@@ -167,6 +171,8 @@ class DummyGateway:
             raise GatewayDeclined(self.DECLINES[token])
         if not (token in self.SUCCEEDS or token in self.REQUIRE_ACTION or token in self.TIMES_OUT):
             raise GatewayRefused("resource_missing")
+        if amount < self.MINIMUM_CHARGE:
+            raise GatewayRefused(AMOUNT_TOO_SMALL)
         if self.latency:
             time.sleep(self.latency)
         row, _ = DummyCharge.objects.get_or_create(

@@ -1,6 +1,8 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class PaymentStatus(models.TextChoices):
@@ -47,6 +49,10 @@ class Payment(models.Model):
     decline_reason = models.CharField(max_length=100, blank=True, default="")
     # what the customer's browser confirms a `requires_action` payment with (Stripe.js)
     client_secret = models.CharField(max_length=255, blank=True, default="")
+    # what refunds have given back or are giving back (partial refunds: the Refund rows; a
+    # whole refund: all of it once done). Reserved in the refund's own transaction by a
+    # conditional update, so concurrent refunds never give back more than was charged.
+    amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -61,6 +67,10 @@ class Payment(models.Model):
                 name="payment_one_live_per_payable",
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__gte=0, amount_refunded__lte=F("amount")),
+                name="payment_refunded_within_amount",
+            ),
         ]
         indexes = [
             models.Index(fields=["payable_kind", "payable_id", "id"], name="payment_payable_id"),
@@ -83,6 +93,45 @@ class Payment(models.Model):
     @property
     def refund_request_reference(self) -> str:
         return f"agora-refund-{self.pk}"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", "Pending (recorded; the provider is being asked)"
+    SUCCEEDED = "succeeded", "Succeeded"
+
+
+class Refund(models.Model):
+    """A partial refund of a payment (a stay canceled for a fee: what was paid minus the fee).
+
+    Recorded, with its amount reserved on the payment, in the transaction that decides it
+    (the payable locked first, then the payment), and sent to the provider by a task once
+    that commits, with its own reference as the provider's idempotency key. The caller's `key`
+    makes a repeated request the same refund. A whole refund keeps the payment's own status
+    (refund_pending, refunded) instead."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    key = models.CharField(max_length=100, help_text="The caller's key: one refund per key.")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    status = models.CharField(
+        max_length=20, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
+    provider_reference = models.CharField(max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "key"], name="refund_one_per_key"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund #{self.pk} of {self.amount} on payment #{self.payment_id} ({self.status})"
+
+    @property
+    def reference(self) -> str:
+        """Sent to the gateway with the refund: a retried refund is the same refund."""
+        return f"agora-refund-{self.payment_id}-{self.pk}"
 
 
 class DummyCharge(models.Model):

@@ -17,6 +17,8 @@ from typing import Any
 
 # The kind payments' order routes pay (`/api/orders/{id}/payments/`); ordering registers it.
 ORDER = "order"
+# A hotel stay (`/api/bookings/{id}/payments/`); bookings registers it.
+BOOKING = "booking"
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,8 @@ class PayableKind:
 
     `lock(payable_id, owner)`: lock one of `owner`'s payables (`owner` a user or a user id)
     and return it; None if there is none.
-    `on_paid(payable_id)`: mark it paid (it is locked already).
+    `on_paid(payable_id)`: mark it paid (it is locked already). What follows the payment
+    outside (a stay booked at the supplier) is enqueued here, so it runs once this commits.
     `visible(payable_id, actor)`: whether `actor` may see it and its payments."""
 
     lock: Callable[[int, Any], Payable | None]

@@ -25,6 +25,17 @@ routes.post(
     other_statuses=[202],
     idempotent=True,
 )
+routes.get(
+    "bookings/<pk:booking_id>/payments/", selectors.payments_of_booking, name="booking-payments"
+)
+routes.post(
+    "bookings/<pk:booking_id>/payments/",
+    services.payment_pay_booking,
+    status=201,
+    status_for=_accepted_if_unsettled,
+    other_statuses=[202],
+    idempotent=True,
+)
 
 urlpatterns = [
     *routes.urls(),

@@ -1,4 +1,4 @@
-"""Paying for payables (orders today) and refunding them.
+"""Paying for payables (orders, hotel stays) and refunding them, whole or in part.
 
 Payments is the lower layer: it knows what it charges by reference (a payable kind and an id)
 and reaches the payable only through the callbacks its kind registered (payables.py).
@@ -16,37 +16,52 @@ reference and settles it. A payment that needs the customer's action (3-D Secure
 ended; so do refunds the provider finishes later. Every change of a payment's
 status is a conditional update (from the status it was seen in), and recording a charge locks
 the payable first, then the payment, so the worker and the job settle a payment once.
+
+Refunds follow the same rule: recorded in the caller's transaction (the payable locked, then
+the payment: a whole refund marks the payment `refund_pending`, a partial one reserves its
+amount with a conditional update and records a Refund row), sent to the gateway by a task
+once that commits, each with its own reference, so a retried refund is the same refund.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.payments.dto import (
+    BookingPaymentOut,
+    NewBookingPayment,
     NewPayment,
     PaymentOut,
     PaymentRef,
     ProviderEventIn,
     ProviderEventOut,
+    RefundOut,
+    RefundRef,
     RefundsRetried,
     StalePaymentsSettled,
 )
 from apps.payments.errors import (
     CardTokenInvalid,
     OrderNotPayable,
+    PaymentAmountTooSmall,
     PaymentDeclined,
     PaymentInProgress,
     PaymentNotFound,
     PaymentProviderUnavailable,
+    RefundExceedsCaptured,
+    RefundNotFound,
     not_found_error,
+    not_payable_error,
     not_ready_error,
 )
 from apps.payments.gateways import (
+    AMOUNT_TOO_SMALL,
     REQUIRES_ACTION,
     Charge,
     GatewayDeclined,
@@ -55,9 +70,16 @@ from apps.payments.gateways import (
     GatewayUnavailable,
     get_gateway,
 )
-from apps.payments.models import IN_FLIGHT_STATUSES, Payment, PaymentStatus, ProviderEvent
-from apps.payments.payables import ORDER, Payable, payable_kind
-from apps.roles import SHOPPER, SYSTEM
+from apps.payments.models import (
+    IN_FLIGHT_STATUSES,
+    Payment,
+    PaymentStatus,
+    ProviderEvent,
+    Refund,
+    RefundStatus,
+)
+from apps.payments.payables import BOOKING, ORDER, Payable, payable_kind
+from apps.roles import SHOPPER, SYSTEM, TRAVELLER
 from servicelayer import events
 from servicelayer.errors import ServiceError
 from servicelayer.outside import call_outside
@@ -65,20 +87,29 @@ from servicelayer.registry import service
 from servicelayer.tasks import enqueue
 
 
+def _fields(payment: Payment) -> dict[str, Any]:
+    """A payment's output fields but its payable's id (the selectors read the same as rows)."""
+    return {
+        "id": payment.pk,
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "status": payment.status,
+        "decline_reason": payment.decline_reason,
+        "gateway_reference": payment.gateway_reference,
+        "client_secret": payment.client_secret,
+        "amount_refunded": payment.amount_refunded,
+        "created_at": payment.created_at,
+        "updated_at": payment.updated_at,
+    }
+
+
 def _out(payment: Payment) -> PaymentOut:
-    """The output of a payment (payments_of_order reads the same fields as rows)."""
-    return PaymentOut(
-        id=payment.pk,
-        order_id=payment.payable_id,
-        amount=payment.amount,
-        currency=payment.currency,
-        status=payment.status,
-        decline_reason=payment.decline_reason,
-        gateway_reference=payment.gateway_reference,
-        client_secret=payment.client_secret,
-        created_at=payment.created_at,
-        updated_at=payment.updated_at,
-    )
+    """The output of an order's payment (payments_of_order reads the same fields as rows)."""
+    return PaymentOut(order_id=payment.payable_id, **_fields(payment))
+
+
+def _booking_payment_out(payment: Payment) -> BookingPaymentOut:
+    return BookingPaymentOut(booking_id=payment.payable_id, **_fields(payment))
 
 
 def _lock_payable(kind: str, payable_id: int, *, owner: Any) -> Payable:
@@ -176,16 +207,91 @@ def payment_in_progress(kind: str, payable_id: int) -> bool:
 
 def refund_payable(kind: str, payable_id: int) -> None:
     """Within the caller's transaction (the payable locked): mark the payable's successful
-    payment for refund, and refund it through the gateway once that transaction commits."""
+    payment for refund, and refund it through the gateway once that transaction commits
+    (what it charged, less what partial refunds gave back)."""
     payment_ids = list(
         Payment.objects.select_for_update()
         .of(kind, payable_id)
-        .filter(status=PaymentStatus.SUCCEEDED)
+        .filter(status=PaymentStatus.SUCCEEDED, amount_refunded__lt=F("amount"))
         .values_list("id", flat=True)
     )
     Payment.objects.filter(pk__in=payment_ids).update(status=PaymentStatus.REFUND_PENDING)
     for payment_id in payment_ids:
         enqueue(payment_refund, data=PaymentRef(payment_id=payment_id))
+
+
+def _pay(actor: User, kind: str, payable_id: int, token: str, *, what: str) -> Payment:
+    """Pay payable `kind` `payable_id` with a card token: the three steps of the module
+    docstring, through call_outside. `what` names the payable in messages ("order")."""
+
+    def record() -> Payment:
+        payable = _lock_payable(kind, payable_id, owner=actor)
+        if not payable.may_pay:
+            raise not_payable_error(kind)(details={"status": payable.status})
+        if payable.missing:
+            missing = " and ".join(name.replace("_", " ") for name in payable.missing)
+            raise not_ready_error(kind)(
+                f"Set the {what}'s {missing} before paying.",
+                details={"missing": list(payable.missing)},
+            )
+        if payable.amount <= 0:
+            # nothing to charge, and no provider charges nothing: refused before it is asked
+            raise PaymentAmountTooSmall(details={"amount": str(payable.amount)})
+        if Payment.objects.in_progress(kind, payable_id):
+            raise PaymentInProgress(f"A payment for this {what} is being processed; try again.")
+        return Payment.objects.create(
+            payable_kind=kind,
+            payable_id=payable_id,
+            owner=actor,
+            amount=payable.amount,
+            currency=payable.currency,
+        )
+
+    def charge(payment: Payment) -> Charge:
+        return get_gateway().charge(
+            amount=payment.amount,
+            currency=payment.currency,
+            token=token,
+            reference=payment.charge_reference,
+        )
+
+    def settle(payment: Payment, charge: Charge) -> Payment | ServiceError:
+        if charge.status == REQUIRES_ACTION:
+            _await_action(payment, charge)
+            payment.refresh_from_db()
+            return payment
+        _record_charge(payment, charge)
+        if payment.status != PaymentStatus.SUCCEEDED:
+            return PaymentProviderUnavailable(
+                "The payment provider answered too late: the payment had been given up and its "
+                "charge is refunded. Try again.",
+                details={"payment_id": payment.pk},
+            )
+        return payment
+
+    def failed(payment: Payment, error: Exception) -> Payment | ServiceError:
+        if isinstance(error, GatewayDeclined):
+            _settle(payment, status=PaymentStatus.DECLINED, decline_reason=error.reason)
+            return PaymentDeclined(
+                f"The card was declined; the {what} still awaits payment.",
+                details={"reason": error.reason, "payment_id": payment.pk},
+            )
+        if isinstance(error, GatewayRefused):
+            _settle(payment, status=PaymentStatus.FAILED, decline_reason=error.reason)
+            if error.reason == AMOUNT_TOO_SMALL:
+                return PaymentAmountTooSmall(
+                    details={"amount": str(payment.amount), "payment_id": payment.pk}
+                )
+            return CardTokenInvalid(details={"reason": error.reason, "payment_id": payment.pk})
+        if isinstance(error, GatewayOutcomeUnknown):
+            # maybe charged: only the provider can tell, and payment_settle_stale asks it
+            return payment
+        if isinstance(error, GatewayUnavailable):
+            _settle(payment, status=PaymentStatus.FAILED)
+            return PaymentProviderUnavailable()
+        raise error  # the payment stays processing: payment_settle_stale asks the gateway
+
+    return call_outside(record=record, call=charge, settle=settle, on_error=failed)
 
 
 @service(
@@ -194,6 +300,7 @@ def refund_payable(kind: str, payable_id: int) -> None:
         not_found_error(ORDER),
         OrderNotPayable,
         not_ready_error(ORDER),
+        PaymentAmountTooSmall,
         PaymentInProgress,
         PaymentDeclined,
         CardTokenInvalid,
@@ -212,71 +319,40 @@ def payment_pay(*, actor: User, data: NewPayment) -> PaymentOut:
     nothing is charged (also when it answers only after the payment was given up as stale:
     that charge is refunded). An order already paid, canceled or expired: 409. An order of
     goods that ship without a shipping address or method: 409 `order_not_ready`, whose
-    `details.missing` names them (`shipping_address`, `shipping_method`)."""
+    `details.missing` names them (`shipping_address`, `shipping_method`). A total of zero, or
+    below what the provider charges: 422 `payment_amount_too_small`, nothing charged."""
+    return _out(_pay(actor, ORDER, data.order_id, data.card_token, what="order"))
 
-    def record() -> Payment:
-        payable = _lock_payable(ORDER, data.order_id, owner=actor)
-        if not payable.may_pay:
-            raise OrderNotPayable(details={"status": payable.status})
-        if payable.missing:
-            missing = " and ".join(name.replace("_", " ") for name in payable.missing)
-            raise not_ready_error(ORDER)(
-                f"Set the order's {missing} before paying.",
-                details={"missing": list(payable.missing)},
-            )
-        if Payment.objects.in_progress(ORDER, data.order_id):
-            raise PaymentInProgress()
-        return Payment.objects.create(
-            payable_kind=ORDER,
-            payable_id=data.order_id,
-            owner=actor,
-            amount=payable.amount,
-            currency=payable.currency,
-        )
 
-    def charge(payment: Payment) -> Charge:
-        return get_gateway().charge(
-            amount=payment.amount,
-            currency=payment.currency,
-            token=data.card_token,
-            reference=payment.charge_reference,
-        )
+@service(
+    role=TRAVELLER,
+    errors=[
+        not_found_error(BOOKING),
+        not_payable_error(BOOKING),
+        PaymentAmountTooSmall,
+        PaymentInProgress,
+        PaymentDeclined,
+        CardTokenInvalid,
+        PaymentProviderUnavailable,
+    ],
+    outside=True,
+)
+def payment_pay_booking(*, actor: User, data: NewBookingPayment) -> BookingPaymentOut:
+    """Pay for your booking awaiting payment with a card token: the total it was quoted at is
+    charged; once paid, the stay is booked at the hotel's supplier (the booking moves to
+    `pending`, then `confirmed`; refused by the supplier: `failed` and the charge refunded).
 
-    def settle(payment: Payment, charge: Charge) -> PaymentOut | ServiceError:
-        if charge.status == REQUIRES_ACTION:
-            _await_action(payment, charge)
-            payment.refresh_from_db()
-            return _out(payment)
-        _record_charge(payment, charge)
-        if payment.status != PaymentStatus.SUCCEEDED:
-            return PaymentProviderUnavailable(
-                "The payment provider answered too late: the payment had been given up and its "
-                "charge is refunded. Try again.",
-                details={"payment_id": payment.pk},
-            )
-        return _out(payment)
-
-    def failed(payment: Payment, error: Exception) -> PaymentOut | ServiceError:
-        if isinstance(error, GatewayDeclined):
-            _settle(payment, status=PaymentStatus.DECLINED, decline_reason=error.reason)
-            return PaymentDeclined(details={"reason": error.reason, "payment_id": payment.pk})
-        if isinstance(error, GatewayRefused):
-            _settle(payment, status=PaymentStatus.FAILED, decline_reason=error.reason)
-            return CardTokenInvalid(details={"reason": error.reason, "payment_id": payment.pk})
-        if isinstance(error, GatewayOutcomeUnknown):
-            # maybe charged: only the provider can tell, and payment_settle_stale asks it
-            return _out(payment)
-        if isinstance(error, GatewayUnavailable):
-            _settle(payment, status=PaymentStatus.FAILED)
-            return PaymentProviderUnavailable()
-        raise error  # the payment stays processing: payment_settle_stale asks the gateway
-
-    return call_outside(record=record, call=charge, settle=settle, on_error=failed)
+    As paying for an order: declined 402, unknown token 400, `requires_action` or
+    `processing` 202, provider down 503 with nothing charged; a booking no longer awaiting
+    payment (paid, canceled, expired): 409 `booking_not_payable`."""
+    payment = _pay(actor, BOOKING, data.booking_id, data.card_token, what="booking")
+    return _booking_payment_out(payment)
 
 
 @service(role=SYSTEM, errors=[PaymentNotFound, PaymentProviderUnavailable], outside=True)
 def payment_refund(*, data: PaymentRef) -> PaymentOut:
-    """Refund a payment whose order was canceled (runs as a task after the cancellation).
+    """Refund the whole of a payment whose payable was canceled (runs as a task after the
+    cancellation): what was charged, less what partial refunds gave back already.
 
     The refund carries the payment's own reference, so running it twice refunds once."""
     payment = Payment.objects.filter(pk=data.payment_id).first()
@@ -287,7 +363,7 @@ def payment_refund(*, data: PaymentRef) -> PaymentOut:
     try:
         refund = get_gateway().refund(
             charge_id=payment.gateway_reference,
-            amount=payment.amount,
+            amount=payment.amount - payment.amount_refunded,
             reference=payment.refund_request_reference,
         )
     except (GatewayUnavailable, GatewayOutcomeUnknown):
@@ -305,11 +381,113 @@ def payment_refund(*, data: PaymentRef) -> PaymentOut:
     return _out(payment)
 
 
+def refund_payable_part(kind: str, payable_id: int, amount: Decimal, *, key: str) -> Decimal:
+    """Within the caller's transaction (the payable locked): refund `amount` of the payable's
+    successful payment, and send that refund through the gateway once the transaction
+    commits; the amount given back (0 if the payable has no successful payment: nothing
+    was charged).
+
+    `key` names this refund among the payment's (a booking's cancellation: "cancel"): the
+    same key again is the same refund, never a second one. The amount is reserved on the
+    payment by one conditional update (`amount_refunded + amount <= amount`), so concurrent
+    refunds never give back more than was charged: RefundExceedsCaptured otherwise."""
+    payments = Payment.objects.select_for_update().of(kind, payable_id)
+    payment = payments.filter(status=PaymentStatus.SUCCEEDED).first()
+    if payment is None:
+        refunded = (PaymentStatus.REFUND_PENDING, PaymentStatus.REFUNDED)
+        if payments.filter(status__in=refunded).exists():  # refunded whole, or being so
+            raise RefundExceedsCaptured(details={"amount": str(amount), "refundable": "0.00"})
+        return Decimal("0.00")
+    existing = Refund.objects.filter(payment=payment, key=key).first()
+    if existing is not None:
+        return existing.amount
+    reserved = Payment.objects.filter(
+        pk=payment.pk,
+        status=PaymentStatus.SUCCEEDED,
+        amount_refunded__lte=F("amount") - amount,
+    ).update(amount_refunded=F("amount_refunded") + amount, updated_at=timezone.now())
+    if not reserved:
+        raise RefundExceedsCaptured(
+            details={
+                "amount": str(amount),
+                "refundable": str(payment.amount - payment.amount_refunded),
+            }
+        )
+    refund = Refund.objects.create(payment=payment, key=key, amount=amount)
+    enqueue(payment_refund_send, data=RefundRef(refund_id=refund.pk))
+    return amount
+
+
+@service(role=SYSTEM, errors=[RefundNotFound, PaymentProviderUnavailable], outside=True)
+def payment_refund_send(*, data: RefundRef) -> RefundOut:
+    """Send a partial refund to the payment provider (runs as a task once the refund is
+    recorded; retried by payment_retry_refunds while the provider is down).
+
+    The refund carries its own reference, so sending it twice refunds once."""
+    refund = Refund.objects.select_related("payment").filter(pk=data.refund_id).first()
+    if refund is None:
+        raise RefundNotFound()
+    if refund.status == RefundStatus.PENDING:
+        try:
+            sent = get_gateway().refund(
+                charge_id=refund.payment.gateway_reference,
+                amount=refund.amount,
+                reference=refund.reference,
+            )
+        except (GatewayUnavailable, GatewayOutcomeUnknown):
+            raise PaymentProviderUnavailable("The refund will be retried.") from None
+        if sent.pending:  # the provider's webhook finishes it
+            Refund.objects.filter(pk=refund.pk).update(provider_reference=sent.id)
+        else:
+            with transaction.atomic():
+                _record_part_refund(refund, sent.id)
+        refund.refresh_from_db()
+    return _refund_out(refund)
+
+
+def _record_part_refund(refund: Refund, provider_reference: str) -> bool:
+    """Record that the provider made a partial refund, with its event; False if done already.
+    Call it in a transaction."""
+    updated = Refund.objects.filter(pk=refund.pk, status=RefundStatus.PENDING).update(
+        status=RefundStatus.SUCCEEDED,
+        provider_reference=provider_reference,
+        updated_at=timezone.now(),
+    )
+    if updated:
+        payment = refund.payment
+        events.record(
+            f"{payment.payable_kind}.refunded",
+            subject=payment.payable_kind,
+            subject_id=payment.payable_id,
+            owner=payment.owner_id,
+            payload={
+                "payment_id": payment.pk,
+                "refund_id": refund.pk,
+                "amount": refund.amount,
+                "currency": payment.currency,
+            },
+        )
+    return bool(updated)
+
+
+def _refund_out(refund: Refund) -> RefundOut:
+    return RefundOut(
+        id=refund.pk,
+        payment_id=refund.payment_id,
+        amount=refund.amount,
+        status=refund.status,
+        provider_reference=refund.provider_reference,
+    )
+
+
 def _record_refund(payment: Payment, refund_id: str) -> bool:
     """Record that the provider refunded `payment`, with its event; False if done already.
     Call it in a transaction."""
     updated = Payment.objects.filter(pk=payment.pk, status=PaymentStatus.REFUND_PENDING).update(
-        status=PaymentStatus.REFUNDED, refund_reference=refund_id, updated_at=timezone.now()
+        status=PaymentStatus.REFUNDED,
+        refund_reference=refund_id,
+        amount_refunded=F("amount"),
+        updated_at=timezone.now(),
     )
     if updated:
         events.record(
@@ -319,7 +497,7 @@ def _record_refund(payment: Payment, refund_id: str) -> bool:
             owner=payment.owner_id,
             payload={
                 "payment_id": payment.pk,
-                "amount": payment.amount,
+                "amount": payment.amount - payment.amount_refunded,
                 "currency": payment.currency,
             },
         )
@@ -328,13 +506,21 @@ def _record_refund(payment: Payment, refund_id: str) -> bool:
 
 @service(role=SYSTEM, outside=True)
 def payment_retry_refunds() -> RefundsRetried:
-    """Retry every refund still pending (a periodic job; also callable by hand)."""
+    """Retry every refund still pending, whole and partial (a periodic job; also callable by
+    hand). Lists payment ids; a partial refund is listed by its payment's."""
     refunded, pending = [], []
     for payment_id in Payment.objects.filter(status=PaymentStatus.REFUND_PENDING).values_list(
         "id", flat=True
     ):
         try:
             payment_refund(data=PaymentRef(payment_id=payment_id))
+            refunded.append(payment_id)
+        except PaymentProviderUnavailable:
+            pending.append(payment_id)
+    parts = Refund.objects.filter(status=RefundStatus.PENDING)
+    for refund_id, payment_id in parts.order_by("id").values_list("id", "payment_id"):
+        try:
+            payment_refund_send(data=RefundRef(refund_id=refund_id))
             refunded.append(payment_id)
         except PaymentProviderUnavailable:
             pending.append(payment_id)
@@ -416,6 +602,16 @@ def payment_settle_provider_event(*, data: ProviderEventIn) -> ProviderEventOut:
     _, created = ProviderEvent.objects.get_or_create(
         event_id=data.event_id, defaults={"type": data.type}
     )
+    part = (
+        Refund.objects.select_related("payment").filter(provider_reference=data.refund_id).first()
+        if created and data.refund_id and data.type in ("charge.refunded", "refund.updated")
+        else None
+    )
+    if part is not None:  # a partial refund the provider finished later
+        handled = data.refund_status in ("", "succeeded") and _record_part_refund(
+            part, data.refund_id
+        )
+        return ProviderEventOut(event_id=data.event_id, handled=handled, payment_id=part.payment_id)
     payment = _payment_of_event(data) if created else None
     if payment is None:
         return ProviderEventOut(event_id=data.event_id, handled=False, payment_id=None)

@@ -9,8 +9,8 @@ searches PaymentIntents by that metadata. Refunds carry their own reference as t
 How Stripe's answers map onto the gateway contract (apps/payments/gateways.py):
 
 - 402 `card_error`: declined, with the decline code (or the error code) as the reason;
-- 400 `invalid_request_error` about the card (`resource_missing`: an unknown token):
-  refused; any other 400 is our bug and propagates;
+- 400 `invalid_request_error` about the card (`resource_missing`: an unknown token) or
+  `amount_too_small` (below 0.50 EUR): refused; any other 400 is our bug and propagates;
 - 429, or a connection that never opened: unavailable, nothing was charged;
 - a timeout or a 5xx: the outcome is unknown (Stripe says to treat a 500 as indeterminate),
   so the payment stays `processing` until find_charge settles it;
@@ -26,6 +26,7 @@ from django.conf import settings
 
 from apps.money import minor_unit
 from apps.payments.gateways import (
+    AMOUNT_TOO_SMALL,
     REQUIRES_ACTION,
     SUCCEEDED,
     Charge,
@@ -36,8 +37,14 @@ from apps.payments.gateways import (
     Refund,
 )
 
-# Card-parameter errors that mean "this card token is no good", not "our request is wrong".
-_REFUSED_CODES = {"resource_missing", "token_already_used", "payment_method_invalid_parameter"}
+# Errors that mean "this card token is no good" (or "this amount is below Stripe's least
+# charge"), not "our request is wrong".
+_REFUSED_CODES = {
+    "resource_missing",
+    "token_already_used",
+    "payment_method_invalid_parameter",
+    AMOUNT_TOO_SMALL,
+}
 
 
 def stripe_client(http_client: stripe.HTTPClient | None = None) -> stripe.StripeClient:

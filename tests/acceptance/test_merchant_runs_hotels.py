@@ -7,6 +7,7 @@ from apps.bookings.dto import HotelQuery, HotelRef, NewHotel
 from apps.bookings.errors import HotelExists, HotelNotFound
 from apps.bookings.selectors import hotel_list
 from apps.bookings.services import booking_book, hotel_archive, hotel_create, hotel_restore
+from apps.bookings.tests.paying import book_and_pay
 from tests.acceptance.what_they_see import my_bookings, next_week
 
 
@@ -25,7 +26,7 @@ def test_a_merchant_archives_a_hotel_and_its_bookings_stay_until_it_is_restored(
         hotel_create(
             actor=merchant, data=NewHotel(name="Copy", city="Lisbon", supplier_hotel_id="LIS-1")
         )
-    booked = booking_book(actor=shopper, data=next_week(hotel.id, 2))
+    booked = book_and_pay(shopper, next_week(hotel.id, 2))
     # The hotel leaves the offer: nobody books it now, and the booking made stands.
     hotel_archive(actor=merchant, data=HotelRef(hotel_id=hotel.id))
     assert hotels_on_offer(shopper) == []
@@ -35,6 +36,6 @@ def test_a_merchant_archives_a_hotel_and_its_bookings_stay_until_it_is_restored(
     # Back on offer, it takes bookings again.
     hotel_restore(actor=merchant, data=HotelRef(hotel_id=hotel.id))
     assert hotels_on_offer(shopper) == ["Casa Azul"]
-    again = booking_book(actor=shopper, data=next_week(hotel.id, 3))
+    again = book_and_pay(shopper, next_week(hotel.id, 3))
     assert my_bookings(shopper) == {booked.id: "confirmed", again.id: "confirmed"}
     assert sandbox.count() == 2

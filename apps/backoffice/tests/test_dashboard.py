@@ -20,8 +20,8 @@ from apps.ordering.services import order_place
 from apps.payments.models import Payment, PaymentStatus
 from tests import factories
 
-# orders (3: the day series, the queue's count, its rows), stock (2), payments (3), bookings (2)
-DASHBOARD_QUERIES = 10
+# orders (3: the day series, the queue's count, its rows), stock (2), payments (4), bookings (2)
+DASHBOARD_QUERIES = 11
 
 
 def make_business(shopper, make_product, make_hotel, size: int) -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from apps.backoffice.tests.helpers import messages_of, signed_in
 from apps.bookings.dto import NewBooking
 from apps.bookings.models import BookingStatus, Hotel, HotelBooking
-from apps.bookings.services import booking_book
+from apps.bookings.tests.paying import book_and_pay
 from servicelayer.models import Event
 from tests import factories
 
@@ -23,9 +23,9 @@ def desk(client, merchant):
 def book(shopper, make_hotel):
     hotel = make_hotel("Sea View")
 
-    def book(start=7):
+    def book(start=7, **faults):
         stay = NewBooking.model_validate(factories.stay_input(hotel, start=start, nights=2))
-        return booking_book(actor=shopper, data=stay)
+        return book_and_pay(shopper, stay, faults=faults)
 
     return book
 
@@ -42,6 +42,8 @@ def test_cancel_at_the_supplier_from_the_bookings_page(desk, book, sandbox):
     booking = book()
     page = desk.get(reverse("admin:bookings_hotelbooking_change", args=[booking.id]))
     assert button("cancel", booking.id) in page.content.decode()
+    assert 'data-panel="payments-and-refunds"' in page.content.decode()
+    assert "succeeded" in page.content.decode()  # the stay was paid before it was booked
     response = desk.post(button("cancel", booking.id))
     assert status_of(booking.id) == "canceled"
     assert sandbox.find(str(booking.client_reference)).status == "canceled"
@@ -60,8 +62,7 @@ def test_a_refusal_of_the_service_is_a_message(desk, book, sandbox, monkeypatch)
 
 
 def test_asking_the_supplier_now_settles_a_pending_confirmation(desk, book, sandbox):
-    sandbox.faults.book_then_timeout = 1
-    booking = book()
+    booking = book(book_then_timeout=1)
     assert booking.status == "pending_confirmation"
     listing = desk.get(reverse("admin:bookings_hotelbooking_changelist")).content.decode()
     assert "waiting for the supplier" in listing.lower()
@@ -73,10 +74,8 @@ def test_asking_the_supplier_now_settles_a_pending_confirmation(desk, book, sand
 
 
 def test_asking_about_several_as_an_action(desk, book, sandbox):
-    sandbox.faults.book_then_timeout = 1
-    first = book(start=7)
-    sandbox.faults.book_then_timeout = 1
-    second = book(start=12)
+    first = book(start=7, book_then_timeout=1)
+    second = book(start=12, book_then_timeout=1)
     desk.post(
         reverse("admin:bookings_hotelbooking_changelist"),
         {"action": "recheck", "_selected_action": [first.id, second.id]},
@@ -85,10 +84,10 @@ def test_asking_about_several_as_an_action(desk, book, sandbox):
 
 
 def test_the_age_of_a_pending_booking_is_shown(desk, book, sandbox):
-    sandbox.faults.book_then_timeout = 1
-    booking = book()
+    booking = book(book_then_timeout=1)
+    three_hours_ago = timezone.now() - timedelta(hours=3)
     HotelBooking.objects.filter(pk=booking.id).update(
-        created_at=timezone.now() - timedelta(hours=3)
+        created_at=three_hours_ago, paid_at=three_hours_ago
     )
     listing = desk.get(reverse("admin:bookings_hotelbooking_changelist"), {"awaiting": "yes"})
     [row] = listing.context["cl"].result_list

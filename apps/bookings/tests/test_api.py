@@ -4,9 +4,17 @@ import pytest
 
 from apps.bookings.dto import BookingOut, HotelOut
 from apps.bookings.models import HotelBooking
+from apps.bookings.tests.paying import tasks_run
 from tests.factories import stay_input as stay
 
 BOOKINGS, HOTELS = "/api/bookings/", "/api/hotels/"
+
+
+def pay(client, booking_id, token="tok_visa", **headers):
+    with tasks_run():  # the supplier booking (or the refund) its payment enqueues
+        return client.post(
+            f"{BOOKINGS}{booking_id}/payments/", {"card_token": token}, format="json", **headers
+        )
 
 
 def test_a_traveller_books_and_sees_the_booking(api, shopper, make_hotel):
@@ -16,18 +24,67 @@ def test_a_traveller_books_and_sees_the_booking(api, shopper, make_hotel):
     assert response.status_code == 201
     body = response.json()
     BookingOut.model_validate(body)
-    assert (body["status"], body["hotel_name"], body["nights"]) == ("confirmed", "Casa Azul", 2)
+    assert (body["status"], body["hotel_name"], body["nights"]) == (
+        "awaiting_payment",
+        "Casa Azul",
+        2,
+    )
+    paid = pay(client, body["id"], HTTP_IDEMPOTENCY_KEY="pay-1")
+    assert (paid.status_code, paid.json()["status"]) == (201, "succeeded")
+    body = client.get(f"{BOOKINGS}{body['id']}/").json()
+    assert body["status"] == "confirmed"
+    assert body["paid_at"] is not None
     assert body["supplier_reference"].startswith("SUP-")
+    (payment,) = client.get(f"{BOOKINGS}{body['id']}/payments/").json()
+    assert (payment["booking_id"], payment["amount"]) == (body["id"], body["total_price"])
     listed = client.get(BOOKINGS).json()["results"]
     assert [b["id"] for b in listed] == [body["id"]]
     assert client.get(f"{BOOKINGS}{body['id']}/").json()["special_wishes"] == "late arrival"
 
 
-def test_an_unknown_outcome_is_202_pending_confirmation(api, shopper, make_hotel, sandbox):
+def test_an_unknown_outcome_after_payment_is_pending_confirmation(
+    api, shopper, make_hotel, sandbox
+):
+    client = api(shopper)
+    booking = client.post(BOOKINGS, stay(make_hotel()), format="json").json()
     sandbox.faults.book_then_timeout = 1
-    response = api(shopper).post(BOOKINGS, stay(make_hotel()), format="json")
-    assert response.status_code == 202
-    assert response.json()["status"] == "pending_confirmation"
+    assert pay(client, booking["id"]).status_code == 201
+    assert client.get(f"{BOOKINGS}{booking['id']}/").json()["status"] == "pending_confirmation"
+
+
+@pytest.mark.parametrize(
+    ("token", "status", "code"),
+    [
+        ("tok_chargeDeclined", 402, "payment_declined"),
+        ("tok_nonsense", 400, "card_token_invalid"),
+        ("tok_providerDown", 503, "payment_provider_unavailable"),
+    ],
+)
+def test_a_payment_that_fails_leaves_the_booking_awaiting_payment(
+    api, shopper, make_hotel, sandbox, token, status, code
+):
+    client = api(shopper)
+    booking = client.post(BOOKINGS, stay(make_hotel()), format="json").json()
+    failed = pay(client, booking["id"], token)
+    assert (failed.status_code, failed.json()["error"]["code"]) == (status, code)
+    assert client.get(f"{BOOKINGS}{booking['id']}/").json()["status"] == "awaiting_payment"
+    assert sandbox.count() == 0
+    assert pay(client, booking["id"]).status_code == 201  # another card may pay
+
+
+def test_only_the_traveller_pays_and_sees_the_payments_of_a_booking(
+    api, shopper, other_shopper, make_hotel
+):
+    booking = api(shopper).post(BOOKINGS, stay(make_hotel()), format="json").json()
+    stranger = api(other_shopper)
+    for response in (
+        pay(stranger, booking["id"]),
+        stranger.get(f"{BOOKINGS}{booking['id']}/payments/"),
+    ):
+        assert (response.status_code, response.json()["error"]["code"]) == (
+            404,
+            "booking_not_found",
+        )
 
 
 @pytest.mark.parametrize(
@@ -56,7 +113,7 @@ def test_a_booking_retried_with_its_key_is_booked_once(api, shopper, make_hotel,
     again = client.post(BOOKINGS, payload, format="json", HTTP_IDEMPOTENCY_KEY="trip-1")
     assert (first.status_code, again.status_code) == (201, 201)
     assert first.json()["id"] == again.json()["id"]
-    assert sandbox.count() == 1
+    assert HotelBooking.objects.count() == 1
     other = client.post(BOOKINGS, stay(make_hotel()), format="json", HTTP_IDEMPOTENCY_KEY="trip-1")
     assert (other.status_code, other.json()["error"]["code"]) == (422, "idempotency_key_reused")
 
@@ -129,8 +186,10 @@ def test_a_stay_still_being_confirmed_is_not_a_keys_final_answer(api, shopper, m
     """`booking_unresolved` says "wait": a retry under the same key, once the first attempt
     has been settled, books the stay instead of replaying the 409 for 24 hours."""
     client, hotel = api(shopper), make_hotel()
+    first = client.post(BOOKINGS, stay(hotel), format="json").json()
     sandbox.faults.book_then_timeout = 1
-    assert client.post(BOOKINGS, stay(hotel), format="json").status_code == 202
+    pay(client, first["id"])
+    assert HotelBooking.objects.get().status == "pending_confirmation"
     sandbox.reset()
     retry = {"HTTP_IDEMPOTENCY_KEY": "second-try"}
     refused = client.post(BOOKINGS, stay(hotel), format="json", **retry)
@@ -139,3 +198,18 @@ def test_a_stay_still_being_confirmed_is_not_a_keys_final_answer(api, shopper, m
     booked = client.post(BOOKINGS, stay(hotel), format="json", **retry)
     assert booked.status_code == 201, booked.json()
     assert "Idempotent-Replayed" not in booked
+
+
+def test_an_unpaid_booking_of_the_stay_is_not_a_keys_final_answer(api, shopper, make_hotel):
+    client, hotel = api(shopper), make_hotel()
+    unpaid = client.post(BOOKINGS, stay(hotel), format="json").json()
+    retry = {"HTTP_IDEMPOTENCY_KEY": "again"}
+    refused = client.post(BOOKINGS, stay(hotel), format="json", **retry)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (
+        409,
+        "booking_awaiting_payment",
+    )
+    assert refused.json()["error"]["details"] == {"booking_id": unpaid["id"]}
+    assert client.post(f"{BOOKINGS}{unpaid['id']}/cancel/").json()["status"] == "canceled"
+    booked = client.post(BOOKINGS, stay(hotel), format="json", **retry)
+    assert (booked.status_code, booked.json()["status"]) == (201, "awaiting_payment")

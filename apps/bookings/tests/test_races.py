@@ -1,5 +1,6 @@
-"""Concurrency on PostgreSQL: a booking retried at once is made once, a hotel added twice at
-once exists once, and an orphan found by two reconciliations at once is canceled once."""
+"""Concurrency on PostgreSQL: a booking retried at once is made once, its payment retried at
+once charges and books once, a hotel added twice at once exists once, and an orphan found by
+two reconciliations at once is canceled once."""
 
 import threading
 import time
@@ -10,11 +11,12 @@ import pytest
 from django.db import connection, transaction
 
 from apps.bookings.dto import NewBooking
-from apps.bookings.errors import SupplierUnavailable
 from apps.bookings.models import Hotel, HotelBooking
 from apps.bookings.services import booking_book, booking_reconcile
+from apps.payments.models import Payment
 from conftest import client_for
 from tests.factories import stay, stay_input
+from tests.races import run_all
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +42,7 @@ def test_the_same_booking_sent_10_times_at_once_with_one_key_books_once(
     with ThreadPoolExecutor(max_workers=len(clients)) as pool:
         results = list(pool.map(book, clients))
 
-    assert sandbox.count() == 1
+    assert sandbox.count() == 0  # nothing asked of the supplier before it is paid
     assert HotelBooking.objects.count() == 1
     statuses = Counter(r.status_code for r in results)
     assert set(statuses) <= {201, 409}, statuses
@@ -52,14 +54,57 @@ def test_the_same_booking_sent_10_times_at_once_with_one_key_books_once(
             assert response.json()["error"]["code"] == "idempotency_request_in_progress"
 
 
-def test_the_same_stay_booked_twice_at_once_without_a_key_is_never_unresolved_twice(
+def test_the_payment_of_a_stay_sent_10_times_at_once_charges_and_books_once(
+    make_user, make_hotel, sandbox, gateway
+):
+    """Each with its own key, or the same: one payment is in flight at a time, the rest are
+    told so (or that the booking is paid); the card is charged once, the stay booked once."""
+    traveller = make_user()
+    booking = booking_book(actor=traveller, data=_stay(make_hotel()))
+    gateway.latency = 0.3  # the first is still at the gateway when the rest arrive
+    clients = [client_for(traveller) for _ in range(10)]
+    gate = threading.Barrier(len(clients))
+
+    def pay(numbered):
+        number, client = numbered
+        try:
+            gate.wait()
+            return client.post(
+                f"/api/bookings/{booking.id}/payments/",
+                {"card_token": "tok_visa"},
+                format="json",
+                HTTP_IDEMPOTENCY_KEY=f"pay-{number % 2}",
+            )
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        results = list(pool.map(pay, enumerate(clients)))
+
+    codes = Counter(
+        r.json()["error"]["code"] if r.status_code >= 400 else r.status_code for r in results
+    )
+    assert codes[201] >= 1, codes
+    assert set(codes) <= {
+        201,
+        "payment_in_progress",
+        "booking_not_payable",
+        "idempotency_request_in_progress",
+    }
+    assert Payment.objects.filter(status="succeeded").count() == 1
+    assert len(gateway.charges) == 1
+    assert sandbox.count() == 1  # booked at the supplier by the one payment's task
+    assert HotelBooking.objects.get().status == "confirmed"
+
+
+def test_the_same_stay_booked_twice_at_once_without_a_key_is_never_open_twice(
     make_user, make_hotel, sandbox
 ):
-    """Both time out: the one-unresolved-attempt-per-stay rule lets one through, the other
-    is told the stay is being confirmed; the supplier holds one booking."""
+    """The one-open-booking-per-stay rule lets one through, the other is told which unpaid
+    booking of the stay it holds; paid, and its answer lost, the stay is then being
+    confirmed and not booked again."""
     traveller, hotel = make_user(), make_hotel()
     payload = stay_input(hotel, start=4, nights=1)
-    sandbox.faults.book_then_timeout = 2
     clients = [client_for(traveller) for _ in range(2)]
     gate = threading.Barrier(2)
 
@@ -76,7 +121,17 @@ def test_the_same_stay_booked_twice_at_once_without_a_key_is_never_unresolved_tw
     codes = sorted(
         (r.status_code, r.json().get("status") or r.json()["error"]["code"]) for r in results
     )
-    assert codes == [(202, "pending_confirmation"), (409, "booking_unresolved")]
+    assert codes == [(201, "awaiting_payment"), (409, "booking_awaiting_payment")]
+    booking_id = HotelBooking.objects.get().pk
+    sandbox.faults.book_then_timeout = 1
+    client = clients[0]
+    paid = client.post(
+        f"/api/bookings/{booking_id}/payments/", {"card_token": "tok_visa"}, format="json"
+    )
+    assert paid.status_code == 201
+    assert HotelBooking.objects.get().status == "pending_confirmation"
+    again = client.post("/api/bookings/", payload, format="json")
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "booking_unresolved")
     assert sandbox.count() == 1
 
 
@@ -149,10 +204,23 @@ def test_two_reconciliations_at_once_cancel_an_orphan_once(
     either records it; one records and cancels, the other leaves it."""
     from apps.bookings import gateways
 
-    sandbox.faults.book_then_fail = 1  # a 500, and yet booked
-    with pytest.raises(SupplierUnavailable):
-        booking_book(actor=make_user(), data=_stay(make_hotel()))
-    attempt = HotelBooking.objects.get()
+    hotel = make_hotel()
+    attempt = HotelBooking.objects.create(  # a 500, and yet booked
+        hotel=hotel,
+        traveller=make_user(),
+        start_date=_stay(hotel).start_date,
+        end_date=_stay(hotel).end_date,
+        status="failed",
+        failure_reason="supplier_unavailable",
+    )
+    sandbox.book(
+        {
+            "clientReference": str(attempt.client_reference),
+            "hotelId": hotel.supplier_hotel_id,
+            "startDate": attempt.start_date.strftime("%d-%m-%Y"),
+            "days": 1,
+        }
+    )
     both_found = threading.Barrier(2)
     find, cancels = gateways.SandboxSupplierGateway.find, []
 
@@ -186,3 +254,33 @@ def test_two_reconciliations_at_once_cancel_an_orphan_once(
 
 def _stay(hotel) -> NewBooking:
     return stay(hotel, start=4, nights=1)
+
+
+def test_a_stay_canceled_twice_at_once_for_a_fee_is_refunded_once(make_user, make_hotel, sandbox):
+    """Both cancels record the intent and reach the supplier; one settles the cancellation
+    and its refund of what was paid minus the fee, the other finds it canceled."""
+    from decimal import Decimal
+
+    from apps.bookings.dto import BookingRef
+    from apps.bookings.services import booking_cancel
+    from apps.payments.dto import NewBookingPayment
+    from apps.payments.models import Refund
+    from apps.payments.services import payment_pay_booking
+
+    traveller = make_user()
+    booking = booking_book(actor=traveller, data=stay(make_hotel(), start=1, nights=2))
+    payment_pay_booking(
+        actor=traveller, data=NewBookingPayment(booking_id=booking.id, card_token="tok_visa")
+    )
+    assert HotelBooking.objects.get().status == "confirmed"  # its task ran on commit
+
+    def cancel():
+        return booking_cancel(actor=traveller, data=BookingRef(booking_id=booking.id))
+
+    first, second = run_all([cancel, cancel])
+
+    assert (first.status, second.status) == ("canceled", "canceled")
+    fee = (booking.total_price * Decimal("0.2")).quantize(Decimal("0.01"))
+    (refund,) = Refund.objects.all()
+    assert (refund.amount, refund.status) == (booking.total_price - fee, "succeeded")
+    assert Payment.objects.get().amount_refunded == booking.total_price - fee

@@ -9,15 +9,16 @@ from apps.bookings import gateways
 from apps.bookings.dto import BookingRef, NewBooking
 from apps.bookings.errors import BookingNotFound
 from apps.bookings.models import BookingStatus, HotelBooking
-from apps.bookings.services import booking_book, booking_recheck
+from apps.bookings.services import booking_recheck
+from apps.bookings.tests.paying import book_and_pay
 from servicelayer.errors import Forbidden
 from servicelayer.models import Event
 from tests import factories
 
 
-def book(shopper, hotel, start=7):
+def book(shopper, hotel, start=7, **faults):
     stay = NewBooking.model_validate(factories.stay_input(hotel, start=start, nights=2))
-    return booking_book(actor=shopper, data=stay)
+    return book_and_pay(shopper, stay, faults=faults)
 
 
 def ref(booking):
@@ -27,8 +28,7 @@ def ref(booking):
 def test_a_booking_the_supplier_holds_is_confirmed_with_its_event(
     shopper, merchant, make_hotel, sandbox
 ):
-    sandbox.faults.book_then_timeout = 1
-    pending = book(shopper, make_hotel())
+    pending = book(shopper, make_hotel(), book_then_timeout=1)
     other = book(shopper, make_hotel(), start=9)  # another booking: left alone
     assert pending.status == "pending_confirmation"
     HotelBooking.objects.filter(pk=other.id).update(status=BookingStatus.PENDING_CONFIRMATION)
@@ -46,16 +46,14 @@ def test_not_found_fails_only_once_the_grace_period_has_passed(
     HotelBooking.objects.filter(pk=booking.id).update(status=BookingStatus.PENDING_CONFIRMATION)
     sandbox.reset()  # the supplier has no trace of it
     assert booking_recheck(actor=merchant, data=ref(booking)).status == "pending_confirmation"
-    HotelBooking.objects.filter(pk=booking.id).update(
-        created_at=timezone.now() - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 1)
-    )
+    long_ago = timezone.now() - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 1)
+    HotelBooking.objects.filter(pk=booking.id).update(created_at=long_ago, paid_at=long_ago)
     assert booking_recheck(actor=merchant, data=ref(booking)).status == "failed"
     assert HotelBooking.objects.get(pk=booking.id).failure_reason == "not_at_supplier"
 
 
 def test_a_supplier_down_leaves_it_pending(shopper, merchant, make_hotel, sandbox, monkeypatch):
-    sandbox.faults.book_then_timeout = 1
-    booking = book(shopper, make_hotel())
+    booking = book(shopper, make_hotel(), book_then_timeout=1)
 
     def down(self, client_reference):
         raise gateways.SupplierDown("no route")

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError
+from django.test import TestCase
 from django.utils import timezone
 
 from apps.bookings.dto import BookingQuery, BookingRef, HotelChanges, HotelRef, NewBooking, NewHotel
@@ -15,6 +16,7 @@ from apps.bookings.errors import (
     HotelExists,
     HotelNotFound,
     InvalidStay,
+    StayAwaitingPayment,
     SupplierUnavailable,
 )
 from apps.bookings.models import BookingStatus, HotelBooking
@@ -28,6 +30,8 @@ from apps.bookings.services import (
     hotel_create,
     hotel_update,
 )
+from apps.bookings.tests.paying import book_and_pay, current, pay_booking
+from apps.payments.models import Payment
 from servicelayer.errors import Forbidden, InvalidInput
 from tests import factories
 
@@ -45,7 +49,7 @@ def stay(hotel, **kwargs: Any) -> NewBooking:
 
 def test_a_confirmed_booking_carries_the_suppliers_reference(shopper, make_hotel, sandbox):
     hotel = make_hotel(supplier_hotel_id="LIS-42")
-    booking = booking_book(actor=shopper, data=stay(hotel, nights=4, wish="sea view"))
+    booking = book_and_pay(shopper, stay(hotel, nights=4, wish="sea view"))
     assert booking.status == "confirmed"
     assert booking.nights == 4
     [at_supplier] = sandbox.bookings.values()
@@ -91,34 +95,62 @@ def test_an_archived_or_unknown_hotel_is_not_found(shopper, make_hotel):
         booking_book(actor=shopper, data=stay(archived).model_copy(update={"hotel_id": 99999}))
 
 
-def test_a_refusal_says_why_and_the_traveller_sees_no_booking(shopper, make_hotel, sandbox):
+def test_a_full_hotel_is_refused_when_booked_and_nothing_is_recorded(shopper, make_hotel, sandbox):
     hotel = make_hotel(supplier_hotel_id="FULL")
     sandbox.faults.full_hotels = ["FULL"]
     with pytest.raises(BookingRefused) as caught:
         booking_book(actor=shopper, data=stay(hotel))
-    assert caught.value.details == {"reason": "hotel_full"}
+    assert caught.value.details == {"reason": "no_availability"}
     assert booking_list(actor=shopper, params=BookingQuery()).results == []
-    attempt = HotelBooking.objects.get()  # kept for audit
+    assert not HotelBooking.objects.exists()
+
+
+def test_a_refusal_after_payment_fails_the_booking_and_refunds_the_charge(
+    shopper, make_hotel, sandbox
+):
+    hotel = make_hotel(supplier_hotel_id="FULL")
+    booking = book_and_pay(shopper, stay(hotel), faults={"full_hotels": ["FULL"]})
+    assert booking.status == "failed"  # paid, so the traveller sees it, with the refund
+    attempt = HotelBooking.objects.get()
     assert (attempt.status, attempt.failure_reason) == (BookingStatus.FAILED, "hotel_full")
+    payment = Payment.objects.get()
+    assert (payment.status, payment.amount_refunded) == ("refunded", payment.amount)
+    assert sandbox.count() == 0
 
 
-def test_a_supplier_that_is_down_books_nothing(shopper, make_hotel, sandbox):
+def test_a_supplier_that_is_down_at_booking_records_nothing(shopper, make_hotel, sandbox):
     sandbox.faults.error_rate = 1.0
     with pytest.raises(SupplierUnavailable):
         booking_book(actor=shopper, data=stay(make_hotel()))
     assert sandbox.count() == 0
-    assert booking_list(actor=shopper, params=BookingQuery()).results == []
-    assert HotelBooking.objects.get().status == BookingStatus.FAILED
+    assert not HotelBooking.objects.exists()
+
+
+def test_a_supplier_that_cannot_be_reached_after_payment_refunds_it(
+    shopper, make_hotel, sandbox, monkeypatch
+):
+    from apps.bookings import gateways
+
+    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+
+    def unreachable(self, request):
+        raise gateways.SupplierUnreachable("no connection")
+
+    monkeypatch.setattr(gateways.SandboxSupplierGateway, "book", unreachable)
+    pay_booking(shopper, booking.id)
+    assert current(shopper, booking.id).status == "failed"
+    assert HotelBooking.objects.get().failure_reason == "supplier_unreachable"
+    assert Payment.objects.get().status == "refunded"
 
 
 def test_no_answer_leaves_the_booking_pending_until_reconciliation_confirms_it(
     shopper, make_hotel, sandbox
 ):
-    sandbox.faults.book_then_timeout = 1
-    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    booking = book_and_pay(shopper, stay(make_hotel()), faults={"book_then_timeout": 1})
     assert booking.status == "pending_confirmation"
     assert booking.supplier_reference == ""
     assert sandbox.count() == 1  # it was made, we just never heard
+    assert Payment.objects.get().status == "succeeded"  # no refund while it is unknown
     result = booking_reconcile()
     assert (result.confirmed, result.failed) == ([booking.id], [])
     settled = HotelBooking.objects.get()
@@ -131,8 +163,7 @@ def test_latency_beyond_the_read_timeout_is_an_unknown_outcome(
     shopper, make_hotel, sandbox, settings
 ):
     settings.SUPPLIER_READ_TIMEOUT = 1.0
-    sandbox.faults.latency = 5.0
-    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    booking = book_and_pay(shopper, stay(make_hotel()), faults={"latency": 5.0})
     assert booking.status == "pending_confirmation"
 
 
@@ -140,13 +171,23 @@ def test_the_same_stay_is_not_booked_again_while_its_outcome_is_unknown(
     shopper, make_hotel, sandbox
 ):
     hotel = make_hotel()
-    sandbox.faults.book_then_timeout = 1
-    booking_book(actor=shopper, data=stay(hotel))
+    book_and_pay(shopper, stay(hotel), faults={"book_then_timeout": 1})
     with pytest.raises(StayBeingConfirmed):
         booking_book(actor=shopper, data=stay(hotel))
     assert sandbox.count() == 1
     booking_reconcile()
-    assert booking_book(actor=shopper, data=stay(hotel)).status == "confirmed"  # a second room
+    assert book_and_pay(shopper, stay(hotel)).status == "confirmed"  # a second room
+
+
+def test_an_unpaid_booking_of_the_same_stay_is_named_and_not_doubled(shopper, make_hotel):
+    hotel = make_hotel()
+    unpaid = booking_book(actor=shopper, data=stay(hotel))
+    assert (unpaid.status, unpaid.paid_at) == ("awaiting_payment", None)
+    with pytest.raises(StayAwaitingPayment) as caught:
+        booking_book(actor=shopper, data=stay(hotel))
+    assert caught.value.details == {"booking_id": unpaid.id}
+    booking_cancel(actor=shopper, data=BookingRef(booking_id=unpaid.id))
+    assert booking_book(actor=shopper, data=stay(hotel)).status == "awaiting_payment"
 
 
 def test_only_the_one_unresolved_attempt_per_stay_rule_is_told_being_confirmed(
@@ -154,7 +195,7 @@ def test_only_the_one_unresolved_attempt_per_stay_rule_is_told_being_confirmed(
 ):
     """Another violation (here two attempts drawing the same client reference) is no
     "being confirmed": nothing of this stay is unresolved, and the supplier is not called."""
-    first = booking_book(actor=shopper, data=stay(make_hotel()))
+    first = book_and_pay(shopper, stay(make_hotel()))
     field = HotelBooking._meta.get_field("client_reference")
     monkeypatch.setattr(field, "_get_default", lambda: first.client_reference)
     with pytest.raises(IntegrityError):
@@ -197,18 +238,23 @@ def test_an_unexpected_error_after_the_call_leaves_a_pending_row_reconciliation_
         book(self, request)
         raise RuntimeError("a bug after the supplier answered")
 
-    monkeypatch.setattr(gateways.SandboxSupplierGateway, "book", book_then_break)
     hotel = make_hotel()
-    with pytest.raises(RuntimeError):
-        booking_book(actor=shopper, data=stay(hotel))
+    booking = booking_book(actor=shopper, data=stay(hotel))
+    monkeypatch.setattr(gateways.SandboxSupplierGateway, "book", book_then_break)
+    pay_booking(shopper, booking.id)  # the task breaks (logged, as a worker's would be)
     monkeypatch.undo()
     attempt = HotelBooking.objects.get()
     assert attempt.status == BookingStatus.PENDING
+    assert Payment.objects.get().status == "succeeded"
     with pytest.raises(StayBeingConfirmed):
         booking_book(actor=shopper, data=stay(hotel))
-    assert booking_reconcile().confirmed == []  # within the grace: maybe in flight
+    # within the grace since it was paid (however old the booking): maybe in flight
     HotelBooking.objects.filter(pk=attempt.pk).update(
-        created_at=timezone.now() - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 1)
+        created_at=timezone.now() - timedelta(hours=1)
+    )
+    assert booking_reconcile().confirmed == []
+    HotelBooking.objects.filter(pk=attempt.pk).update(
+        paid_at=timezone.now() - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 1)
     )
     assert booking_reconcile().confirmed == [attempt.pk]
     attempt.refresh_from_db()
@@ -221,8 +267,7 @@ def test_a_supplier_down_during_reconciliation_leaves_bookings_unresolved(
 ):
     from apps.bookings import gateways
 
-    sandbox.faults.book_then_timeout = 1
-    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    booking = book_and_pay(shopper, stay(make_hotel()), faults={"book_then_timeout": 1})
 
     def down(self, client_reference):
         raise gateways.SupplierDown("no route")
@@ -233,7 +278,7 @@ def test_a_supplier_down_during_reconciliation_leaves_bookings_unresolved(
 
 
 def test_cancel_at_the_supplier_then_here(shopper, make_hotel, sandbox):
-    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    booking = book_and_pay(shopper, stay(make_hotel()))
     assert (
         booking_cancel(actor=shopper, data=BookingRef(booking_id=booking.id)).status == "canceled"
     )
@@ -246,7 +291,7 @@ def test_cancel_at_the_supplier_then_here(shopper, make_hotel, sandbox):
 def test_a_cancel_while_the_supplier_is_down_changes_nothing(shopper, make_hotel, monkeypatch):
     from apps.bookings import gateways
 
-    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    booking = book_and_pay(shopper, stay(make_hotel()))
 
     def down(self, reference):
         raise gateways.SupplierDown("no route")
@@ -254,12 +299,14 @@ def test_a_cancel_while_the_supplier_is_down_changes_nothing(shopper, make_hotel
     monkeypatch.setattr(gateways.SandboxSupplierGateway, "cancel", down)
     with pytest.raises(SupplierUnavailable):
         booking_cancel(actor=shopper, data=BookingRef(booking_id=booking.id))
-    assert HotelBooking.objects.get().status == BookingStatus.CONFIRMED
+    row = HotelBooking.objects.get()
+    assert row.status == BookingStatus.CONFIRMED
+    assert row.cancel_requested_at is not None  # the intent stays, for reconciliation
+    assert Payment.objects.get().status == "succeeded"  # nothing refunded
 
 
 def test_only_confirmed_bookings_are_canceled(shopper, make_hotel, sandbox):
-    sandbox.faults.book_then_timeout = 1
-    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    booking = book_and_pay(shopper, stay(make_hotel()), faults={"book_then_timeout": 1})
     with pytest.raises(BookingNotCancelable):
         booking_cancel(actor=shopper, data=BookingRef(booking_id=booking.id))
 
@@ -267,7 +314,7 @@ def test_only_confirmed_bookings_are_canceled(shopper, make_hotel, sandbox):
 def test_travellers_reach_only_their_own_bookings_merchants_all(
     shopper, other_shopper, merchant, make_hotel
 ):
-    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    booking = book_and_pay(shopper, stay(make_hotel()))
     with pytest.raises(BookingNotFound):
         booking_cancel(actor=other_shopper, data=BookingRef(booking_id=booking.id))
     assert booking_list(actor=other_shopper, params=BookingQuery()).results == []
@@ -280,8 +327,8 @@ def test_merchants_filter_bookings_by_hotel_status_and_dates(
     shopper, merchant, make_hotel, sandbox
 ):
     lisbon, porto = make_hotel(), make_hotel()
-    first = booking_book(actor=shopper, data=stay(lisbon, start=3))
-    second = booking_book(actor=shopper, data=stay(porto, start=10))
+    first = book_and_pay(shopper, stay(lisbon, start=3))
+    second = book_and_pay(shopper, stay(porto, start=10))
     booking_cancel(actor=shopper, data=BookingRef(booking_id=first.id))
 
     def ids(**query):
@@ -317,10 +364,12 @@ def test_merchants_manage_hotels(merchant, shopper, make_hotel):
 
 
 def aged(booking_id, seconds, *, field="created_at"):
-    """Time travel: the booking was created (or last changed) this many seconds ago."""
-    HotelBooking.objects.filter(pk=booking_id).update(
-        **{field: timezone.now() - timedelta(seconds=seconds)}
-    )
+    """Time travel: the booking was created and paid (or last changed) this many seconds ago."""
+    when = timezone.now() - timedelta(seconds=seconds)
+    fields = {field: when}
+    if field == "created_at" and HotelBooking.objects.filter(pk=booking_id, paid_at__isnull=False):
+        fields["paid_at"] = when
+    HotelBooking.objects.filter(pk=booking_id).update(**fields)
 
 
 def test_a_booking_the_supplier_makes_after_the_grace_is_canceled_there_once(
@@ -329,12 +378,14 @@ def test_a_booking_the_supplier_makes_after_the_grace_is_canceled_there_once(
     """The article's case: no answer; at t+122 s the supplier has no trace, so the attempt
     fails and the traveller books again; at t+130 s the first turns up at the supplier."""
     hotel = make_hotel()
-    sandbox.faults.update({"book_then_timeout": 1, "hidden_lookups": 1})
-    first = booking_book(actor=shopper, data=stay(hotel))
+    faults = {"book_then_timeout": 1, "hidden_lookups": 1}
+    first = book_and_pay(shopper, stay(hotel), faults=faults)
     aged(first.id, settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 2)
-    assert booking_reconcile().failed == [first.id]  # not at the supplier (yet)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the refund's task
+        assert booking_reconcile().failed == [first.id]  # not at the supplier (yet)
+    assert Payment.objects.get().status == "refunded"  # refunded once it is known
     sandbox.faults.update({"hidden_lookups": 0})
-    second = booking_book(actor=shopper, data=stay(hotel))
+    second = book_and_pay(shopper, stay(hotel))
     assert second.status == "confirmed"
     assert sandbox.count() == 2  # two bookings at the supplier for one stay
 
@@ -349,20 +400,19 @@ def test_a_booking_the_supplier_makes_after_the_grace_is_canceled_there_once(
     assert attempt.supplier_reference == orphan.ref_number
     assert attempt.orphan_canceled_at is not None
     assert booking_list(actor=shopper, params=BookingQuery()).results[0]["id"] == second.id
+    assert booking_list(actor=shopper, params=BookingQuery()).results[1]["status"] == "failed"
     assert booking_reconcile().orphans_canceled == []  # once
 
 
-def test_a_5xx_that_booked_after_all_is_canceled_at_the_supplier(shopper, make_hotel, sandbox):
-    sandbox.faults.book_then_fail = 1
-    with pytest.raises(SupplierUnavailable):
-        booking_book(actor=shopper, data=stay(make_hotel()))
-    attempt = HotelBooking.objects.get()
-    assert (attempt.status, attempt.failure_reason) == (
-        BookingStatus.FAILED,
-        "supplier_unavailable",
-    )
-    assert booking_reconcile().orphans_canceled == [attempt.pk]
-    assert sandbox.find(str(attempt.client_reference)).status == "canceled"
+def test_a_5xx_after_payment_is_an_unknown_outcome_reconciled_before_any_refund(
+    shopper, make_hotel, sandbox
+):
+    booking = book_and_pay(shopper, stay(make_hotel()), faults={"book_then_fail": 1})
+    assert booking.status == "pending_confirmation"  # a 5xx may have booked: no refund
+    assert Payment.objects.get().status == "succeeded"
+    assert booking_reconcile().confirmed == [booking.id]  # it had: the stay stands
+    assert Payment.objects.get().status == "succeeded"
+    assert sandbox.find(str(booking.client_reference)).status == "confirmed"
 
 
 def failed_attempt(traveller, hotel, reason, sandbox):

@@ -2,6 +2,7 @@
 with faults injected through its API; and against a canned supplier in a thread that answers
 what the contract allows but the simulator never says."""
 
+import json
 import socket
 import threading
 import time
@@ -16,8 +17,12 @@ from django.utils import timezone
 from apps.bookings import gateways
 from apps.bookings.dto import BookingRef
 from apps.bookings.errors import BookingRefused, SupplierUnavailable
-from apps.bookings.models import BookingStatus, HotelBooking
+from apps.bookings.models import BookingStatus, Hotel, HotelBooking
 from apps.bookings.services import booking_book, booking_cancel, booking_reconcile
+from apps.bookings.tests.paying import current, pay_booking
+from apps.payments.dto import NewBookingPayment
+from apps.payments.models import Payment
+from apps.payments.services import payment_pay_booking
 from tests.factories import stay
 from tests.races import run_all
 
@@ -48,8 +53,18 @@ def sim(supplier_sim_url, settings):
     control.close()
 
 
+def book_and_pay(actor, data, sim=None, **faults):
+    """Book (the quote is checked at the supplier), then with `faults` at the supplier, pay:
+    its task books the stay over HTTP."""
+    booking = booking_book(actor=actor, data=data)
+    if faults:
+        sim.faults(**faults)
+    pay_booking(actor, booking.id)
+    return current(actor, booking.id)
+
+
 def test_a_booking_over_http(shopper, make_hotel, sim):
-    booking = booking_book(actor=shopper, data=stay(make_hotel(supplier_hotel_id="OPO-7")))
+    booking = book_and_pay(shopper, stay(make_hotel(supplier_hotel_id="OPO-7")))
     assert booking.status == "confirmed"
     at_supplier = sim.find(booking.client_reference)
     assert at_supplier["refNumber"] == booking.supplier_reference
@@ -63,7 +78,15 @@ def test_a_refusal_over_http(shopper, make_hotel, sim):
     sim.faults(refuse=True)
     with pytest.raises(BookingRefused) as caught:
         booking_book(actor=shopper, data=stay(make_hotel()))
-    assert caught.value.details == {"reason": "hotel_full"}
+    assert caught.value.details == {"reason": "no_availability"}
+    assert sim.stats()["bookings"] == 0
+
+
+def test_a_refusal_after_payment_over_http_is_refunded(shopper, make_hotel, sim):
+    booking = book_and_pay(shopper, stay(make_hotel()), sim, refuse=True)
+    assert booking.status == "failed"
+    assert HotelBooking.objects.get().failure_reason == "hotel_full"
+    assert Payment.objects.get().status == "refunded"
     assert sim.stats()["bookings"] == 0
 
 
@@ -72,41 +95,41 @@ def test_a_5xx_is_503_and_no_booking_the_traveller_would_see(shopper, make_hotel
     with pytest.raises(SupplierUnavailable):
         booking_book(actor=shopper, data=stay(make_hotel()))
     assert sim.stats()["bookings"] == 0
-    assert not HotelBooking.objects.exclude(status=BookingStatus.FAILED).exists()
+    assert not HotelBooking.objects.exists()
 
 
 def test_a_supplier_that_is_not_listening_is_503(shopper, make_hotel, settings):
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
+    booking = booking_book(actor=shopper, data=stay(make_hotel()))
     settings.SUPPLIER_URL = f"http://127.0.0.1:{port}"
     with pytest.raises(SupplierUnavailable):
         booking_book(actor=shopper, data=stay(make_hotel()))
-    # never reached: final, unlike a 5xx that may have booked all the same
+    pay_booking(shopper, booking.id)
+    # never reached: final, unlike a 5xx that may have booked all the same: refunded
     assert HotelBooking.objects.get().failure_reason == "supplier_unreachable"
+    assert Payment.objects.get().status == "refunded"
 
 
-def test_a_5xx_that_booked_all_the_same_is_canceled_at_the_supplier(shopper, make_hotel, sim):
-    sim.faults(book_then_fail=1)
-    with pytest.raises(SupplierUnavailable):
-        booking_book(actor=shopper, data=stay(make_hotel()))
-    attempt = HotelBooking.objects.get()
-    assert attempt.failure_reason == "supplier_unavailable"
-    assert booking_reconcile().orphans_canceled == [attempt.pk]
-    at_supplier = sim.find(attempt.client_reference)
-    assert at_supplier["status"] == "canceled"
-    attempt.refresh_from_db()
-    assert attempt.supplier_reference == at_supplier["refNumber"]
+def test_a_5xx_that_booked_all_the_same_is_reconciled_and_never_refunded(shopper, make_hotel, sim):
+    booking = book_and_pay(shopper, stay(make_hotel()), sim, book_then_fail=1)
+    assert booking.status == "pending_confirmation"
+    assert booking_reconcile().confirmed == [booking.id]
+    at_supplier = sim.find(booking.client_reference)
+    assert at_supplier["status"] == "confirmed"
+    assert HotelBooking.objects.get().supplier_reference == at_supplier["refNumber"]
+    assert Payment.objects.get().status == "succeeded"
 
 
 def test_a_booking_that_shows_at_the_supplier_after_the_grace_is_canceled_there(
     shopper, make_hotel, sim, settings
 ):
-    sim.faults(book_then_timeout=1, hang=READ_TIMEOUT * 3, hidden_lookups=1)
-    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    faults = {"book_then_timeout": 1, "hang": READ_TIMEOUT * 3, "hidden_lookups": 1}
+    booking = book_and_pay(shopper, stay(make_hotel()), sim, **faults)
     assert booking.status == "pending_confirmation"
     HotelBooking.objects.update(
-        created_at=timezone.now() - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 2)
+        paid_at=timezone.now() - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS + 2)
     )
     assert booking_reconcile().failed == [booking.id]  # no trace yet
     assert booking_reconcile().orphans_canceled == [booking.id]  # now there is
@@ -117,8 +140,7 @@ def test_a_booking_that_shows_at_the_supplier_after_the_grace_is_canceled_there(
 def test_latency_beyond_the_read_timeout_then_reconciliation_confirms_once(
     shopper, make_hotel, sim
 ):
-    sim.faults(latency=READ_TIMEOUT * 3)
-    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    booking = book_and_pay(shopper, stay(make_hotel()), sim, latency=READ_TIMEOUT * 3)
     assert booking.status == "pending_confirmation"
     deadline = time.monotonic() + 10
     while sim.stats()["bookings"] == 0 and time.monotonic() < deadline:
@@ -139,10 +161,17 @@ def test_bookings_that_time_out_together_are_each_booked_once_and_none_lost(
     """A handful of travellers book at once and every answer is lost after the supplier
     booked: reconciliation confirms each booking, none twice, none lost."""
     travellers = 5
-    sim.faults(book_then_timeout=travellers, hang=READ_TIMEOUT * 3)
     bookers = [(make_user(), make_hotel()) for _ in range(travellers)]
+    unpaid = [(u, booking_book(actor=u, data=stay(h))) for u, h in bookers]
+    sim.faults(book_then_timeout=travellers, hang=READ_TIMEOUT * 3)
 
-    bookings = run_all([lambda u=u, h=h: booking_book(actor=u, data=stay(h)) for u, h in bookers])
+    def pay(user, booking):
+        payment_pay_booking(
+            actor=user, data=NewBookingPayment(booking_id=booking.id, card_token="tok_visa")
+        )
+        return current(user, booking.id)  # its task ran on commit (this test commits)
+
+    bookings = run_all([lambda u=u, b=b: pay(u, b) for u, b in unpaid])
 
     assert {b.status for b in bookings} == {"pending_confirmation"}
     result = booking_reconcile()
@@ -198,9 +227,26 @@ def canned(settings):
     server.server_close()
 
 
+def quotes(canned, data):
+    """The canned supplier quotes the stay as the simulator would."""
+    from supplier_sim.core import Supplier
+
+    body = Supplier().availability(
+        {
+            "hotel_id": Hotel.objects.get(pk=data.hotel_id).supplier_hotel_id,
+            "start": data.start_date.strftime("%d-%m-%Y"),
+            "end": data.end_date.strftime("%d-%m-%Y"),
+            "guests": str(data.guests),
+        }
+    )
+    canned["GET /availability"] = (200, json.dumps(body).encode())
+
+
 def test_the_articles_answer_a_bare_ref_number_confirms_the_booking(shopper, make_hotel, canned):
     canned["POST /bookings/hotel"] = (200, b'{"refNumber": "ART-1"}')
-    booking = booking_book(actor=shopper, data=stay(make_hotel()))
+    data = stay(make_hotel())
+    quotes(canned, data)
+    booking = book_and_pay(shopper, data)
     assert (booking.status, booking.supplier_reference) == ("confirmed", "ART-1")
 
 
@@ -219,10 +265,12 @@ def test_a_2xx_answer_that_cannot_be_read_is_an_unknown_outcome_reconciliation_s
     api, shopper, make_hotel, canned, answer
 ):
     canned["POST /bookings/hotel"] = (200, answer)
-    response = api(shopper).post(
-        "/api/bookings/", stay(make_hotel()).model_dump(mode="json"), format="json"
-    )
-    assert (response.status_code, response.json()["status"]) == (202, "pending_confirmation")
+    data = stay(make_hotel())
+    quotes(canned, data)
+    response = api(shopper).post("/api/bookings/", data.model_dump(mode="json"), format="json")
+    assert (response.status_code, response.json()["status"]) == (201, "awaiting_payment")
+    pay_booking(shopper, response.json()["id"])
+    assert HotelBooking.objects.get().status == "pending_confirmation"
     canned["GET /bookings"] = (200, answer)  # the look-up is no better: still unknown
     assert booking_reconcile().unresolved == [response.json()["id"]]
     canned["GET /bookings"] = (200, b'{"refNumber": "ART-2"}')

@@ -14,7 +14,6 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from apps.bookings.dto import BookingRef, Supplier
-from apps.bookings.errors import BookingRefused, SupplierUnavailable
 from apps.bookings.gateways import (
     AvailabilityRequest,
     BookingRequest,
@@ -29,6 +28,8 @@ from apps.bookings.gateways import (
 from apps.bookings.models import BookingStatus, HotelBooking, SupplierName
 from apps.bookings.services import booking_book, booking_cancel, booking_reconcile
 from apps.bookings.supplier_stayhub import StayHubGateway
+from apps.bookings.tests.paying import book_and_pay, current, pay_booking, tasks_run
+from apps.payments.models import Payment
 from tests.factories import stay
 
 READ_TIMEOUT = 0.3
@@ -293,6 +294,16 @@ def stayhub(supplier_sim_url, settings):
     cache.clear()
 
 
+def book_then_pay(stayhub: Any, actor: Any, data: Any, **faults: Any) -> Any:
+    """Book the stay (its offer asked for at StayHub), set `faults` there, pay: the supplier
+    booking then runs, with the faults, as the worker runs it after the payment commits."""
+    booking = booking_book(actor=actor, data=data)
+    if faults:
+        stayhub.faults(**faults)
+    pay_booking(actor, booking.id)
+    return current(actor, booking.id)
+
+
 def test_a_stay_on_stayhub_is_quoted_booked_and_canceled_there(api, shopper, make_hotel, stayhub):
     hotel = make_hotel(supplier="stayhub", supplier_hotel_id="SNT-1")
     first = timezone.now().date() + timedelta(days=20)
@@ -302,8 +313,8 @@ def test_a_stay_on_stayhub_is_quoted_booked_and_canceled_there(api, shopper, mak
     )
     assert quote.status_code == 200
     standard = quote.json()["rooms"][0]
-    booking = booking_book(
-        actor=shopper, data=stay(hotel, first=first, quoted_total=standard["total"])
+    booking = book_then_pay(
+        stayhub, shopper, stay(hotel, first=first, quoted_total=standard["total"])
     )
     assert booking.status == "confirmed"
     assert booking.supplier_reference.startswith("SH-")
@@ -317,17 +328,22 @@ def test_a_stay_on_stayhub_is_quoted_booked_and_canceled_there(api, shopper, mak
     assert stayhub.roomline_stats() == {"bookings": 0, "requests": 0}  # never asked
 
 
-def test_a_refusal_at_stayhub_is_the_travellers_409(shopper, make_hotel, stayhub):
-    stayhub.faults(refuse=True)
-    with pytest.raises(BookingRefused) as caught:
-        booking_book(actor=shopper, data=stay(make_hotel(supplier="stayhub")))
-    assert caught.value.details == {"reason": "hotel_full"}
+def test_a_refusal_at_stayhub_fails_the_booking_and_refunds_it(shopper, make_hotel, stayhub):
+    booking = book_then_pay(stayhub, shopper, stay(make_hotel(supplier="stayhub")), refuse=True)
+    assert booking.status == "failed"
     assert HotelBooking.objects.get().failure_reason == "hotel_full"
+    payment = Payment.objects.get()
+    assert payment.amount_refunded == payment.amount
 
 
 def test_a_lost_answer_at_stayhub_is_settled_by_reconciliation_once(shopper, make_hotel, stayhub):
-    stayhub.faults(book_then_timeout=1, hang=READ_TIMEOUT * 3)
-    booking = booking_book(actor=shopper, data=stay(make_hotel(supplier="stayhub")))
+    booking = book_then_pay(
+        stayhub,
+        shopper,
+        stay(make_hotel(supplier="stayhub")),
+        book_then_timeout=1,
+        hang=READ_TIMEOUT * 3,
+    )
     assert booking.status == "pending_confirmation"
     result = booking_reconcile()
     assert (result.confirmed, result.failed) == ([booking.id], [])
@@ -335,27 +351,32 @@ def test_a_lost_answer_at_stayhub_is_settled_by_reconciliation_once(shopper, mak
     settled = HotelBooking.objects.get()
     assert settled.status == BookingStatus.CONFIRMED
     assert settled.supplier_reference == stayhub.find(booking.client_reference)["id"]
-    assert stayhub.stats() == {"bookings": 1, "requests": 1}
+    assert stayhub.stats()["bookings"] == 1
+    assert Payment.objects.get().amount_refunded == 0  # booked: nothing to give back
 
 
-def test_a_5xx_that_booked_at_stayhub_is_canceled_there(shopper, make_hotel, stayhub):
-    stayhub.faults(book_then_fail=1)
-    with pytest.raises(SupplierUnavailable):
-        booking_book(actor=shopper, data=stay(make_hotel(supplier="stayhub")))
-    attempt = HotelBooking.objects.get()
-    assert attempt.failure_reason == "supplier_unavailable"
-    assert booking_reconcile().orphans_canceled == [attempt.pk]
-    assert stayhub.find(attempt.client_reference)["state"] == "CANCELLED"
+def test_a_5xx_that_booked_at_stayhub_is_found_and_kept_not_refunded(shopper, make_hotel, stayhub):
+    booking = book_then_pay(
+        stayhub, shopper, stay(make_hotel(supplier="stayhub")), book_then_fail=1
+    )
+    assert booking.status == "pending_confirmation"  # it may have booked: asked, not refunded
+    assert Payment.objects.get().amount_refunded == 0
+    assert booking_reconcile().confirmed == [booking.id]
+    assert stayhub.find(booking.client_reference)["state"] != "CANCELLED"
 
 
 def test_a_stay_stayhub_cancels_on_its_side_is_canceled_by_the_supplier(
     shopper, make_hotel, stayhub
 ):
-    booking = booking_book(actor=shopper, data=stay(make_hotel(supplier="stayhub"), start=3))
+    booking = book_then_pay(stayhub, shopper, stay(make_hotel(supplier="stayhub"), start=3))
+    assert booking.status == "confirmed"
     HotelBooking.objects.update(updated_at=timezone.now() - timedelta(hours=1))
     stayhub.faults(cancel_on_supplier=booking.supplier_reference)
-    assert booking_reconcile().canceled_by_supplier == [booking.id]
+    with tasks_run():  # the refund is sent once the reconciliation commits
+        assert booking_reconcile().canceled_by_supplier == [booking.id]
     assert HotelBooking.objects.get().status == BookingStatus.CANCELED_BY_SUPPLIER
+    payment = Payment.objects.get()
+    assert payment.amount_refunded == payment.amount  # the supplier's doing: refunded whole
 
 
 def test_one_reconciliation_asks_each_booking_at_its_own_hotels_supplier(
@@ -363,11 +384,19 @@ def test_one_reconciliation_asks_each_booking_at_its_own_hotels_supplier(
 ):
     """Lost answers at both suppliers: one run confirms each, where it was booked."""
     roomline_control = httpx.Client(base_url=supplier_sim_url, timeout=5)
-    roomline_control.post("/_faults", json={"book_then_timeout": 1, "hang": READ_TIMEOUT * 3})
-    stayhub.faults(book_then_timeout=1, hang=READ_TIMEOUT * 3)
-    at_roomline = booking_book(actor=make_user(), data=stay(make_hotel()))
-    at_stayhub = booking_book(actor=make_user(), data=stay(make_hotel(supplier="stayhub")))
-    assert {at_roomline.status, at_stayhub.status} == {"pending_confirmation"}
+    lost = {"book_then_timeout": 1, "hang": READ_TIMEOUT * 3}
+    roomline_traveller, stayhub_traveller = make_user(), make_user()
+    at_roomline = booking_book(actor=roomline_traveller, data=stay(make_hotel()))
+    at_stayhub = booking_book(actor=stayhub_traveller, data=stay(make_hotel(supplier="stayhub")))
+    roomline_control.post("/_faults", json=lost)
+    stayhub.faults(**lost)
+    pay_booking(roomline_traveller, at_roomline.id)
+    pay_booking(stayhub_traveller, at_stayhub.id)
+    statuses = {
+        current(roomline_traveller, at_roomline.id).status,
+        current(stayhub_traveller, at_stayhub.id).status,
+    }
+    assert statuses == {"pending_confirmation"}
     assert sorted(booking_reconcile().confirmed) == sorted([at_roomline.id, at_stayhub.id])
     references = dict(HotelBooking.objects.values_list("id", "supplier_reference"))
     assert references[at_roomline.id].startswith("SUP-")
@@ -407,6 +436,6 @@ def test_an_unknown_supplier_is_a_400(api, merchant):
 
 
 def test_a_stay_on_stayhub_books_in_process_when_no_url_is_set(shopper, make_hotel):
-    booking = booking_book(actor=shopper, data=stay(make_hotel(supplier="stayhub")))
+    booking = book_and_pay(shopper, stay(make_hotel(supplier="stayhub")))
     assert booking.status == "confirmed"
     assert booking.supplier_reference.startswith("SH-")

@@ -9,8 +9,8 @@ from django.core import mail
 from apps.addresses.dto import NewAddress
 from apps.addresses.services import address_create
 from apps.bookings.dto import BookingRef, NewBooking
-from apps.bookings.errors import BookingRefused
-from apps.bookings.services import booking_book, booking_cancel
+from apps.bookings.services import booking_cancel
+from apps.bookings.tests.paying import book_and_pay
 from apps.notifications.compose import money
 from apps.notifications.models import MailStatus, OutgoingMail
 from apps.ordering.dto import (
@@ -170,7 +170,7 @@ def test_a_booking_confirmed_then_canceled(customer, make_hotel, relayed):
     hotel = make_hotel("Hotel Adlon", city="Berlin")
     stay = NewBooking.model_validate(stay_input(hotel, start=5, nights=3))
     with relayed():
-        booking = booking_book(actor=customer, data=stay)
+        booking = book_and_pay(customer, stay)
     message = only_mail()
     assert message.to == ["alice@example.com"]
     assert message.subject == "Your stay at Hotel Adlon is booked"
@@ -187,10 +187,11 @@ def test_a_booking_confirmed_then_canceled(customer, make_hotel, relayed):
 
 
 def test_a_booking_that_failed(customer, make_hotel, sandbox, relayed):
-    sandbox.faults.refuse = True
     hotel = make_hotel("Hotel Adlon & Spa", city="Berlin")
-    with relayed(), pytest.raises(BookingRefused):
-        booking_book(actor=customer, data=NewBooking.model_validate(stay_input(hotel)))
+    with relayed():  # paid, then refused by the supplier: failed, and refunded
+        book_and_pay(
+            customer, NewBooking.model_validate(stay_input(hotel)), faults={"refuse": True}
+        )
     message = only_mail()
     assert message.subject == "Your stay at Hotel Adlon & Spa could not be booked"
     assert "Nights: 2" in message.body
@@ -218,7 +219,7 @@ def test_dates_are_iso(customer, make_hotel, relayed):
     hotel = make_hotel()
     stay = NewBooking.model_validate(stay_input(hotel, first=date(2031, 5, 1), nights=3))
     with relayed():
-        booking_book(actor=customer, data=stay)
+        book_and_pay(customer, stay)
     body = only_mail().body
     assert "Arrival: 2031-05-01" in body
     assert "Departure: 2031-05-04" in body

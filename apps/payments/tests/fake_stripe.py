@@ -50,6 +50,8 @@ class FakeStripe:
         self._ids = itertools.count(1)
         # what the next create answers instead (a 429, a 500), for tests of Stripe's failures
         self.next_answer: httpx.Response | None = None
+        # what a new refund's status is: "pending" refunds are finished later, by webhook
+        self.refund_status = "succeeded"
 
     def _id(self, prefix: str) -> str:
         return f"{prefix}_fake{next(self._ids):08d}"
@@ -95,6 +97,15 @@ class FakeStripe:
                     "code": "resource_missing",
                     "param": "payment_method_data[card][token]",
                     "message": f"No such {kind}: '{token}'",
+                }
+            }
+        if int(params["amount"]) < 50:  # Stripe's least charge: 0.50 EUR
+            return 400, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "code": "amount_too_small",
+                    "param": "amount",
+                    "message": "Amount must be at least €0.50 eur",
                 }
             }
         intent_id = self._id("pi")
@@ -180,7 +191,7 @@ class FakeStripe:
                 for key, value in params.items()
                 if key.startswith("metadata[")
             },
-            "status": "succeeded",
+            "status": self.refund_status,
         }
         self.refunds[refund_id] = refund
         return 200, refund

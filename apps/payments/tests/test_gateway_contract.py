@@ -6,19 +6,30 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from apps.ordering.dto import NewOrder
 from apps.ordering.selectors import order_get
 from apps.ordering.services import order_place
-from apps.payments.dto import NewPayment, ProviderEventIn
-from apps.payments.errors import CardTokenInvalid, PaymentDeclined, PaymentProviderUnavailable
+from apps.payments.dto import NewPayment, PaymentRef, ProviderEventIn, RefundRef
+from apps.payments.errors import (
+    CardTokenInvalid,
+    PaymentDeclined,
+    PaymentProviderUnavailable,
+    RefundExceedsCaptured,
+)
 from apps.payments.gateways import DummyGateway, GatewayDeclined, get_gateway
-from apps.payments.models import Payment
+from apps.payments.models import Payment, Refund
+from apps.payments.payables import ORDER
 from apps.payments.services import (
     payment_pay,
+    payment_refund,
+    payment_refund_send,
     payment_settle_provider_event,
     payment_settle_stale,
+    refund_payable,
+    refund_payable_part,
 )
 from apps.payments.tests.fake_stripe import FakeStripe
 
@@ -203,3 +214,46 @@ def test_a_stale_payment_awaiting_authentication_is_left_to_the_webhook(provider
     Payment.objects.update(status="processing", created_at=timezone.now() - timedelta(hours=1))
     assert payment_settle_stale().unresolved == [payment.id]
     assert Payment.objects.get().status == "requires_action"
+
+
+def test_partial_refunds_through_payments_never_exceed_the_charge(provider, shopper, order):
+    """Through the service: each refund keyed and sent with its own reference, the amount
+    given back tracked on the payment, and more than what is left refused."""
+    payment = pay(shopper, order.id)
+    with transaction.atomic():
+        assert refund_payable_part(ORDER, order.id, Decimal("10.00"), key="a") == Decimal("10.00")
+        assert refund_payable_part(ORDER, order.id, Decimal("10.00"), key="a") == Decimal("10.00")
+        with pytest.raises(RefundExceedsCaptured):
+            refund_payable_part(ORDER, order.id, Decimal("15.01"), key="b")
+    for refund in Refund.objects.order_by("id"):
+        assert payment_refund_send(data=RefundRef(refund_id=refund.pk)).status == "succeeded"
+    row = Payment.objects.get(pk=payment.id)
+    assert (row.status, row.amount_refunded) == ("succeeded", Decimal("10.00"))
+    (refund,) = Refund.objects.all()
+    assert refund.provider_reference
+    # a whole refund afterwards gives back only what is left
+    with transaction.atomic():
+        refund_payable(ORDER, order.id)
+    assert payment_refund(data=PaymentRef(payment_id=payment.id)).amount_refunded == Decimal(
+        "25.00"
+    )
+    with transaction.atomic(), pytest.raises(RefundExceedsCaptured):
+        refund_payable_part(ORDER, order.id, Decimal("0.01"), key="c")
+
+
+def test_an_amount_below_the_providers_least_charge_is_a_422_and_nothing_is_stuck(
+    provider, api, shopper, make_product
+):
+    """Review finding: Stripe's `amount_too_small` answered 500 and left the payment
+    processing."""
+    product = make_product(price="0.30", stock=10)
+    order = order_place(actor=shopper, data=NewOrder(product_id=product.pk, quantity=1))
+    answer = api(shopper).post(
+        f"/api/orders/{order.id}/payments/", {"card_token": "tok_visa"}, format="json"
+    )
+    assert (answer.status_code, answer.json()["error"]["code"]) == (
+        422,
+        "payment_amount_too_small",
+    )
+    assert [p.status for p in Payment.objects.all()] == ["failed"]
+    assert status_of(order.id, shopper) == "awaiting_payment"

@@ -1,5 +1,5 @@
 """Concurrency on PostgreSQL: checkout never oversells; a payment is never taken twice, nor
-settled twice."""
+settled twice, nor refunded beyond what it charged."""
 
 import random
 import threading
@@ -7,13 +7,17 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from apps.ordering.dto import BasketItem, NewOrder
 from apps.ordering.models import BasketLine, Order, OrderLine
 from apps.ordering.services import basket_add_item, order_place
+from apps.payments.dto import NewPayment
+from apps.payments.errors import RefundExceedsCaptured
 from apps.payments.gateways import DummyGateway
-from apps.payments.models import Payment
-from apps.payments.services import payment_settle_stale
+from apps.payments.models import Payment, Refund
+from apps.payments.payables import ORDER
+from apps.payments.services import payment_pay, payment_settle_stale, refund_payable_part
 from conftest import client_for
 from tests.races import compete_while_held, run_all
 
@@ -156,3 +160,27 @@ def test_two_runs_of_the_settling_job_at_once_settle_a_stale_payment_once(
     payment.refresh_from_db()
     assert payment.status == outcome
     assert Order.objects.get(pk=order.id).status == ("paid" if charged else "awaiting_payment")
+
+
+def test_two_partial_refunds_at_once_never_give_back_more_than_was_charged(make_user, make_product):
+    """Chosen interleaving: A has reserved 15.00 of a 25.00 payment and holds it uncommitted
+    when B asks for 15.00 more; B waits for A's row and, once A commits, is refused."""
+    shopper = make_user()
+    order = order_place(
+        actor=shopper, data=NewOrder(product_id=make_product(price="12.50").pk, quantity=2)
+    )
+    payment_pay(actor=shopper, data=NewPayment(order_id=order.id, card_token="tok_visa"))
+
+    def refund(key):
+        def part():
+            with transaction.atomic():
+                return refund_payable_part(ORDER, order.id, Decimal("15.00"), key=key)
+
+        return part
+
+    first, second = compete_while_held(refund("a"), refund("b"), waits_on="SELECT")
+
+    assert first == Decimal("15.00")
+    assert isinstance(second, RefundExceedsCaptured)
+    assert Payment.objects.get().amount_refunded == Decimal("15.00")
+    assert list(Refund.objects.values_list("key", flat=True)) == ["a"]

@@ -4,6 +4,7 @@ REST, and its signed webhook (no network: the fake Stripe of fake_stripe.py)."""
 import json
 import time
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -211,3 +212,38 @@ def test_a_payment_never_authenticated_is_given_up_and_frees_its_order(
     assert status_of(order.id, shopper) == "awaiting_payment"
     # the order is free again: another card pays it
     assert pay_over_rest(api, shopper, order.id, "tok_visa").status_code == 201
+
+
+def test_a_partial_refund_stripe_finishes_later_is_settled_by_its_webhook(
+    fake_stripe, client, shopper, order
+):
+    from django.db import transaction
+
+    from apps.payments.dto import NewPayment, RefundRef
+    from apps.payments.models import Refund
+    from apps.payments.payables import ORDER
+    from apps.payments.services import payment_pay, payment_refund_send, refund_payable_part
+
+    payment_pay(actor=shopper, data=NewPayment(order_id=order.id, card_token="tok_visa"))
+    fake_stripe.refund_status = "pending"
+    with transaction.atomic():
+        refund_payable_part(ORDER, order.id, Decimal("5.00"), key="goodwill")
+    refund = Refund.objects.get()
+    sent = payment_refund_send(data=RefundRef(refund_id=refund.pk))
+    assert (sent.status, sent.provider_reference) == ("pending", next(iter(fake_stripe.refunds)))
+    stripe_refund = {**fake_stripe.refunds[sent.provider_reference], "status": "succeeded"}
+    event = {
+        "id": "evt_refund",
+        "object": "event",
+        "type": "refund.updated",
+        "data": {"object": stripe_refund},
+    }
+    answer = post_event(client, *signed(event))
+    assert answer.json() == {
+        "event_id": "evt_refund",
+        "handled": True,
+        "payment_id": refund.payment_id,
+    }
+    refund.refresh_from_db()
+    assert refund.status == "succeeded"
+    assert Payment.objects.get().amount_refunded == Decimal("5.00")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bookings', '0004_booking_room_price_policy'),
+        ('bookings', '0005_booking_payment'),
     ]
 
     operations = [
