@@ -16,7 +16,7 @@ from apps.catalog.models import Product
 from apps.ordering.dto import NewOrder
 from apps.ordering.models import Order
 from apps.ordering.services import order_place
-from apps.payments.models import Payment
+from apps.payments.models import Payment, Refund
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -118,9 +118,11 @@ def test_the_dashboards_figures_match_the_database(
     active = Product.objects.filter(is_active=True)
     assert figure(page, "out-of-stock") == str(active.filter(stock=0).count())
     assert figure(page, "low-stock") == str(active.filter(stock__gt=0, stock__lte=5).count())
-    assert figure(page, "refunds-pending") == str(
+    refunds_pending = (
         Payment.objects.filter(status="refund_pending").count()
+        + Refund.objects.filter(status="pending").count()
     )
+    assert figure(page, "refunds-pending") == str(refunds_pending)
     assert figure(page, "bookings-awaiting") == "1"
     today_bar = page.locator(f'[data-chart="orders"] rect[data-day="{timezone.now():%Y-%m-%d}"]')
     expect(today_bar).to_have_attribute("data-value", str(today.count()))

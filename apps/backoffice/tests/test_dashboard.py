@@ -17,7 +17,7 @@ from apps.catalog.models import Product
 from apps.ordering.dto import NewOrder
 from apps.ordering.models import Order, OrderStatus
 from apps.ordering.services import order_place
-from apps.payments.models import Payment, PaymentStatus
+from apps.payments.models import Payment, PaymentStatus, Refund
 from tests import factories
 
 # orders (3: the day series, the queue's count, its rows), stock (2), payments (4), bookings (2)
@@ -55,6 +55,16 @@ def make_business(shopper, make_product, make_hotel, size: int) -> None:
                 currency="EUR",
                 status=status,
             )
+        paid_stay = Payment.objects.create(
+            payable_kind="booking",
+            payable_id=10_000 + Payment.objects.count(),
+            owner=shopper,
+            amount=Decimal("100.00"),
+            amount_refunded=Decimal("60.00"),
+            currency="EUR",
+            status=PaymentStatus.SUCCEEDED,
+        )
+        Refund.objects.create(payment=paid_stay, key="canceled", amount=Decimal("60.00"))
         hotel = make_hotel()
         stay = factories.stay_input(hotel, start=5 + n, nights=2)
         HotelBooking.objects.create(
@@ -101,7 +111,10 @@ def test_the_figures_are_the_databases(shopper, make_product, make_hotel, settin
     assert d.stock.low == active.filter(stock__gt=0, stock__lte=3).count()
     assert [p.stock for p in d.stock.lowest] == sorted(p.stock for p in d.stock.lowest)
     assert d.payments.failed == Payment.objects.filter(status__in=["declined", "failed"]).count()
-    assert d.payments.refunds_pending == Payment.objects.filter(status="refund_pending").count()
+    assert d.payments.refunds_pending == (
+        Payment.objects.filter(status="refund_pending").count()
+        + Refund.objects.filter(status="pending").count()
+    )
     assert (
         d.bookings.awaiting
         == HotelBooking.objects.filter(status__in=["pending", "pending_confirmation"]).count()
