@@ -6,17 +6,23 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run worker beat demo test lint format api-snapshot collectstatic check-deploy supplier bench clean
+.PHONY: install run worker beat demo test lint format api-snapshot collectstatic check-deploy supplier bench load clean system-deps test-deps
 
+# Each step says what it does: a fresh machine spends a minute or two in pip, which shows
+# every package as it comes (a progress bar on a terminal).
 $(STAMP): requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	rm -f $(VENV)/.installed-* && touch $(STAMP)
+	@test -x $(BIN)/python || { echo "==> Creating the virtualenv $(VENV) ($(PYTHON))"; $(PYTHON) -m venv $(VENV); }
+	@echo "==> Installing the pinned dependencies into $(VENV) (requirements-dev.txt)"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+	@echo "==> Dependencies installed"
 
 install: $(STAMP)
 
 demo: install
+	@echo "==> Migrating the database ($${DATABASE_URL:-sqlite: db.sqlite3})"
 	$(BIN)/python manage.py migrate --noinput
+	@echo "==> Loading the demo data (users, products, shipping methods, hotels)"
 	$(BIN)/python manage.py load_demo
 
 # The API, a Celery worker and beat (the periodic jobs), and the simulated supplier, together
@@ -30,7 +36,7 @@ run: demo
 	@echo ""
 	@echo "Agora is starting on http://$(HOST):$(PORT)/ (with a worker, beat and the supplier; Ctrl-C stops all)"
 	@echo "  API root:   http://$(HOST):$(PORT)/api/"
-	@echo "  Swagger UI: http://$(HOST):$(PORT)/api/docs/"
+	@echo "  Swagger UI: http://$(HOST):$(PORT)/api/docs/  (ReDoc: /api/redoc/)"
 	@echo "  Admin:      http://$(HOST):$(PORT)/admin/  (sign in as merchant / merchant-demo-pass)"
 	@echo "  Supplier:   $${SUPPLIER_URL:-http://$(HOST):$(SUPPLIER_PORT)}  (faults: POST /_faults; StayHub under /stayhub)"
 	@echo ""
@@ -60,8 +66,19 @@ lint: install
 # PostgreSQL (CI) it runs in one process: the Redis-backed worker tests and the scale-out
 # battery share fixed queues and a stack per module.
 PYTEST_ARGS ?= $(if $(DATABASE_URL),,-n 2)
-test: lint
+test: lint test-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Debian packages beyond Python's: chromium (the browser tests, tests/browser), pgbouncer (the
+# scale-out battery, make scaleout), wrk (make bench). A missing one is installed with apt-get
+# when make runs as root (CI, a container); otherwise make says how to install it and stops.
+# `make test` only warns outside CI (the tests that need it skip, saying how to install it);
+# in CI (`CI` set) it stops. Quiet when all are there.
+system-deps:
+	@ops/system-deps.sh chromium pgbouncer wrk
+
+test-deps:
+	@ops/system-deps.sh --or-skip chromium pgbouncer
 
 format: install
 	$(BIN)/ruff format .
@@ -82,7 +99,14 @@ check-deploy: collectstatic
 		DJANGO_ALLOWED_HOSTS=agora.example $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 bench: install
+	@ops/system-deps.sh wrk
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# A load run, not a benchmark: 10k order placements from 200 users on 5 hot products, then
+# orders made, 409s, 5xx and oversold units (both must be 0), p50/p99 (docs/performance.md).
+load: install
+	@ops/system-deps.sh wrk
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 supplier: install
 	$(BIN)/python -m supplier_sim --host $(HOST) --port 8100
@@ -100,6 +124,7 @@ prod: install
 # scaleout: PgBouncer (transaction pooling) + two gunicorn instances (SCALEOUT_PORTS) + two
 # workers + one beat, in the background; scaleout-stop ends them.
 scaleout: install
+	@ops/system-deps.sh pgbouncer
 	$(BIN)/python -m ops.prodlike scaleout start --host $(HOST)
 
 scaleout-stop:

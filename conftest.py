@@ -14,6 +14,10 @@ from rest_framework.test import APIClient
 
 from apps.payments.dto import NewPayment
 
+# the browser tests' screenshot folder, named in the terminal summary (loaded here so that
+# pytest-xdist's controller, which collects no tests, has it too)
+pytest_plugins = ["tests.browser.screenshots"]
+
 
 def _missing(message: str) -> None:
     """A service a test needs is not there: skipped here, a failure in CI (which has them all)."""

@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI's and ReDoc's files, pinned in requirements.txt: the docs pages load nothing
+    # from a CDN, so they work offline and behind a firewall (served by whitenoise)
+    "drf_spectacular_sidecar",
     "servicelayer",
     "apps.accounts",
     "apps.catalog",
@@ -75,7 +78,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # the project's overrides of library templates (the browsable API, the docs pages)
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -237,7 +241,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": [
         "servicelayer.rest.renderers.ORJSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "servicelayer.rest.browsable.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
         "servicelayer.rest.parsers.ORJSONParser",
@@ -270,6 +274,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Pydantic emits JSON Schema 2020-12 (nullable as `type: null`), which is OpenAPI 3.1
     "OAS_VERSION": "3.1.0",
+    # the docs pages' JavaScript and CSS come from drf_spectacular_sidecar, as static files
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Swagger UI keeps the token given to Authorize across reloads of the page
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True},
 }
 
 # Celery. No broker: tasks run in process (eagerly), as in tests and a bare `manage.py`.

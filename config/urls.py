@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -42,6 +42,7 @@ class ApiRoot(APIView):
                 "services": url("service-catalog"),
                 "schema": url("schema"),
                 "docs": url("swagger-ui"),
+                "redoc": url("redoc"),
             }
         )
 
@@ -58,7 +59,9 @@ api: list[URLPattern | URLResolver] = [
     path("", include("apps.webhooks.routes")),
     path("services/", ServiceCatalogView.as_view(), name="service-catalog"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # the docs pages load Swagger UI and ReDoc from this server's static files (sidecar)
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
 ]
 
 urlpatterns = [

@@ -59,6 +59,8 @@ def test_the_production_storage_hashes_static_files(production_static):
         ("/api/products/?format=api", {}),
         ("/api/products/", {"HTTP_ACCEPT": "text/html"}),
         ("/api/", {"HTTP_ACCEPT": "text/html"}),
+        ("/api/docs/", {}),
+        ("/api/redoc/", {}),
     ],
 )
 def test_html_pages_serve_with_hashed_static_files(production_client, path, headers):

@@ -1,4 +1,8 @@
-"""Token authentication (`Authorization: Token <key>`) in one SQL statement.
+"""Token authentication (`Authorization: Token <key>`, or `Bearer <key>`) in one SQL statement.
+
+`Bearer` is the standard scheme (RFC 6750) that OpenAPI tools speak: the API documents it as
+HTTP bearer, so Swagger UI's Authorize dialog and generated clients take the bare key. `Token`
+is DRF's own keyword, kept for the clients and examples that use it.
 
 The token lives in the project's model (see servicelayer.tokens); a request finds it by the
 hash of its key. One statement joins the token to its user and says whether the token is
@@ -19,11 +23,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import connection
 from django.utils import timezone
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import TokenAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
 from servicelayer.tokens import MAX_KEY_LENGTH, REQUIRED_FIELDS, TOUCH_EVERY, hash_key, token_model
 
+KEYWORDS = frozenset({b"token", b"bearer"})
 WANTED = frozenset({"id", "username", "is_active", "is_staff", "is_superuser"})
 
 
@@ -58,6 +63,20 @@ def _plan() -> tuple[str, str, list[Any]]:
 
 
 class FastTokenAuthentication(TokenAuthentication):
+    def authenticate(self, request: Any) -> tuple[Any, int] | None:
+        auth = get_authorization_header(request).split()
+        if not auth or auth[0].lower() not in KEYWORDS:
+            return None  # another scheme (or none): another authenticator's, or anonymous
+        if len(auth) != 2:
+            raise AuthenticationFailed(
+                "Invalid token header: send `Authorization: Token <key>` (or `Bearer <key>`)."
+            )
+        try:
+            key = auth[1].decode()
+        except UnicodeError:
+            raise AuthenticationFailed("Invalid token header: the key is not text.") from None
+        return self.authenticate_credentials(key)
+
     def authenticate_credentials(self, key: str) -> tuple[Any, int]:
         if not key or len(key) > MAX_KEY_LENGTH:
             raise AuthenticationFailed("Invalid token.")

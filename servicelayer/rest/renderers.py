@@ -21,5 +21,8 @@ class ORJSONRenderer(BaseRenderer):
     ) -> bytes:
         if data is None:
             return b""
-        indent = bool(accepted_media_type and "indent=" in accepted_media_type)
+        # `Accept: application/json; indent=2`, or the browsable API (it asks for an indent)
+        indent = bool(accepted_media_type and "indent=" in accepted_media_type) or bool(
+            renderer_context and renderer_context.get("indent")
+        )
         return jsonutil.dumps(data, indent=indent)

@@ -42,6 +42,8 @@ class Endpoint(Protocol):
 
     def schema(self) -> dict[str, Any]: ...
 
+    def body(self) -> type[BaseModel] | None: ...
+
 
 @dataclass(frozen=True)
 class Guard:
@@ -93,9 +95,11 @@ def url_fields(route_path: str) -> tuple[str, dict[str, str]]:
 
 class RouteView(APIView):
     """A path of a route table. Access is checked by each endpoint's role, so the view itself
-    lets every request through to its endpoint."""
+    lets every request through to its endpoint. `endpoints` are its operations by method (the
+    browsable API prefills each write's body from them)."""
 
     permission_classes: list[Any] = []
+    endpoints: Mapping[str, Endpoint] = {}
 
 
 class Routes:
@@ -182,6 +186,11 @@ class Routes:
         if len(names) > 1 or len(authenticate) > 1:
             raise ValueError(f"{django_path}: its routes disagree on its name or authentication.")
         attrs: dict[str, Any] = {r.method: self._handler(r) for r in routes}
+        attrs["endpoints"] = {r.method: r.endpoint for r in routes}
+        # the browsable API's description of the page: what each method does
+        attrs["__doc__"] = "\n".join(
+            f"{r.method.upper()}: {r.endpoint.schema()['summary']}" for r in routes
+        )
         if authenticate == {False}:
             attrs["authentication_classes"] = []
         view: type[RouteView] = type(_view_name(django_path), (RouteView,), attrs)
@@ -198,6 +207,9 @@ class Routes:
             return guard.around(request, lambda: endpoint.handle(request, **kwargs))
 
         schema = {**endpoint.schema(), "tags": [self.tag]}
+        if not route.authenticate:
+            # the path reads no credentials (sign-in): the docs show no lock on it
+            schema["auth"] = []
         if guard is not None:
             schema["responses"] = {**schema["responses"], **guard.responses}
         return extend_schema(**schema)(handle)

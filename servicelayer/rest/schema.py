@@ -3,6 +3,7 @@
 from typing import Any
 
 from drf_spectacular.contrib.pydantic import PydanticExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from pydantic import BaseModel
 
@@ -61,3 +62,25 @@ def query_parameters(model: type[BaseModel]) -> list[Any]:
             )
         )
     return params
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """The API token as HTTP bearer: Swagger UI's Authorize dialog then takes the bare key and
+    sends `Authorization: Bearer <key>` (drf-spectacular's own scheme for DRF tokens is an API
+    key whose value must start with `Token `, which nobody guesses)."""
+
+    target_class = "servicelayer.rest.authentication.FastTokenAuthentication"
+    name = "tokenAuth"
+    priority = 1
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "The `token` that `POST /api/auth/login/` answers (or `manage.py agora_user` "
+                "prints). In the Authorize dialog paste the token alone, with nothing before "
+                "it: Swagger UI sends `Authorization: Bearer <token>`. Other clients may send "
+                "`Authorization: Bearer <token>` or `Authorization: Token <token>`."
+            ),
+        }

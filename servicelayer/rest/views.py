@@ -200,6 +200,12 @@ class ServiceEndpoint:
             response["Idempotent-Replayed"] = "true"
         return response
 
+    def body(self) -> type[BaseModel] | None:
+        """The request body's model (the DTO without the path's ids); None without one."""
+        dto = self.spec.dto
+        body = body_model(dto, frozenset(self.url_map.values())) if dto is not None else None
+        return body if body is not None and body.model_fields else None
+
     def schema(self) -> dict[str, Any]:
         spec = self.spec
         output = self.output if self.output is not None else result_schema(spec)
@@ -212,11 +218,7 @@ class ServiceEndpoint:
             *always_possible(self.url_map),
         ]
         parameters = path_parameters(self.url_map)
-        body = None
-        if spec.dto is not None:
-            body = body_model(spec.dto, frozenset(self.url_map.values()))
-        if body is not None and not body.model_fields:
-            body = None
+        body = self.body()
         if body is not None:
             documented.append(RequestTooLarge)  # the parser refuses it before reading it
         if self.idempotent:
@@ -279,6 +281,10 @@ class ReadEndpoint:
         if isinstance(result, Page):
             return Response({"next": _next_url(request, result), "results": result.results})
         return Response(result)
+
+    def body(self) -> None:
+        """A read takes no body (its input is the query string)."""
+        return None
 
     def schema(self) -> dict[str, Any]:
         query = self.query

@@ -108,3 +108,26 @@ def test_a_revoked_token_stops_working_at_once(token):
     token.delete()
     with pytest.raises(AuthenticationFailed):
         authenticate(key)
+
+
+@pytest.mark.parametrize("keyword", ["Token", "Bearer", "bearer", "TOKEN"])
+def test_the_key_comes_after_token_or_bearer(token, keyword):
+    # Bearer: what the API documents (Swagger UI's Authorize dialog sends it); Token: DRF's word
+    _, key = token
+    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"{keyword} {key}")
+    result = FastTokenAuthentication().authenticate(request)
+    assert result is not None
+    assert result[0].username == "kim"
+
+
+@pytest.mark.parametrize("header", ["Bearer", "Token", "Bearer a b", "Token  a b"])
+def test_a_token_header_without_exactly_one_key_is_refused(db, header):
+    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=header)
+    with pytest.raises(AuthenticationFailed, match="Token <key>"):
+        FastTokenAuthentication().authenticate(request)
+
+
+@pytest.mark.parametrize("header", ["", "Basic a2ltOng=", "Digest x"])
+def test_other_schemes_are_left_to_other_authenticators(db, header):
+    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=header)
+    assert FastTokenAuthentication().authenticate(request) is None
