@@ -1,6 +1,7 @@
 """Benchmark Agora's hot endpoints against naive DRF and a raw-SQL floor, in one run.
 
     make bench              # or: .venv/bin/python -m bench.run [--seconds 10] [--connections 16]
+    make bench BENCH_ARGS=--search     # then the search row at 10k and 1M (bench/search.py)
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/agora_bench;
 the database is created if missing and its tables are reseeded), wrk (Debian: apt-get
@@ -30,6 +31,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
+
+from bench import report
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/agora_bench"
@@ -368,14 +371,15 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
+def rates_of(results: list[Result], variant: str) -> dict[str, float]:
+    """The rate of `variant` in each scenario that has it."""
+    return {r.scenario.group: r.rps for r in results if r.scenario.variant == variant}
+
+
 def print_table(results: list[Result]) -> None:
     """Each row's rate and its ratio to the bare floor and to the in-stack floor of its
     group (blank where the group has none)."""
-
-    def of(variant: str) -> dict[str, float]:
-        return {r.scenario.group: r.rps for r in results if r.scenario.variant == variant}
-
-    bare, stack = of(BARE), of("floor")
+    bare, stack = rates_of(results, BARE), rates_of(results, "floor")
 
     def ratio(r: Result, floor: dict[str, float]) -> str:
         reference = floor.get(r.scenario.group)
@@ -403,6 +407,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
         "--only", default="", help="run only the scenarios whose name holds this text"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "var" / "bench", help="where latest.json/png go"
+    )
+    parser.add_argument(
+        "--search", action="store_true", help="then the search row at 10k and 1M (bench.search)"
     )
     args = parser.parse_args()
     db = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
@@ -459,6 +469,20 @@ def main() -> None:
             process.wait(timeout=20)
         cleanup.close()
     print_table(results)
+    written = report.write(
+        results,
+        {"bare": rates_of(results, BARE), "floor": rates_of(results, "floor")},
+        out=args.out,
+        settings={
+            "seconds": args.seconds,
+            "rounds": args.rounds,
+            "connections": args.connections,
+            "database": db,
+            "broker": broker,
+            "server": "gunicorn, 2 sync workers (the bare floor: its own, the same)",
+        },
+    )
+    print("written: " + ", ".join(str(path) for path in written))
     print(
         f"\nmedians of {args.rounds} interleaved rounds of {args.seconds}s, {args.connections} "
         f"connections, wrk -t2, gunicorn -w 2, {db}, a Celery worker (-c 1) on {broker}"
@@ -468,6 +492,8 @@ def main() -> None:
         f"payment), wrk -t{args.connections} (one connection per thread); p99 per request"
     )
     subprocess.run([sys.executable, "-m", "bench.joined"], env=env, cwd=ROOT, check=True)
+    if args.search:  # its own database (BENCH_SEARCH_DATABASE_URL): it empties the catalog
+        subprocess.run([sys.executable, "-m", "bench.search"], cwd=ROOT, check=True)
 
 
 if __name__ == "__main__":

@@ -143,6 +143,48 @@ STATIC_URL = "static/"
 # Where `manage.py collectstatic` (`make collectstatic`) puts the files production serves.
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 
+# Uploaded files (product images): stored through Django's storage API, STORAGES["default"].
+# AGORA_MEDIA_STORAGE=local (the default): files under MEDIA_ROOT, served at MEDIA_URL by
+# `runserver` in DEBUG only (whitenoise serves static files, never media: in production a web
+# server or a CDN serves MEDIA_ROOT at MEDIA_URL). AGORA_MEDIA_STORAGE=s3: an S3-compatible
+# store through django-storages (boto3 takes its credentials from the environment,
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the instance's role); see docs/catalog.md.
+MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+MEDIA_URL = env.str("DJANGO_MEDIA_URL", default="/media/")
+AGORA_MEDIA_STORAGE = env.str("AGORA_MEDIA_STORAGE", default="local")
+if AGORA_MEDIA_STORAGE == "local":
+    MEDIA_STORAGE: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif AGORA_MEDIA_STORAGE == "s3":
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AGORA_S3_BUCKET"),
+            # empty: AWS itself; else e.g. https://s3.eu-central-003.backblazeb2.com or MinIO
+            "endpoint_url": env.str("AGORA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AGORA_S3_REGION", default="") or None,
+            "location": env.str("AGORA_S3_PREFIX", default="media"),
+            # a public CDN or bucket domain serves the files; without one, URLs are signed
+            "custom_domain": env.str("AGORA_S3_CUSTOM_DOMAIN", default="") or None,
+            "querystring_auth": env.bool("AGORA_S3_SIGNED_URLS", default=True),
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"AGORA_MEDIA_STORAGE={AGORA_MEDIA_STORAGE!r} is not known: `local` (MEDIA_ROOT) or `s3`."
+    )
+STORAGES: dict[str, dict[str, object]] = {
+    "default": MEDIA_STORAGE,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Product images: the largest upload (bytes; the request body may be 64 KiB more, else 413),
+# the most pixels (width x height, checked from the header before anything is decoded), the
+# thumbnail's longest side, and how many images a product may have.
+AGORA_IMAGE_MAX_BYTES = env.int("AGORA_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
+AGORA_IMAGE_MAX_PIXELS = env.int("AGORA_IMAGE_MAX_PIXELS", default=25_000_000)
+AGORA_IMAGE_THUMBNAIL_PX = env.int("AGORA_IMAGE_THUMBNAIL_PX", default=320)
+AGORA_IMAGES_PER_PRODUCT = env.int("AGORA_IMAGES_PER_PRODUCT", default=20)
+
 # The largest request body read into memory (files aside), 1 MiB: forms by Django, JSON by
 # servicelayer's parser (413 `request_too_large`). The largest valid input is a few KiB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
@@ -402,10 +444,7 @@ if not DEBUG:
     if not SECURE_HSTS_PRELOAD:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]  # "not preloaded": a decision, see above
     # Hashed, compressed files that whitenoise serves: collected by `make collectstatic`.
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 
 # Logs: JSON lines (LOG_FORMAT=json, the default when DEBUG is off, for a log collector) or
 # human-readable text (LOG_FORMAT=text, the default in DEBUG). Every record carries the

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.utils import extend_schema
@@ -29,6 +31,8 @@ class ApiRoot(APIView):
         return Response(
             {
                 "products": url("product-list"),
+                "categories": url("category-list"),
+                "attributes": url("attribute-list"),
                 "basket": url("basket"),
                 "orders": url("order-list"),
                 "addresses": url("address-list"),
@@ -73,6 +77,8 @@ urlpatterns = [
     path("api/", include(api)),
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),
+    # uploaded images, in DEBUG only (empty otherwise): production serves MEDIA_ROOT itself
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
 
 # Errors Django answers itself (bad Host, oversized body, unknown URL, ...): the error body on

@@ -11,7 +11,7 @@ It knows nothing of the project: the project's admin modules use it.
 """
 
 import csv
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -349,6 +349,9 @@ class ServiceModelForm(forms.ModelForm[Any]):
     ref: str  # the id's field in `changes`: "product_id"
     creates: Sequence[str] = ()
     updates: Sequence[str] = ()
+    # a form field whose DTO field is named otherwise: {"category": "category_id"} (a chosen
+    # row is given as its id)
+    input_names: Mapping[str, str] = {}
     dto: DTO | None = None
 
     def clean(self) -> dict[str, Any]:
@@ -357,7 +360,11 @@ class ServiceModelForm(forms.ModelForm[Any]):
             return cleaned
         adding = self.instance.pk is None
         names = self.creates if adding else [n for n in self.updates if n in self.changed_data]
-        data = {name: cleaned[name] for name in names if name in cleaned}
+        data = {
+            self.input_names.get(name, name): self._input_value(cleaned[name])
+            for name in names
+            if name in cleaned
+        }
         if not adding:
             if not data:
                 return cleaned  # nothing changes: no service to call
@@ -365,11 +372,17 @@ class ServiceModelForm(forms.ModelForm[Any]):
         try:
             self.dto = validate_input(self.new if adding else self.changes, data)
         except InvalidInput as error:
+            form_names = {dto_name: name for name, dto_name in self.input_names.items()}
             for name, problems in error.fields.items():
                 field = name.split(".")[0]  # "countries.0": the list's field
+                field = form_names.get(field, field)
                 for problem in problems:
                     self.add_error(field if field in self.fields else None, problem)
         return cleaned
+
+    @staticmethod
+    def _input_value(value: Any) -> Any:
+        return value.pk if isinstance(value, Model) else value
 
 
 class ServiceSave(RoleAccess):
@@ -388,8 +401,9 @@ class ServiceSave(RoleAccess):
         service = type(self).update_service if change else type(self).create_service
         out = service(actor=actor_of(request), data=form.dto)
         obj.pk = out.id
+        plain = {f.name for f in obj._meta.concrete_fields if not f.is_relation}
         for name, value in out.model_dump().items():
-            if hasattr(obj, name):
+            if name in plain:  # the row as written, for the messages and the admin's log
                 setattr(obj, name, value)
         self.saved(request, out, change)
 

@@ -14,8 +14,8 @@ import base64
 import binascii
 import math
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -38,6 +38,8 @@ from servicelayer.errors import InvalidInput
 class Page:
     results: list[dict[str, Any]]
     next_cursor: str | None
+    # keys rendered beside `next` and `results` (a query's `page_extra` documents them)
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _invalid_cursor() -> InvalidInput:

@@ -43,6 +43,7 @@ class QuerySpec:
     errors: tuple[type[ServiceError], ...]
     doc: str
     app: str
+    page_extra: type[BaseModel] | None = None  # what a Page renders beside next and results
 
     @property
     def summary(self) -> str:
@@ -97,9 +98,11 @@ def query(
     output: type[BaseModel],
     errors: Sequence[type[ServiceError]] = (),
     into: QueryRegistry | None = None,
+    page_extra: type[BaseModel] | None = None,
 ) -> Callable[[F], F]:
     """Declare a selector as a read-only query (see the module docstring). `output` is the
-    schema of one object of its answer; `errors` those it raises itself."""
+    schema of one object of its answer; `errors` those it raises itself; `page_extra` the
+    schema of the keys a paginated answer adds beside `next` and `results` (`Page.extra`)."""
 
     def declare(func: F) -> F:
         dto, ids, paginated, many = _shape(func)
@@ -115,6 +118,7 @@ def query(
             errors=tuple(errors),
             doc=inspect.getdoc(func) or "",
             app=app_of(func),
+            page_extra=page_extra,
         )
         (into if into is not None else queries).add(spec)
         func.query = spec  # type: ignore[attr-defined]

@@ -68,9 +68,29 @@ def test_the_product_pages_are_the_same_bytes_first_and_deep(
 def test_one_product_is_the_same_bytes(
     api: Callable[[User | None], Any], make_product: Callable[..., Any]
 ) -> None:
-    product = make_product("Lamp", price="12.50", description="Bright")
-    path = f"/api/products/{product.pk}/"
-    assert views.product_get(RequestFactory().get(path), product.pk).content == _agora(api, path)
+    from apps.catalog.models import Attribute, Category, ProductAttributeValue, ProductImage
+
+    bare = make_product("Lamp", price="12.50", description="Bright")
+    shelf = Category.objects.create(name="Lights & more", slug="lights", path="7/")
+    dressed = make_product("Lantern", price="30.00", category=shelf)
+    for code, name, value in [("size", "Size", "M"), ("colour", "Colour", "r\u00f6d")]:
+        attribute = Attribute.objects.create(code=code, name=name)
+        ProductAttributeValue.objects.create(product=dressed, attribute=attribute, value=value)
+    for position, name in [(2, "b.jpg"), (1, "a.jpg")]:
+        ProductImage.objects.create(
+            product=dressed,
+            image=f"products/{name}",
+            thumbnail=f"products/thumbnails/{name}",
+            width=640,
+            height=480,
+            alt=f"A lantern {position}",
+            position=position,
+        )
+    for product in (bare, dressed):
+        path = f"/api/products/{product.pk}/"
+        ours = _agora(api, path)
+        assert views.product_get(RequestFactory().get(path), product.pk).content == ours
+    assert b'"thumbnail_url":"/media/products/thumbnails/a.jpg"' in ours
 
 
 def _same_but_ids_and_times(ours: bytes, floor: bytes) -> None:

@@ -38,7 +38,7 @@ from servicelayer.adminkit import (
     run,
 )
 
-EDITABLE = ("name", "description", "price", "ships")  # what product_update takes
+EDITABLE = ("name", "description", "price", "ships", "category")  # what product_update takes
 
 
 class StockLevelFilter(admin.SimpleListFilter):
@@ -64,12 +64,13 @@ class ProductForm(ServiceModelForm):
     new = NewProduct
     changes = ProductChanges
     ref = "product_id"
-    creates = ("name", "description", "price", "ships", "stock")
+    creates = ("name", "description", "price", "ships", "category", "stock")
     updates = EDITABLE
+    input_names = {"category": "category_id"}
 
     class Meta:
         model = Product
-        fields = ["name", "description", "price", "ships", "stock"]
+        fields = ["name", "description", "price", "ships", "category", "stock"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -114,7 +115,8 @@ class ProductAdmin(ServiceSave, ServiceButtons, CsvExport):
     form = ProductForm
     create_service = product_create
     update_service = product_update
-    list_display = ("id", "name", "price", "stock_link", "is_active", "updated_at")
+    list_display = ("id", "name", "category", "price", "stock_link", "is_active", "updated_at")
+    list_select_related = ("category",)
     list_filter = ("is_active", StockLevelFilter, "ships", ("created_at", DateRangeFilter))
     search_fields = ("name",)
     ordering = ("-created_at",)
@@ -168,7 +170,7 @@ class ProductAdmin(ServiceSave, ServiceButtons, CsvExport):
 
     def get_fields(self, request: HttpRequest, obj: Product | None = None) -> tuple[str, ...]:
         if obj is None:
-            return ("name", "description", "price", "stock", "ships")
+            return ("name", "description", "price", "ships", "category", "stock")
         return (*EDITABLE, "stock", "is_active", "created_at", "updated_at")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Product | None = None) -> list[str]:

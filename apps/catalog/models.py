@@ -4,6 +4,48 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+# How deep the category tree may grow (a root is depth 1): every walk of the tree is bounded.
+MAX_CATEGORY_DEPTH = 6
+
+
+class Category(models.Model):
+    """A node of the category tree. `path` is materialized ("/3/17/": the ids from the root
+    down, this one last), so a category's subtree is one prefix match on an index: listing a
+    category's products with its descendants' is one query, the same on SQLite and PostgreSQL.
+    Services keep `path` and `depth` right when a category moves."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=255, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(editable=False, default=1)
+    is_active = models.BooleanField(default=True, help_text="Archived categories are hidden.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "categories"
+        indexes = [
+            # prefix matches (path LIKE '/3/%') on PostgreSQL whatever the collation
+            models.Index(fields=["path"], name="category_path", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Attribute(models.Model):
+    """An attribute products are described and filtered by (colour, size, ...)."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
 
 class Product(models.Model):
     name = models.CharField(max_length=200)
@@ -18,6 +60,17 @@ class Product(models.Model):
         db_default=True,  # for products the release before this column inserts
         help_text="Sent as a parcel; digital goods are not: they need no address.",
     )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
+    )
+    # What search reads besides name and description, kept by the services that change it:
+    # the names of the category and its ancestors, and the attribute values. PostgreSQL's
+    # `search_vector` (a generated tsvector column, migration 0004) is made of these columns.
+    # (db_default: rows the release before these columns inserts are valid too)
+    search_category = models.CharField(
+        max_length=1000, blank=True, default="", db_default="", editable=False
+    )
+    search_attributes = models.TextField(blank=True, default="", db_default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -35,3 +88,45 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProductAttributeValue(models.Model):
+    """One attribute's value for a product. Variants (next) will carry values of their own
+    (a nullable variant foreign key here, unique per variant and attribute)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="attribute_values")
+    attribute = models.ForeignKey(Attribute, on_delete=models.PROTECT, related_name="values")
+    value = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "attribute"], name="one_value_per_attribute")
+        ]
+        indexes = [
+            # the attribute facet and filter: values of an attribute, with their products
+            models.Index(fields=["attribute", "value", "product"], name="attribute_value_product"),
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class ProductImage(models.Model):
+    """A picture of a product, re-encoded without its metadata, with one thumbnail made when
+    it was uploaded. The files live in the default storage (STORAGES["default"])."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to="products/")
+    thumbnail = models.ImageField(upload_to="products/thumbnails/")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    alt = models.CharField(max_length=200, blank=True, default="")
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["product", "position", "id"], name="image_product_pos")]
+
+    def __str__(self) -> str:
+        return self.image.name or f"image {self.pk}"

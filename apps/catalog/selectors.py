@@ -1,20 +1,34 @@
-"""Reads of the catalog. Each returns plain rows (dicts of ProductOut's fields) in one query."""
+"""Reads of the catalog. Each returns plain rows in a fixed number of queries."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.db.models.fields.files import FieldFile
 
-from apps.catalog.dto import PRODUCT_FIELDS, ProductOut, ProductQuery
-from apps.catalog.errors import ProductNotFound
-from apps.catalog.models import Product
+from apps.catalog import search
+from apps.catalog.dto import (
+    CATEGORY_FIELDS,
+    PRODUCT_FIELDS,
+    AttributeOut,
+    CategoryOut,
+    CategoryQuery,
+    ProductDetailOut,
+    ProductOut,
+    ProductPageExtra,
+    ProductQuery,
+)
+from apps.catalog.errors import CategoryNotFound, ProductNotFound
+from apps.catalog.models import Attribute, Category, Product, ProductAttributeValue, ProductImage
 from apps.roles import ANYONE
 from servicelayer.pagination import Page, keyset_page
 from servicelayer.queries import query
 
 ORDERINGS: dict[str, tuple[str, ...]] = {
+    "relevance": ("-rank",),
     "name": ("name",),
     "-name": ("-name",),
     "price": ("price",),
@@ -22,6 +36,14 @@ ORDERINGS: dict[str, tuple[str, ...]] = {
     "newest": ("-created_at",),
     "oldest": ("created_at",),
 }
+# The price facet's bands: [0, 10), [10, 25), ..., [250, no limit)
+PRICE_BANDS: tuple[Decimal, ...] = tuple(Decimal(b) for b in ("10", "25", "50", "100", "250"))
+# at most this many attribute values in the facet, the most frequent first per attribute
+MAX_ATTRIBUTE_FACETS = 100
+
+
+def _staff(actor: Any) -> bool:
+    return actor is not None and actor.is_staff
 
 
 @cache
@@ -33,40 +55,209 @@ def _rows(*, active_only: bool) -> QuerySet[Product, dict[str, Any]]:
 
 
 def _visible(actor: Any, *, include_archived: bool = False) -> QuerySet[Product, dict[str, Any]]:
-    staff = actor is not None and actor.is_staff
-    return _rows(active_only=not (include_archived and staff)).all()
+    return _rows(active_only=not (include_archived and _staff(actor))).all()
 
 
-@query(role=ANYONE, output=ProductOut)
-def product_list(*, actor: Any, params: ProductQuery) -> Page:
-    """List products, newest first by default; search by name, filter by price and stock.
+def _category_path(actor: Any, category_id: int) -> str:
+    categories = Category.objects.filter(pk=category_id)
+    if not _staff(actor):
+        categories = categories.filter(is_active=True)
+    path = categories.values_list("path", flat=True).first()
+    if path is None:
+        raise CategoryNotFound()
+    return path
 
-    Anyone may list active products; merchants may include archived ones."""
+
+def _filtered(actor: Any, params: ProductQuery) -> QuerySet[Product, dict[str, Any]]:
     products = _visible(actor, include_archived=params.include_archived)
     if params.search:
-        products = products.filter(name__icontains=params.search)
+        products = search.matching(products, params.search)
+    if params.category_id is not None:
+        path = _category_path(actor, params.category_id)
+        products = products.filter(category__path__startswith=path)
+    for code, value in params.attributes:
+        wanted = ProductAttributeValue.objects.filter(attribute__code=code, value=value)
+        products = products.filter(pk__in=wanted.values("product_id"))
     if params.min_price is not None:
         products = products.filter(price__gte=params.min_price)
     if params.max_price is not None:
         products = products.filter(price__lte=params.max_price)
     if params.in_stock is not None:
         products = products.filter(stock__gt=0) if params.in_stock else products.filter(stock=0)
-    return keyset_page(
-        products,
-        ordering=ORDERINGS[params.ordering],
-        size=params.page_size,
-        cursor=params.cursor,
+    return products
+
+
+def _band(low: Decimal | None, high: Decimal | None) -> Q:
+    condition = Q()
+    if low is not None:
+        condition &= Q(price__gte=low)
+    if high is not None:
+        condition &= Q(price__lt=high)
+    return condition
+
+
+BANDS: list[tuple[Decimal | None, Decimal | None]] = list(
+    zip((None, *PRICE_BANDS), (*PRICE_BANDS, None), strict=True)
+)
+
+
+def _facets(products: QuerySet[Product, dict[str, Any]]) -> dict[str, Any]:
+    """Counts over every product of `products`, in two queries whatever their number: one
+    pass per category (its count and its price bands), one over the attribute values."""
+    per_category = list(
+        products.values("category_id", "category__name")
+        .annotate(
+            count=Count("id"),
+            **{f"band{i}": Count("id", filter=_band(*b)) for i, b in enumerate(BANDS)},
+        )
+        .order_by("-count", "category__name")
     )
+    values = (
+        ProductAttributeValue.objects.filter(product_id__in=products.order_by().values("id"))
+        .values("attribute__code", "value")
+        .annotate(count=Count("product_id"))
+        .order_by("attribute__code", "-count", "value")[:MAX_ATTRIBUTE_FACETS]
+    )
+    bands = [sum(row[f"band{i}"] for row in per_category) for i in range(len(BANDS))]
+    return {
+        "categories": [
+            {"id": c["category_id"], "name": c["category__name"], "count": c["count"]}
+            for c in per_category
+            if c["category_id"] is not None
+        ],
+        "price_bands": [
+            {"min": low, "max": high, "count": count}
+            for (low, high), count in zip(BANDS, bands, strict=True)
+            if count
+        ],
+        "attributes": [
+            {"code": v["attribute__code"], "value": v["value"], "count": v["count"]} for v in values
+        ],
+    }
 
 
-@query(role=ANYONE, output=ProductOut, errors=[ProductNotFound])
+@query(role=ANYONE, output=ProductOut, page_extra=ProductPageExtra, errors=[CategoryNotFound])
+def product_list(*, actor: Any, params: ProductQuery) -> Page:
+    """List products: newest first, or by relevance to `search` (words of the name,
+    description, category or attributes); filter by category (with its descendants),
+    attribute values, price and stock; `facets=true` adds counts per category, price band
+    and attribute value of all the matches.
+
+    Anyone may list active products; merchants may include archived ones."""
+    ordering = params.ordering or ("relevance" if params.search else "newest")
+    with search.session(params.search):
+        products = _filtered(actor, params)
+        ranked = products
+        if ordering == "relevance":
+            assert params.search is not None
+            ranked = search.ranked(products, params.search)
+        page = keyset_page(
+            ranked, ordering=ORDERINGS[ordering], size=params.page_size, cursor=params.cursor
+        )
+        extra = {"facets": _facets(products)} if params.facets else {}
+    if ordering == "relevance":
+        for row in page.results:
+            del row["rank"]
+    return Page(results=page.results, next_cursor=page.next_cursor, extra=extra)
+
+
+def _file_url(field: FieldFile | Any, name: str) -> str:
+    return str(field.storage.url(name))
+
+
+def images_of(product_id: int) -> list[dict[str, Any]]:
+    """A product's images, in their order, with the storage's URLs."""
+    field = ProductImage._meta.get_field("image")
+    rows = ProductImage.objects.filter(product_id=product_id).values(
+        "id", "image", "thumbnail", "width", "height", "alt", "position"
+    )
+    return [
+        {
+            "id": row["id"],
+            "url": _file_url(field, row["image"]),
+            "thumbnail_url": _file_url(field, row["thumbnail"]),
+            "width": row["width"],
+            "height": row["height"],
+            "alt": row["alt"],
+            "position": row["position"],
+        }
+        for row in rows.order_by("position", "id")
+    ]
+
+
+_CATEGORY_OF = ("category__name", "category__slug", "category__path")
+
+
+@query(role=ANYONE, output=ProductDetailOut, errors=[ProductNotFound])
 def product_get(*, actor: Any, product_id: int) -> dict[str, Any]:
-    """One product. Archived products are visible to merchants only."""
-    products = _visible(actor, include_archived=True)
-    row = products.filter(pk=product_id).first()
-    if row is None:
+    """One product with its category, attribute values and images (three queries).
+    Archived products are visible to merchants only."""
+    products = Product.objects.all() if _staff(actor) else Product.objects.filter(is_active=True)
+    row = products.filter(pk=product_id).values(*PRODUCT_FIELDS, "category_id", *_CATEGORY_OF)
+    found = row.first()
+    if found is None:
         raise ProductNotFound()
+    return product_detail(found)
+
+
+def product_detail(row: dict[str, Any]) -> dict[str, Any]:
+    """A product row (PRODUCT_FIELDS, its category's id, name, slug and path) as the detail."""
+    category_id = row.pop("category_id")
+    name, slug, path = (row.pop(k) for k in _CATEGORY_OF)
+    attributes = (
+        ProductAttributeValue.objects.filter(product_id=row["id"])
+        .values("attribute__code", "attribute__name", "value")
+        .order_by("attribute__code")
+    )
+    return {
+        **row,
+        "category": (
+            None
+            if category_id is None
+            else {"id": category_id, "name": name, "slug": slug, "path": path}
+        ),
+        "attributes": [
+            {"code": a["attribute__code"], "name": a["attribute__name"], "value": a["value"]}
+            for a in attributes
+        ],
+        "images": images_of(row["id"]),
+    }
+
+
+def product_detail_of(product_id: int) -> dict[str, Any]:
+    """The detail of a product, archived or not (for services' results)."""
+    row = Product.objects.filter(pk=product_id).values(
+        *PRODUCT_FIELDS, "category_id", *_CATEGORY_OF
+    )
+    return product_detail(row.get())
+
+
+@query(role=ANYONE, output=CategoryOut)
+def category_list(*, actor: Any, params: CategoryQuery) -> list[dict[str, Any]]:
+    """The category tree, in tree order (each category after its parent). Archived ones are
+    listed to merchants only, with `include_archived=true`."""
+    categories = Category.objects.all()
+    if not (params.include_archived and _staff(actor)):
+        categories = categories.filter(is_active=True)
+    return list(categories.order_by("path").values(*CATEGORY_FIELDS))
+
+
+@query(role=ANYONE, output=CategoryOut, errors=[CategoryNotFound])
+def category_get(*, actor: Any, category_id: int) -> dict[str, Any]:
+    """One category. Archived categories are visible to merchants only."""
+    categories = Category.objects.filter(pk=category_id)
+    if not _staff(actor):
+        categories = categories.filter(is_active=True)
+    row = categories.values(*CATEGORY_FIELDS).first()
+    if row is None:
+        raise CategoryNotFound()
     return row
+
+
+@query(role=ANYONE, output=AttributeOut)
+def attribute_list(*, actor: Any) -> list[dict[str, Any]]:
+    """The attributes products are described by, by code."""
+    return [dict(row) for row in Attribute.objects.order_by("code").values("id", "code", "name")]
 
 
 # --- for the back office (apps.backoffice, the admin): plain rows, a fixed number of queries ---

@@ -1,19 +1,63 @@
-"""The catalog's application services: what merchants do to products."""
+"""The catalog's application services: what merchants do to products, categories,
+attributes and images."""
 
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
-from django.db.models import F, Q
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q, Value
+from django.db.models.functions import Concat, Substr
 
+from apps.catalog import images, selectors
 from apps.catalog.dto import (
     MAX_STOCK,
+    AttributeOut,
+    CategoryChanges,
+    CategoryOut,
+    CategoryRef,
+    ImageOrder,
+    ImageOut,
+    NewAttribute,
+    NewCategory,
     NewProduct,
+    NewProductImage,
+    ProductAttributes,
     ProductChanges,
+    ProductDetailOut,
+    ProductImageRef,
     ProductOut,
     ProductRef,
     StockChange,
 )
-from apps.catalog.errors import InsufficientStock, ProductNotFound, StockLimitExceeded
-from apps.catalog.models import Product
+from apps.catalog.errors import (
+    AttributeCodeTaken,
+    AttributeNotFound,
+    CategoryArchived,
+    CategoryCycle,
+    CategoryNotFound,
+    CategorySlugTaken,
+    CategoryTooDeep,
+    ImageLimitReached,
+    ImageNotAccepted,
+    ImageNotFound,
+    ImageOrderMismatch,
+    ImageTooLarge,
+    InsufficientStock,
+    ProductNotFound,
+    StockLimitExceeded,
+)
+from apps.catalog.models import (
+    MAX_CATEGORY_DEPTH,
+    Attribute,
+    Category,
+    Product,
+    ProductAttributeValue,
+    ProductImage,
+)
 from apps.roles import MERCHANT
 from servicelayer.registry import service
 
@@ -31,25 +75,243 @@ def _locked(product_id: int) -> Product:
         raise ProductNotFound() from None
 
 
-@service(role=MERCHANT, atomic=True)
-def product_create(*, actor: User, data: NewProduct) -> ProductOut:
-    """Put a new product on sale."""
-    product = Product.objects.create(**data.model_dump())
-    return _out(product)
+def _detail(product_id: int) -> ProductDetailOut:
+    return ProductDetailOut.model_validate(selectors.product_detail_of(product_id))
 
 
-@service(role=MERCHANT, errors=[ProductNotFound], atomic=True)
-def product_update(*, actor: User, data: ProductChanges) -> ProductOut:
-    """Change a product's name, description, price or whether it ships; fields not given stay.
+# -- categories ------------------------------------------------------------------------------
+
+
+def _category_out(category: Category) -> CategoryOut:
+    return CategoryOut.model_validate(category, from_attributes=True)
+
+
+def _ids_of(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def _names_path(path: str, names: Mapping[int, str]) -> str:
+    """What search reads of a category: its ancestors' names and its own, root first."""
+    return " ".join(names[pk] for pk in _ids_of(path))
+
+
+def _refresh_search_category(subtree_path: str) -> None:
+    """Products of a subtree carry the names of their category's path again (after a rename
+    or a move): one UPDATE per category of the subtree, whose size the depth bounds only."""
+    categories = list(Category.objects.filter(path__startswith=subtree_path).values("id", "path"))
+    ancestors = _ids_of(subtree_path)
+    names = dict(
+        Category.objects.filter(Q(pk__in=ancestors) | Q(path__startswith=subtree_path)).values_list(
+            "id", "name"
+        )
+    )
+    for category in categories:
+        Product.objects.filter(category_id=category["id"]).update(
+            search_category=_names_path(category["path"], names)
+        )
+
+
+def _active_category(category_id: int) -> Category:
+    category = Category.objects.filter(pk=category_id).first()
+    if category is None:
+        raise CategoryNotFound(details={"category_id": category_id})
+    if not category.is_active:
+        raise CategoryArchived(details={"category_id": category_id})
+    return category
+
+
+def _search_category_of(category: Category | None) -> str:
+    if category is None:
+        return ""
+    names = dict(Category.objects.filter(pk__in=_ids_of(category.path)).values_list("id", "name"))
+    return _names_path(category.path, names)
+
+
+def _slug_free(slug: str, *, other_than: int | None = None) -> None:
+    taken = Category.objects.filter(slug=slug)
+    if other_than is not None:
+        taken = taken.exclude(pk=other_than)
+    if taken.exists():
+        raise CategorySlugTaken(details={"slug": slug})
+
+
+@service(
+    role=MERCHANT,
+    errors=[CategoryNotFound, CategoryArchived, CategorySlugTaken, CategoryTooDeep],
+    atomic=True,
+)
+def category_create(*, actor: User, data: NewCategory) -> CategoryOut:
+    """Add a category, top-level or under a parent (the tree is at most MAX_CATEGORY_DEPTH
+    deep). Its slug is unique."""
+    parent = _active_category(data.parent_id) if data.parent_id is not None else None
+    depth = parent.depth + 1 if parent is not None else 1
+    if depth > MAX_CATEGORY_DEPTH:
+        raise CategoryTooDeep(details={"max_depth": MAX_CATEGORY_DEPTH})
+    _slug_free(data.slug)
+    try:
+        with transaction.atomic():
+            category = Category.objects.create(
+                name=data.name, slug=data.slug, parent=parent, depth=depth
+            )
+    except IntegrityError:  # the same slug, created at the same moment
+        raise CategorySlugTaken(details={"slug": data.slug}) from None
+    category.path = f"{parent.path if parent else '/'}{category.pk}/"
+    category.save(update_fields=["path"])
+    return _category_out(category)
+
+
+def _move(category: Category, parent_id: int | None) -> None:
+    """Put `category` (locked) and its subtree under `parent_id`: one UPDATE of the paths."""
+    parent = _active_category(parent_id) if parent_id is not None else None
+    if parent is not None and parent.path.startswith(category.path):
+        raise CategoryCycle(details={"category_id": category.pk, "parent_id": parent_id})
+    old_path = category.path
+    new_path = f"{parent.path if parent else '/'}{category.pk}/"
+    subtree = Category.objects.filter(path__startswith=old_path)
+    deepest = subtree.aggregate(deepest=Max("depth"))["deepest"] or category.depth
+    shift = (parent.depth + 1 if parent else 1) - category.depth
+    if deepest + shift > MAX_CATEGORY_DEPTH:
+        raise CategoryTooDeep(details={"max_depth": MAX_CATEGORY_DEPTH})
+    subtree.update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+        depth=F("depth") + shift,
+    )
+    Category.objects.filter(pk=category.pk).update(parent=parent)
+
+
+@service(
+    role=MERCHANT,
+    errors=[CategoryNotFound, CategoryArchived, CategorySlugTaken, CategoryCycle, CategoryTooDeep],
+    atomic=True,
+)
+def category_update(*, actor: User, data: CategoryChanges) -> CategoryOut:
+    """Rename a category, change its slug, or move it (with its subtree) under another parent
+    (null: top-level); fields not given stay. Products keep their category; search finds
+    them by its new names."""
+    category = Category.objects.select_for_update().filter(pk=data.category_id).first()
+    if category is None:
+        raise CategoryNotFound()
+    given = data.model_fields_set
+    if "slug" in given and data.slug is not None:
+        _slug_free(data.slug, other_than=category.pk)
+        category.slug = data.slug
+    if "name" in given and data.name is not None:
+        category.name = data.name
+    category.save(update_fields=["name", "slug", "updated_at"])
+    if "parent_id" in given and data.parent_id != category.parent_id:
+        _move(category, data.parent_id)
+    category.refresh_from_db()
+    if given & {"name", "parent_id"}:
+        _refresh_search_category(category.path)
+    return _category_out(category)
+
+
+@service(role=MERCHANT, errors=[CategoryNotFound], atomic=True)
+def category_archive(*, actor: User, data: CategoryRef) -> CategoryOut:
+    """Archive a category and its subtree: shoppers no longer see them nor list products by
+    them. The products stay on sale (and in the category, for merchants)."""
+    category = Category.objects.filter(pk=data.category_id).first()
+    if category is None:
+        raise CategoryNotFound()
+    Category.objects.filter(path__startswith=category.path).update(is_active=False)
+    category.refresh_from_db()
+    return _category_out(category)
+
+
+# -- attributes ------------------------------------------------------------------------------
+
+
+@service(role=MERCHANT, errors=[AttributeCodeTaken], atomic=True)
+def attribute_create(*, actor: User, data: NewAttribute) -> AttributeOut:
+    """Define an attribute products may be given a value of (e.g. `colour`, "Colour")."""
+    if Attribute.objects.filter(code=data.code).exists():
+        raise AttributeCodeTaken(details={"code": data.code})
+    try:
+        with transaction.atomic():
+            attribute = Attribute.objects.create(code=data.code, name=data.name)
+    except IntegrityError:
+        raise AttributeCodeTaken(details={"code": data.code}) from None
+    return AttributeOut.model_validate(attribute, from_attributes=True)
+
+
+def _attributes_by_code(codes: Iterable[str]) -> dict[str, int]:
+    wanted = set(codes)
+    found = dict(Attribute.objects.filter(code__in=wanted).values_list("code", "id"))
+    unknown = sorted(wanted - set(found))
+    if unknown:
+        raise AttributeNotFound(details={"codes": unknown})
+    return found
+
+
+def _set_attributes(product_id: int, values: Mapping[str, str | None]) -> None:
+    """Set (or, for None, remove) a product's values, then what search reads of them."""
+    ids = _attributes_by_code(values)
+    existing = ProductAttributeValue.objects.filter(product_id=product_id)
+    removed = [ids[code] for code, value in values.items() if value is None]
+    if removed:
+        existing.filter(attribute_id__in=removed).delete()
+    kept = {ids[code]: value for code, value in values.items() if value is not None}
+    if kept:
+        existing.filter(attribute_id__in=kept).delete()
+        ProductAttributeValue.objects.bulk_create(
+            ProductAttributeValue(product_id=product_id, attribute_id=pk, value=value)
+            for pk, value in kept.items()
+        )
+    text = " ".join(
+        ProductAttributeValue.objects.filter(product_id=product_id)
+        .order_by("attribute_id")
+        .values_list("value", flat=True)
+    )
+    Product.objects.filter(pk=product_id).update(search_attributes=text)
+
+
+@service(role=MERCHANT, errors=[ProductNotFound, AttributeNotFound], atomic=True)
+def product_attributes_set(*, actor: User, data: ProductAttributes) -> ProductDetailOut:
+    """Give a product values of attributes (by code), or remove them (a value of null);
+    the others stay."""
+    _locked(data.product_id)
+    _set_attributes(data.product_id, data.values)
+    return _detail(data.product_id)
+
+
+# -- products --------------------------------------------------------------------------------
+
+
+@service(
+    role=MERCHANT,
+    errors=[CategoryNotFound, CategoryArchived, AttributeNotFound],
+    atomic=True,
+)
+def product_create(*, actor: User, data: NewProduct) -> ProductDetailOut:
+    """Put a new product on sale, in a category if given, with attribute values if given."""
+    category = _active_category(data.category_id) if data.category_id is not None else None
+    product = Product.objects.create(
+        **data.model_dump(exclude={"category_id", "attributes"}),
+        category=category,
+        search_category=_search_category_of(category),
+    )
+    if data.attributes:
+        _set_attributes(product.pk, data.attributes)
+    return _detail(product.pk)
+
+
+@service(role=MERCHANT, errors=[ProductNotFound, CategoryNotFound, CategoryArchived], atomic=True)
+def product_update(*, actor: User, data: ProductChanges) -> ProductDetailOut:
+    """Change a product's name, description, price, whether it ships or its category (null:
+    none); fields not given stay.
 
     Orders already placed keep the price they were placed at."""
-    changes = data.model_dump(include=data.model_fields_set - {"product_id"})
+    changes: dict[str, Any] = data.model_dump(include=data.model_fields_set - {"product_id"})
+    if "category_id" in changes:
+        category_id = changes.pop("category_id")
+        category = _active_category(category_id) if category_id is not None else None
+        changes |= {"category": category, "search_category": _search_category_of(category)}
     with transaction.atomic():
         product = _locked(data.product_id)
         for name, value in changes.items():
             setattr(product, name, value)
         product.save(update_fields=[*changes, "updated_at"])
-    return _out(product)
+    return _detail(product.pk)
 
 
 @service(
@@ -102,3 +364,96 @@ def product_archive(*, actor: User, data: ProductRef) -> ProductOut:
 def product_restore(*, actor: User, data: ProductRef) -> ProductOut:
     """Put an archived product back on sale."""
     return _set_active(data.product_id, True)
+
+
+# -- images ----------------------------------------------------------------------------------
+
+
+def _image_out(image: ProductImage) -> ImageOut:
+    return ImageOut(
+        id=image.pk,
+        url=image.image.url,
+        thumbnail_url=image.thumbnail.url,
+        width=image.width,
+        height=image.height,
+        alt=image.alt,
+        position=image.position,
+    )
+
+
+@service(
+    role=MERCHANT,
+    errors=[ProductNotFound, ImageTooLarge, ImageNotAccepted, ImageLimitReached],
+    outside=True,
+)
+def product_image_add(*, actor: User, data: NewProductImage) -> ImageOut:
+    """Add an image to a product, last in its order: a JPEG, PNG or WebP file of at most
+    AGORA_IMAGE_MAX_BYTES bytes and AGORA_IMAGE_MAX_PIXELS pixels. It is stored re-encoded,
+    without its metadata (EXIF: camera, place), turned upright, with a thumbnail made now,
+    once.
+
+    The files go to the default storage (a file system or an S3-compatible store: outside the
+    database, so no transaction is held while they are written); a failure after they are
+    written deletes them."""
+    if not Product.objects.filter(pk=data.product_id).exists():
+        raise ProductNotFound()
+    prepared = images.prepare(data.image)
+    stem = uuid.uuid4().hex
+    image = ProductImage(
+        product_id=data.product_id,
+        width=prepared.width,
+        height=prepared.height,
+        alt=data.alt,
+    )
+    image.image.save(f"{stem}.{prepared.extension}", ContentFile(prepared.image), save=False)
+    image.thumbnail.save(
+        f"{stem}.{prepared.extension}", ContentFile(prepared.thumbnail), save=False
+    )
+    try:
+        with transaction.atomic():
+            _locked(data.product_id)
+            taken = ProductImage.objects.filter(product_id=data.product_id)
+            if taken.count() >= settings.AGORA_IMAGES_PER_PRODUCT:
+                raise ImageLimitReached(details={"max_images": settings.AGORA_IMAGES_PER_PRODUCT})
+            last = taken.aggregate(last=Max("position"))["last"]
+            image.position = 0 if last is None else last + 1
+            image.save()
+    except BaseException:
+        _delete_files([image.image.name, image.thumbnail.name])
+        raise
+    return _image_out(image)
+
+
+def _delete_files(names: Iterable[str | None]) -> None:
+    storage = ProductImage._meta.get_field("image").storage
+    for name in names:
+        if name:
+            storage.delete(name)
+
+
+@service(role=MERCHANT, errors=[ImageNotFound], atomic=True)
+def product_image_delete(*, actor: User, data: ProductImageRef) -> None:
+    """Remove an image of a product; its files are deleted once the removal is committed."""
+    image = (
+        ProductImage.objects.select_for_update()
+        .filter(pk=data.image_id, product_id=data.product_id)
+        .first()
+    )
+    if image is None:
+        raise ImageNotFound()
+    names = [image.image.name, image.thumbnail.name]
+    image.delete()
+    transaction.on_commit(lambda: _delete_files(names))
+
+
+@service(role=MERCHANT, errors=[ProductNotFound, ImageOrderMismatch], atomic=True)
+def product_image_order(*, actor: User, data: ImageOrder) -> list[ImageOut]:
+    """Put a product's images in a new order: name each of them once, first one first."""
+    _locked(data.product_id)
+    by_id = {i.pk: i for i in ProductImage.objects.filter(product_id=data.product_id)}
+    if sorted(data.image_ids) != sorted(by_id):
+        raise ImageOrderMismatch(details={"image_ids": sorted(by_id)})
+    for position, pk in enumerate(data.image_ids):
+        by_id[pk].position = position
+    ProductImage.objects.bulk_update(by_id.values(), ["position"])
+    return [_image_out(by_id[pk]) for pk in data.image_ids]

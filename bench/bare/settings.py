@@ -16,4 +16,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 USE_TZ = True
 TIME_ZONE = "UTC"
 AGORA_CURRENCY = env("AGORA_CURRENCY", default="EUR")
+MEDIA_URL = env("DJANGO_MEDIA_URL", default="/media/")  # images' URLs, as Agora's storage
 LOGGING = {"version": 1, "disable_existing_loggers": True, "root": {"level": "ERROR"}}

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import orjson
+from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -76,15 +77,43 @@ def product_list(request: HttpRequest) -> HttpResponse:
     return _json({"next": next_url, "results": rows})
 
 
+# One product with its category, attribute values and images in one statement (Agora's
+# selector takes three); image URLs are the file system storage's: MEDIA_URL + the name.
+_DETAIL = (
+    f"SELECT {', '.join('p.' + c for c in _COLUMNS)}, c.id, c.name, c.slug, c.path, "
+    "(SELECT coalesce(json_agg(json_build_object('code', a.code, 'name', a.name, 'value', "
+    "v.value) ORDER BY a.code), '[]') FROM catalog_productattributevalue v JOIN "
+    "catalog_attribute a ON a.id = v.attribute_id WHERE v.product_id = p.id), "
+    "(SELECT coalesce(json_agg(json_build_object('id', i.id, 'url', %s || i.image, "
+    "'thumbnail_url', %s || i.thumbnail, 'width', i.width, 'height', i.height, 'alt', i.alt, "
+    "'position', i.position) ORDER BY i.position, i.id), '[]') FROM catalog_productimage i "
+    "WHERE i.product_id = p.id) "
+    "FROM catalog_product p LEFT JOIN catalog_category c ON c.id = p.category_id "
+    "WHERE p.id = %s AND p.is_active"
+)
+
+
+def _json_column(value: Any) -> Any:
+    return orjson.loads(value) if isinstance(value, (str, bytes)) else value
+
+
 def product_get(request: HttpRequest, product_id: int) -> HttpResponse:
+    media = settings.MEDIA_URL
     with connection.cursor() as db:
-        db.execute(
-            f"SELECT {_PRODUCT} FROM catalog_product WHERE id = %s AND is_active", [product_id]
-        )
+        db.execute(_DETAIL, [media, media, product_id])
         row = db.fetchone()
     if row is None:
         return _json({"error": "not_found"}, 404)
-    return _json(dict(zip(_COLUMNS, row, strict=True)))
+    product = dict(zip(_COLUMNS, row, strict=False))
+    category_id, name, slug, path, attributes, images = row[len(_COLUMNS) :]
+    product["category"] = (
+        None
+        if category_id is None
+        else {"id": category_id, "name": name, "slug": slug, "path": path}
+    )
+    product["attributes"] = _json_column(attributes)
+    product["images"] = _json_column(images)
+    return _json(product)
 
 
 _USER = (

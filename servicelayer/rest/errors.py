@@ -64,13 +64,15 @@ def _drf_fields(detail: Any) -> dict[str, list[str]]:
 
 
 class RequestTooLarge(drf.APIException):
-    """A request body over DATA_UPLOAD_MAX_MEMORY_SIZE, refused before it is read."""
+    """A request body over DATA_UPLOAD_MAX_MEMORY_SIZE (or an upload endpoint's own limit),
+    refused before it is read."""
 
     status_code = 413
     default_code = "request_too_large"
 
-    def __init__(self) -> None:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    def __init__(self, limit: int | None = None) -> None:
+        if limit is None:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         super().__init__(f"The request body is larger than the {limit} bytes accepted.")
 
 

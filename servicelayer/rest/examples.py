@@ -66,6 +66,16 @@ def _value(schema: Schema, defs: Schema, name: str = "") -> Any:
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), None)
     if kind == "object":
+        patterns = list(schema.get("patternProperties", {}).values())
+        entries = schema.get("additionalProperties") or (patterns[0] if patterns else None)
+        if not schema.get("properties") and isinstance(entries, dict):
+            # a map (dict[K, V]): as many entries as it must have, at least one; keys in
+            # lower-case letters, which a slug or a plain name pattern admits
+            keys = [
+                "example",
+                *(f"example{n}" for n in range(2, schema.get("minProperties", 1) + 1)),
+            ]
+            return {key: _value(entries, defs, key) for key in keys}
         return _object(schema, defs)
     if kind == "array":
         item = _value(schema.get("items", {}), defs, name)

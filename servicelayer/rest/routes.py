@@ -64,6 +64,8 @@ class WriteOptions(TypedDict, total=False):
     name: str
     guard: Guard
     authenticate: bool
+    files: tuple[str, ...]
+    max_upload: Callable[[], int]
 
 
 @dataclass(frozen=True)
@@ -152,10 +154,14 @@ class Routes:
         name: str | None = None,
         guard: Guard | None = None,
         authenticate: bool = True,
+        files: tuple[str, ...] = (),
+        max_upload: Callable[[], int] | None = None,
     ) -> None:
         """A write: the registered `service` runs with the body and the path's ids as input.
         `status_for(result)` picks the status per result among `status` and `other_statuses`;
-        `idempotent` honours an `Idempotency-Key` header."""
+        `idempotent` honours an `Idempotency-Key` header. `files` names the `bytes` input
+        fields that take an uploaded file (multipart/form-data; every other endpoint refuses
+        files), in a body of at most `max_upload()` bytes."""
         django_path, url_map = url_fields(route_path)
         endpoint = ServiceEndpoint(
             service,
@@ -165,6 +171,8 @@ class Routes:
             other_statuses=tuple(other_statuses),
             output=output,
             idempotent=idempotent,
+            files=files,
+            max_upload=max_upload,
         )
         self.add(Route(method, django_path, endpoint, name, guard, authenticate))
 

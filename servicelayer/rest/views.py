@@ -56,12 +56,38 @@ def _as_mapping(data: Any) -> dict[str, Any]:
     raise InvalidInput(fields={"non_field_errors": ["Expected a JSON object."]})
 
 
-def _refuse_files(request: Request) -> None:
-    """Service inputs are JSON: an uploaded file has no field to go to, and no JSON form."""
+def _refuse_files(request: Request, allowed: Iterable[str] = ()) -> None:
+    """Service inputs are JSON: an uploaded file has no field to go to, and no JSON form,
+    except in the `bytes` fields an endpoint takes files for (`files=`)."""
     if request.content_type.startswith("multipart/") and request.FILES:
-        raise InvalidInput(
-            fields={name: ["Files are not accepted here; send JSON."] for name in request.FILES}
-        )
+        refused = set(request.FILES) - set(allowed)
+        if refused:
+            raise InvalidInput(
+                fields={name: ["Files are not accepted here; send JSON."] for name in refused}
+            )
+
+
+def _read_uploads(request: Request, given: dict[str, Any], names: Iterable[str]) -> None:
+    """The uploaded files of `names` as bytes in `given` (DRF merges them into `data`); the
+    body's size was bounded before it was parsed. A field given as text is no file."""
+    for name in names:
+        upload = request.FILES.get(name)
+        if upload is not None:
+            given[name] = upload.read()
+        elif name in given:
+            raise InvalidInput(fields={name: ["Send a file (multipart/form-data)."]})
+
+
+def _bound_upload(request: Request, limit: int) -> None:
+    """A body that declares more than `limit` bytes is refused before it is read: Django
+    streams uploaded files to disk whatever their size (DATA_UPLOAD_MAX_MEMORY_SIZE leaves
+    files out). Without a Content-Length Django's parser reads no body at all."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise RequestTooLarge(limit)
 
 
 @cache
@@ -142,12 +168,20 @@ class ServiceEndpoint:
     other_statuses: tuple[int, ...] = ()
     output: type[BaseModel] | None = None
     idempotent: bool = False
+    # DTO fields (`bytes`) that take an uploaded file (multipart/form-data) of the same name;
+    # the whole body is then bounded by `max_upload()` bytes (413 over it, before reading)
+    files: tuple[str, ...] = ()
+    max_upload: Callable[[], int] | None = None
 
     def __post_init__(self) -> None:
         dto = self.spec.dto
         unknown = set(self.url_map.values()) - set(dto.model_fields if dto is not None else ())
         if unknown:
             raise TypeError(f"{self.spec.name}: no input field for the path's {sorted(unknown)}.")
+        if self.files and (dto is None or set(self.files) - set(dto.model_fields)):
+            raise TypeError(f"{self.spec.name}: no input field for the files {self.files}.")
+        if self.files and self.max_upload is None:
+            raise TypeError(f"{self.spec.name}: an endpoint that takes files needs max_upload.")
 
     @property
     def spec(self) -> ServiceSpec:
@@ -157,10 +191,13 @@ class ServiceEndpoint:
         spec, user = self.spec, acting_user(request)
         # access first, then the input: an anonymous caller learns nothing about the body
         spec.role.authorize(user)
-        _refuse_files(request)
+        if self.max_upload is not None:
+            _bound_upload(request, self.max_upload())
+        _refuse_files(request, self.files)
         data: DTO | None = None
         if spec.dto is not None:
             given = _as_mapping(request.data)
+            _read_uploads(request, given, self.files)
             for url_kw, dto_field in self.url_map.items():
                 given[dto_field] = kwargs[url_kw]
             # validated before a key is claimed: a refused input claims nothing (the client
@@ -221,6 +258,9 @@ class ServiceEndpoint:
         body = self.body()
         if body is not None:
             documented.append(RequestTooLarge)  # the parser refuses it before reading it
+        request_body: Any = body
+        if body is not None and self.files:
+            request_body = {"multipart/form-data": body}
         if self.idempotent:
             documented += [
                 idempotency.IdempotencyKeyReused,
@@ -235,7 +275,7 @@ class ServiceEndpoint:
             "description": f"{spec.doc}\n\nService `{spec.name}`, for the {spec.role.name}.",
             "responses": responses,
             "parameters": parameters,
-            "request": body,
+            "request": request_body,
             **security_of(spec.role),
         }
 
@@ -279,7 +319,8 @@ class ReadEndpoint:
             call_kwargs["params"] = validate_input(query.params, _query_of(request))
         result = query.func(actor=user, **call_kwargs)
         if isinstance(result, Page):
-            return Response({"next": _next_url(request, result), "results": result.results})
+            body = {"next": _next_url(request, result), "results": result.results}
+            return Response({**body, **result.extra} if result.extra else body)
         return Response(result)
 
     def body(self) -> None:
@@ -295,7 +336,7 @@ class ReadEndpoint:
         if query.paginated:
             response = create_model(
                 f"{output.__name__}Page",
-                __base__=BaseModel,
+                __base__=query.page_extra or BaseModel,
                 next=(str | None, None),
                 results=(list[output], ...),  # type: ignore[valid-type]
             )

@@ -94,7 +94,21 @@ def test_the_change_form_has_no_stock_field(desk, make_product):
     )
     assert "stock" not in form.fields
     assert "is_active" not in form.fields
-    assert set(form.fields) == {"name", "description", "price", "ships"}
+    assert set(form.fields) == {"name", "description", "price", "ships", "category"}
+
+
+def test_the_category_is_set_through_product_update(desk, make_product, merchant):
+    from apps.catalog.dto import NewCategory
+    from apps.catalog.services import category_create
+
+    lamps = category_create(actor=merchant, data=NewCategory(name="Lamps", slug="lamps"))
+    product = make_product("Lantern", price="30.00")
+    response = desk.post(
+        reverse("admin:catalog_product_change", args=[product.pk]),
+        {"name": "Lantern", "description": "", "price": "30.00", "category": lamps.id},
+    )
+    assert response.status_code == 302
+    assert Product.objects.get(pk=product.pk).category_id == lamps.id
 
 
 @pytest.mark.parametrize(
