@@ -34,7 +34,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "apps.backoffice.apps.AgoraAdminConfig",  # django.contrib.admin, with the business's home page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.bookings",
     "apps.webhooks",
     "apps.notifications",
+    "apps.backoffice",
     "demo",
 ]
 
@@ -201,6 +202,8 @@ AGORA_ORDER_PAYMENT_MINUTES = env.int("AGORA_ORDER_PAYMENT_MINUTES", default=30)
 AGORA_BOOKING_PAYMENT_MINUTES = env.int("AGORA_BOOKING_PAYMENT_MINUTES", default=30)
 # orders (bookings) one expiry run takes, in one transaction (the next run takes the rest)
 AGORA_EXPIRY_BATCH = env.int("AGORA_EXPIRY_BATCH", default=200)
+# The back office calls an active product with this many units or fewer low on stock.
+AGORA_LOW_STOCK_THRESHOLD = env.int("AGORA_LOW_STOCK_THRESHOLD", default=5)
 # `dummy` (Stripe-test-style tokens, no network), `stripe`, or the dotted path of a gateway
 # class. Unset, it is the dummy, which `check --deploy` warns about (agora.W001).
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="dummy")

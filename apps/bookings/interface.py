@@ -5,8 +5,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from apps.bookings.models import Hotel, HotelBooking
+from apps.bookings.selectors import AwaitingBooking, BookingFigures, awaiting_confirmation
 
-__all__ = ["BookingSummary", "booking_summary", "hotel_ids_by_supplier_id"]
+__all__ = [
+    "AwaitingBooking",
+    "BookingFigures",
+    "BookingSummary",
+    "awaiting_confirmation",
+    "booking_summary",
+    "hotel_ids_by_supplier_id",
+]
 
 
 def hotel_ids_by_supplier_id(supplier_ids: Iterable[str]) -> dict[str, int]:

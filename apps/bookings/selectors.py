@@ -1,14 +1,17 @@
 """Reads of hotels and bookings. A traveller sees their own bookings (never failed attempts
 they did not pay for); a merchant sees all, filterable by hotel, status and dates."""
 
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.bookings.dto import HOTEL_FIELDS, BookingOut, BookingQuery, HotelOut, HotelQuery
 from apps.bookings.errors import BookingNotFound, HotelNotFound
-from apps.bookings.models import BookingStatus, Hotel, HotelBooking
+from apps.bookings.models import UNRESOLVED, BookingStatus, Hotel, HotelBooking
 from apps.bookings.pricing import FREE, Policy, cancellation_terms
 from apps.roles import ANYONE, TRAVELLER
 from servicelayer import events
@@ -132,3 +135,41 @@ def booking_events(*, actor: Any, booking_id: int, params: EventQuery) -> Page:
     if not bookings_of(actor).filter(pk=booking_id).exists():
         raise BookingNotFound()
     return events.history("booking", booking_id, params)
+
+
+# --- for the back office (apps.backoffice, the admin): plain rows, a fixed number of queries ---
+
+
+@dataclass(frozen=True)
+class AwaitingBooking:
+    id: int
+    hotel_name: str
+    traveller: str
+    status: str  # pending, or pending_confirmation
+    start_date: date
+    sent_at: datetime  # to the supplier: when it was paid (or created, before payments)
+    age: timedelta  # how long it has been waiting for the supplier's word
+
+
+@dataclass(frozen=True)
+class BookingFigures:
+    awaiting: int  # bookings whose outcome the supplier has not told yet
+    oldest: tuple[AwaitingBooking, ...]  # the ones waiting longest first
+
+
+def awaiting_confirmation(*, now: datetime, limit: int = 10) -> BookingFigures:
+    """Bookings still awaiting the supplier's confirmation, the oldest first, with their age
+    at `now` (two queries, whatever the number of bookings)."""
+    unresolved = HotelBooking.objects.filter(status__in=UNRESOLVED)
+    # waiting since it was sent to the supplier: paid (rows from before payments: created)
+    rows = (
+        unresolved.annotate(sent_at=Coalesce("paid_at", "created_at"))
+        .order_by("sent_at", "id")
+        .values_list("id", "hotel__name", "traveller__username", "status", "start_date", "sent_at")[
+            :limit
+        ]
+    )
+    return BookingFigures(
+        awaiting=unresolved.count(),
+        oldest=tuple(AwaitingBooking(*row, age=now - row[-1]) for row in rows),
+    )

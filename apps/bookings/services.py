@@ -677,11 +677,13 @@ def _cancel_orphan(
     return bool(recorded.update(orphan_canceled_at=now, updated_at=now))
 
 
-def _settle_unresolved(now: datetime, result: Reconciled) -> None:
+def _settle_unresolved(now: datetime, result: Reconciled, only: int | None = None) -> None:
     settled_before = now - timedelta(seconds=settings.SUPPLIER_RECONCILE_GRACE_SECONDS)
     candidates = (
         HotelBooking.objects.filter(status__in=UNRESOLVED).select_related("hotel").order_by("id")
     )
+    if only is not None:  # booking_recheck: one booking
+        candidates = candidates.filter(pk=only)
     for booking in candidates:
         if booking.status == BookingStatus.PENDING and booking.attempted_at > settled_before:
             continue  # the first attempt may still be talking to the supplier
@@ -701,3 +703,21 @@ def _settle_unresolved(now: datetime, result: Reconciled) -> None:
                     result.failed.append(booking.pk)
         else:
             result.unresolved.append(booking.pk)
+
+
+@service(role=MERCHANT, errors=[BookingNotFound], outside=True)
+def booking_recheck(*, actor: User, data: BookingRef) -> BookingOut:
+    """Ask the supplier now about one booking awaiting its confirmation, as reconciliation
+    would (a merchant's "ask the supplier now"), and settle it by the answer.
+
+    Found: `confirmed`. Not found once the grace period has passed: `failed`. Too recent, not
+    found yet, or the supplier down: it stays pending, for the next reconciliation. A booking
+    already settled is returned as it is."""
+    booking = bookings_of(actor).filter(pk=data.booking_id).first()
+    if booking is None:
+        raise BookingNotFound()
+    if booking.status in UNRESOLVED:
+        result = Reconciled(confirmed=[], failed=[], unresolved=[], orphans_canceled=[])
+        _settle_unresolved(timezone.now(), result, only=booking.pk)
+        booking.refresh_from_db()
+    return _booking_out(actor, booking)

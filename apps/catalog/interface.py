@@ -16,14 +16,19 @@ from django.utils import timezone
 from apps.catalog.dto import money
 from apps.catalog.errors import OutOfStock, ProductNotFound
 from apps.catalog.models import Product
+from apps.catalog.selectors import StockFigures, StockRow, low_stock_threshold, stock_figures
 
 __all__ = [
     "OutOfStock",
     "ProductData",
     "ProductNotFound",
+    "StockFigures",
+    "StockRow",
     "give_stock_back",
+    "low_stock_threshold",
     "product_ids_by_name",
     "products_by_ids",
+    "stock_figures",
     "take_stock",
 ]
 

@@ -1,9 +1,11 @@
 """Reads of the catalog. Each returns plain rows in a fixed number of queries."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 
@@ -256,3 +258,47 @@ def category_get(*, actor: Any, category_id: int) -> dict[str, Any]:
 def attribute_list(*, actor: Any) -> list[dict[str, Any]]:
     """The attributes products are described by, by code."""
     return [dict(row) for row in Attribute.objects.order_by("code").values("id", "code", "name")]
+
+
+# --- for the back office (apps.backoffice, the admin): plain rows, a fixed number of queries ---
+
+
+def low_stock_threshold() -> int:
+    """At or below this many units an active product is low on stock (AGORA_LOW_STOCK_THRESHOLD)."""
+    return int(settings.AGORA_LOW_STOCK_THRESHOLD)
+
+
+@dataclass(frozen=True)
+class StockRow:
+    id: int
+    name: str
+    stock: int
+
+
+@dataclass(frozen=True)
+class StockFigures:
+    threshold: int
+    out_of_stock: int  # active products with no unit left
+    low: int  # active products with 1 to `threshold` units
+    lowest: tuple[StockRow, ...]  # the active products lowest on stock, out of stock first
+
+
+def stock_figures(*, threshold: int, limit: int = 10) -> StockFigures:
+    """Active products out of or low on stock, and those lowest (two queries, whatever the
+    number of products). Archived products are not sold, so they are not counted."""
+    active = Product.objects.filter(is_active=True)
+    counts = active.aggregate(
+        out_of_stock=Count("id", filter=Q(stock=0)),
+        low=Count("id", filter=Q(stock__gt=0, stock__lte=threshold)),
+    )
+    lowest = (
+        active.filter(stock__lte=threshold)
+        .order_by("stock", "id")
+        .values_list("id", "name", "stock")[:limit]
+    )
+    return StockFigures(
+        threshold=threshold,
+        out_of_stock=counts["out_of_stock"],
+        low=counts["low"],
+        lowest=tuple(StockRow(*row) for row in lowest),
+    )

@@ -2,7 +2,8 @@
 
 Payments reaches orders through the payable kind ordering registers at start-up
 (apps.py, services.ORDER_PAYABLE), never through this module: payments is the lower layer.
-`order_summary` is for the apps that tell a customer about an order (notifications' mails).
+`order_summary` is for the apps that tell a customer about an order (notifications' mails),
+`order_figures` for the back office's home page.
 """
 
 from dataclasses import dataclass
@@ -11,13 +12,18 @@ from decimal import Decimal
 from apps.ordering.errors import IllegalTransition, OrderNotFound
 from apps.ordering.models import Order
 from apps.ordering.pricing import line_total, lines_total
+from apps.ordering.selectors import DaySales, OrderFigures, OrderRow, order_figures
 
 __all__ = [
+    "DaySales",
     "IllegalTransition",
+    "OrderFigures",
     "OrderLineSummary",
     "OrderNotFound",
+    "OrderRow",
     "OrderSummary",
     "ShipTo",
+    "order_figures",
     "order_summary",
 ]
 
