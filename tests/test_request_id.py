@@ -243,7 +243,10 @@ def memory_app():
     project_app = current_app._get_current_object()
     yield app, tell
     app.close()
-    project_app.set_current()  # a worker makes its app the current one; give it back
+    # a worker makes its app the current one, and the default one of every other thread (so
+    # a later test's threads would send their tasks to this app's dead broker): give both back
+    project_app.set_current()
+    project_app.set_default()
 
 
 def test_a_published_message_carries_the_id(memory_app) -> None:
