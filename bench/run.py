@@ -192,6 +192,7 @@ def wrk(
 
 BARE_PORT = PORT + 3  # the bare floor's own gunicorn (bench/bare: its own minimal settings)
 BARE = "bare floor"
+NINJA = "django ninja"  # bench/ninja_baseline.py: idiomatic Ninja, in Agora's settings
 DEEP_PAGE = 40  # the deep page row reads the 41st page of 100 rows
 
 
@@ -204,10 +205,12 @@ def scenarios(hot: int, deep_cursor: str) -> list[Scenario]:
     return [
         Scenario("product list, 20 rows", "agora", "/api/products/?page_size=20"),
         Scenario("product list, 20 rows", "naive DRF", "/bench/naive/products/?page_size=20"),
+        Scenario("product list, 20 rows", NINJA, "/bench/ninja/products/?limit=20"),
         Scenario("product list, 20 rows", "floor", "/bench/floor/products/?page_size=20"),
         Scenario("product list, 20 rows", BARE, "/api/products/?page_size=20", ports=bare),
         Scenario("product list, 100 rows", "agora", "/api/products/?page_size=100"),
         Scenario("product list, 100 rows", "naive DRF", "/bench/naive/products/?page_size=100"),
+        Scenario("product list, 100 rows", NINJA, "/bench/ninja/products/?limit=100"),
         Scenario("product list, 100 rows", "floor", "/bench/floor/products/?page_size=100"),
         Scenario("product list, 100 rows", BARE, "/api/products/?page_size=100", ports=bare),
         Scenario("deep page (41st of 100)", "agora", deep),
@@ -219,10 +222,12 @@ def scenarios(hot: int, deep_cursor: str) -> list[Scenario]:
         Scenario("deep page (41st of 100)", BARE, deep, ports=bare),
         Scenario("one product", "agora", one),
         Scenario("one product", "naive DRF", f"/bench/naive/products/{hot}/"),
+        Scenario("one product", NINJA, f"/bench/ninja/products/{hot}/"),
         Scenario("one product", BARE, one, ports=bare),
         Scenario("place an order", "agora", "/api/orders/", "POST", auth=True, idempotency=True),
         Scenario("place an order", "agora, no key", "/api/orders/", "POST", auth=True),
         Scenario("place an order", "naive DRF", "/bench/naive/orders/", "POST", auth=True),
+        Scenario("place an order", NINJA, "/bench/ninja/orders/", "POST", auth=True),
         Scenario("place an order", "floor", "/bench/floor/orders/", "POST", auth=True),
         Scenario("place an order", BARE, "/api/orders/", "POST", auth=True, ports=bare),
     ]

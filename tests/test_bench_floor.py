@@ -147,3 +147,35 @@ def test_the_floor_takes_stock_safely_and_knows_its_users(
     assert place("not-a-token") == 401
     assert place(shopper.test_token_key) == 201  # type: ignore[attr-defined]
     assert place(shopper.test_token_key) == 409  # type: ignore[attr-defined]
+
+
+@pytest.mark.urls("bench.urls")
+def test_the_ninja_baseline_serves_its_rows(
+    api: Callable[[User | None], Any], make_product: Callable[..., Any], shopper: User
+) -> None:
+    """bench/ninja_baseline.py: its page, one product, and an order as safe as naive DRF's."""
+    _products(make_product, 25)
+    page = api(None).get("/bench/ninja/products/?limit=20").json()
+    assert (page["count"], len(page["items"])) == (25, 20)
+    assert set(page["items"][0]) == {
+        "id",
+        "name",
+        "description",
+        "price",
+        "stock",
+        "is_active",
+        "created_at",
+        "updated_at",
+    }
+    product = make_product("Last one", price="4.50", stock=1)
+    assert api(None).get(f"/bench/ninja/products/{product.pk}/").json()["name"] == "Last one"
+    body = {"product_id": product.pk, "quantity": 1}
+    url = "/bench/ninja/orders/"
+    assert api(None).post(url, body, format="json").status_code == 401
+    placed = api(shopper).post(url, body, format="json")
+    assert placed.status_code == 201, placed.content
+    assert placed.json()["total"] == "4.50"
+    assert placed.json()["lines"][0]["product_name"] == "Last one"
+    assert api(shopper).post(url, body, format="json").status_code == 409
+    product.refresh_from_db()
+    assert product.stock == 0
