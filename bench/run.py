@@ -219,6 +219,11 @@ def scenarios(hot: int, deep_cursor: str) -> list[Scenario]:
             "naive DRF",
             f"/bench/naive/products/?page_size=100&page={DEEP_PAGE + 1}",
         ),
+        Scenario(
+            "deep page (41st of 100)",
+            NINJA,
+            f"/bench/ninja/products/?limit=100&offset={DEEP_PAGE * 100}",
+        ),
         Scenario("deep page (41st of 100)", BARE, deep, ports=bare),
         Scenario("one product", "agora", one),
         Scenario("one product", "naive DRF", f"/bench/naive/products/{hot}/"),
