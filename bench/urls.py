@@ -6,6 +6,7 @@ from bench import baselines, ninja_baseline
 router = SimpleRouter()
 router.register("products", baselines.NaiveProductViewSet, basename="naive-product")
 router.register("orders", baselines.NaiveOrderViewSet, basename="naive-order")
+router.register("basket", baselines.NaiveBasketViewSet, basename="naive-basket")
 
 journey = "bench/floor/journey/orders/"
 

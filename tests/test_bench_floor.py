@@ -281,3 +281,23 @@ def test_confirming_and_paying_are_the_same_bytes(
         views.order_pay, floor_path, shopper, {"card_token": "tok_visa"}, order_id=floor_order
     )
     assert again.status_code == 409
+
+
+@pytest.mark.urls("bench.urls")
+def test_naive_drf_fills_and_confirms_a_basket_safely(
+    api: Callable[[User | None], Any], make_product: Callable[..., Any], shopper: User
+) -> None:
+    """bench/baselines.py's naive basket: add grows a line under its stock, confirm makes the
+    order and takes the stock, and a basket beyond the stock makes none."""
+    client, product = api(shopper), make_product("Song", price="1.49", stock=3, ships=False)
+    add = {"product_id": product.pk, "quantity": 2}
+    basket = client.post("/bench/naive/basket/items/", add, format="json")
+    assert basket.status_code == 200, basket.content
+    assert basket.json()["lines"][0]["quantity"] == 2
+    order = client.post("/bench/naive/basket/confirm/")
+    assert order.status_code == 201, order.content
+    assert order.json()["total"] == "2.98"
+    product.refresh_from_db()
+    assert product.stock == 1
+    assert client.post("/bench/naive/basket/items/", add, format="json").status_code == 400
+    assert client.post("/bench/naive/basket/confirm/").status_code == 400  # empty
