@@ -37,7 +37,7 @@ from bench import report
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/agora_bench"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/7"
-PORT = 8200
+PORT = int(os.environ.get("BENCH_PORT", "8200"))  # and the next three (bare, 2 instances)
 ORDER_BODY = '{"product_id": %d, "quantity": 1}'
 
 
@@ -288,7 +288,7 @@ def journey(
 
 
 PAIR_PORTS = (PORT + 1, PORT + 2)
-PAIR_PGBOUNCER_PORT = 6433
+PAIR_PGBOUNCER_PORT = 6433 + PORT - 8200
 
 
 def two_instances_scenario() -> Scenario:
@@ -430,6 +430,10 @@ def main() -> None:
     env = bench_env(db, broker)
     ensure_database(db)
     seeded = seed(env)
+    from bench import basket  # it imports this module's pieces
+
+    baskets = basket.selected(args.only)
+    shoppers, download = basket.seed(env, args.connections) if baskets else ("", 0)
     token, hot = seeded.token, seeded.hot
     worker = start_worker(env)
     server = gunicorn("bench.wsgi", PORT, env)
@@ -464,6 +468,11 @@ def main() -> None:
                         warm=warm,
                     )
                 )
+            for s in baskets:  # one run of the journey: its row and each step's
+                for r in basket.journey(
+                    s, shoppers, download, args.seconds, args.connections, round_number == 0
+                ):
+                    runs.setdefault(r.scenario, []).append(r)
         results = [
             replace(
                 rs[0],
@@ -500,6 +509,11 @@ def main() -> None:
     print(
         f"{JOURNEY}: journeys finished per second (4 requests each: order, address, shipping, "
         f"payment), wrk -t{args.connections} (one connection per thread); p99 per request"
+    )
+    print(
+        f"{basket.JOURNEY} (bench/basket.lua): journeys per second (add, confirm, pay; naive "
+        "DRF: add, confirm), one shopper per connection; its steps' rows: each step's answers "
+        "per second of the time the connections waited for it, p99 of that step"
     )
     subprocess.run([sys.executable, "-m", "bench.joined"], env=env, cwd=ROOT, check=True)
     if args.search:  # its own database (BENCH_SEARCH_DATABASE_URL): it empties the catalog
