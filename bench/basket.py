@@ -35,7 +35,7 @@ def scenarios() -> list[Scenario]:
     return [
         Scenario(JOURNEY, "agora", "/api/", "POST", auth=True, idempotency=True),
         # its own row: a journey without the payment is not comparable to the others'
-        Scenario(f"{JOURNEY} (add, confirm)", "naive DRF", "/bench/naive/", "POST", auth=True),
+        Scenario(f"{JOURNEY}, no pay", "naive DRF", "/bench/naive/", "POST", auth=True),
         Scenario(JOURNEY, BARE, "/api/", "POST", auth=True, ports=(BARE_PORT,)),
     ]
 
