@@ -1,4 +1,4 @@
-"""Benchmark Agora's hot endpoints against naive DRF and a raw-SQL floor, in one run.
+"""Benchmark Agora's hot endpoints against naive DRF, Django Ninja and a raw-SQL floor, in one run.
 
     make bench              # or: .venv/bin/python -m bench.run [--seconds 10] [--connections 16]
     make bench BENCH_ARGS=--search     # then the search row at 10k and 1M (bench/search.py)
@@ -12,7 +12,10 @@ Agora, naive DRF and the in-stack floor run in one gunicorn (2 sync workers), th
 variants of a scenario are interleaved round-robin over several rounds (after a warm-up) and
 the table gives the median requests per second of each, and its ratios to the bare and the
 in-stack floor; the checkout journey row (bench/journey.lua: order, address, shipping,
-payment in sequence per connection) gives journeys per second. `--only TEXT` runs the
+payment in sequence per connection) gives journeys per second, and so does the basket
+journey (bench/basket.py, bench/basket.lua: add to basket, confirm, pay, one shopper per
+connection), with a row per step. Django Ninja (bench/ninja_baseline.py) stands beside naive
+DRF on the list, one product and order rows. `--only TEXT` runs the
 scenarios whose name holds TEXT. Then the micro rows, in process (bench/joined.py: an atomic
 service joined into its caller's transaction vs in a savepoint).
 """
