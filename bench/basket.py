@@ -97,7 +97,11 @@ def journey(
 
     if warm:
         run("2s")
-    output = run(f"{seconds}s")
+    return results(run(f"{seconds}s"), scenario, seconds, connections)
+
+
+def results(output: str, scenario: Scenario, seconds: int, connections: int) -> list[Result]:
+    """The journey's row and each step's, read from wrk's output and basket.lua's done()."""
     finished = int(re.search(r"Journeys: (\d+)", output).group(1))  # type: ignore[union-attr]
     took = re.search(r"requests in ([\d.]+)(ms|s|m),", output)
     elapsed = (
@@ -112,10 +116,10 @@ def journey(
         output,
     )
     failed = sum(int(line[2]) for line in step_lines)
-    results = [Result(scenario, finished / elapsed, failed, p99_ms)]
+    rows = [Result(scenario, finished / elapsed, failed, p99_ms)]
     for step, ok, fails, busy, _, step_p99 in step_lines:
         rate = int(ok) / (float(busy) / 1000 / connections) if float(busy) else 0.0
-        results.append(
+        rows.append(
             Result(replace(scenario, group=STEP_GROUPS[step]), rate, int(fails), float(step_p99))
         )
-    return results
+    return rows

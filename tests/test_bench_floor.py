@@ -301,3 +301,26 @@ def test_naive_drf_fills_and_confirms_a_basket_safely(
     assert product.stock == 1
     assert client.post("/bench/naive/basket/items/", add, format="json").status_code == 400
     assert client.post("/bench/naive/basket/confirm/").status_code == 400  # empty
+
+
+def test_the_basket_journey_reads_a_row_per_step() -> None:
+    """bench/basket.py turns wrk's output and basket.lua's per-step lines into rows."""
+    from bench import basket
+
+    output = """  16 threads and 16 connections
+  Latency Distribution
+     99%  120.50ms
+  600 requests in 2.00s, 1.00MB read
+Journeys: 200
+Step add: ok 200 failed 1 busy_ms 4000.0 p50_ms 18.000 p99_ms 40.500
+Step confirm: ok 200 failed 0 busy_ms 8000.0 p50_ms 38.000 p99_ms 80.000
+Step pay: ok 200 failed 0 busy_ms 20000.0 p50_ms 98.000 p99_ms 150.000
+"""
+    agora = basket.scenarios()[0]
+    rows = basket.results(output, agora, seconds=2, connections=16)
+    assert [(r.scenario.group, r.rps, r.errors, r.p99_ms) for r in rows] == [
+        ("basket journey", 100.0, 1, 120.5),
+        ("add to basket", 800.0, 1, 40.5),  # 200 answers in 4 s of waiting over 16 connections
+        ("confirm (basket -> order)", 400.0, 0, 80.0),
+        ("pay an order", 160.0, 0, 150.0),
+    ]
