@@ -17,10 +17,13 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import mixins, pagination, permissions, serializers, viewsets
+from rest_framework import mixins, pagination, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from apps.catalog.models import Product
-from apps.ordering.models import Order, OrderLine
+from apps.ordering.models import Basket, BasketLine, Order, OrderLine
 
 
 class NaivePagination(pagination.PageNumberPagination):
@@ -90,6 +93,85 @@ class NaiveOrderViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Order])
     queryset = Order.objects.all()
     serializer_class = NaiveOrderSerializer
     permission_classes = [permissions.IsAuthenticated]
+
+
+class NaiveBasketLineSerializer(serializers.ModelSerializer[BasketLine]):
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    unit_price = serializers.DecimalField(
+        source="product.price", max_digits=10, decimal_places=2, read_only=True
+    )
+
+    class Meta:
+        model = BasketLine
+        fields = ["product", "product_name", "quantity", "unit_price"]
+
+
+class NaiveBasketSerializer(serializers.ModelSerializer[Basket]):
+    lines = NaiveBasketLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Basket
+        fields = ["id", "lines"]
+
+
+class NaiveBasketItemSerializer(serializers.Serializer[Any]):
+    product_id = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(min_value=1, max_value=1000)
+
+
+class NaiveBasketViewSet(viewsets.GenericViewSet[Basket]):
+    """The basket as a DRF tutorial would write it: get_or_create, a line grown with its stock
+    checked, the basket serialized back with nested lines; confirming locks the basket, then
+    each product (by id) to check and take its stock, one order line at a time."""
+
+    queryset = Basket.objects.all()
+    serializer_class = NaiveBasketSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    @action(detail=False, methods=["post"])
+    def items(self, request: Request) -> Response:
+        item = NaiveBasketItemSerializer(data=request.data)
+        item.is_valid(raise_exception=True)
+        product_id, quantity = item.validated_data["product_id"], item.validated_data["quantity"]
+        with transaction.atomic():
+            basket, _ = Basket.objects.get_or_create(owner=request.user)
+            basket = Basket.objects.select_for_update().get(pk=basket.pk)
+            product = Product.objects.filter(pk=product_id, is_active=True).first()
+            if product is None:
+                raise serializers.ValidationError({"product_id": "unknown product"})
+            line = BasketLine.objects.filter(basket=basket, product=product).first()
+            line = line or BasketLine(basket=basket, product=product, quantity=0)
+            line.quantity += quantity
+            if line.quantity > min(product.stock, 1000):
+                raise serializers.ValidationError({"quantity": "out of stock"})
+            line.save()
+        return Response(NaiveBasketSerializer(basket).data)
+
+    @action(detail=False, methods=["post"])
+    def confirm(self, request: Request) -> Response:
+        with transaction.atomic():
+            basket = Basket.objects.select_for_update().filter(owner_id=request.user.pk).first()
+            lines = list(basket.lines.order_by("product_id")) if basket else []
+            if basket is None or not lines:
+                raise serializers.ValidationError({"basket": "empty"})
+            order = Order.objects.create(owner_id=basket.owner_id, total=Decimal("0.00"))
+            for line in lines:
+                product = Product.objects.select_for_update().get(pk=line.product_id)
+                if not product.is_active or product.stock < line.quantity:
+                    raise serializers.ValidationError({"lines": "out of stock"})
+                Product.objects.filter(pk=product.pk).update(stock=F("stock") - line.quantity)
+                OrderLine.objects.create(
+                    order=order,
+                    product=product,
+                    product_name=product.name,
+                    quantity=line.quantity,
+                    unit_price=product.price,
+                )
+                order.total += product.price * line.quantity
+            order.needs_shipping = any(line.product.ships for line in lines)
+            order.save()
+            basket.lines.all().delete()
+        return Response(NaiveOrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
 
 def _default(value: Any) -> Any:

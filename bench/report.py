@@ -97,6 +97,7 @@ def chart(table: list[dict[str, Any]], meta: dict[str, Any], path: Path) -> None
         "bare floor": "#2f855a",
         "floor": "#9ae6b4",
         "naive DRF": "#c53030",
+        "django ninja": "#d69e2e",
     }
     figure, axes = plt.subplots(
         len(groups), 1, figsize=(9, 1.2 + 1.05 * len(table) / 2), squeeze=False

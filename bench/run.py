@@ -1,4 +1,4 @@
-"""Benchmark Agora's hot endpoints against naive DRF and a raw-SQL floor, in one run.
+"""Benchmark Agora's hot endpoints against naive DRF, Django Ninja and a raw-SQL floor, in one run.
 
     make bench              # or: .venv/bin/python -m bench.run [--seconds 10] [--connections 16]
     make bench BENCH_ARGS=--search     # then the search row at 10k and 1M (bench/search.py)
@@ -12,7 +12,10 @@ Agora, naive DRF and the in-stack floor run in one gunicorn (2 sync workers), th
 variants of a scenario are interleaved round-robin over several rounds (after a warm-up) and
 the table gives the median requests per second of each, and its ratios to the bare and the
 in-stack floor; the checkout journey row (bench/journey.lua: order, address, shipping,
-payment in sequence per connection) gives journeys per second. `--only TEXT` runs the
+payment in sequence per connection) gives journeys per second, and so does the basket
+journey (bench/basket.py, bench/basket.lua: add to basket, confirm, pay, one shopper per
+connection), with a row per step. Django Ninja (bench/ninja_baseline.py) stands beside naive
+DRF on the list, one product and order rows. `--only TEXT` runs the
 scenarios whose name holds TEXT. Then the micro rows, in process (bench/joined.py: an atomic
 service joined into its caller's transaction vs in a savepoint).
 """
@@ -37,7 +40,7 @@ from bench import report
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/agora_bench"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/7"
-PORT = 8200
+PORT = int(os.environ.get("BENCH_PORT", "8200"))  # and the next three (bare, 2 instances)
 ORDER_BODY = '{"product_id": %d, "quantity": 1}'
 
 
@@ -192,6 +195,7 @@ def wrk(
 
 BARE_PORT = PORT + 3  # the bare floor's own gunicorn (bench/bare: its own minimal settings)
 BARE = "bare floor"
+NINJA = "django ninja"  # bench/ninja_baseline.py: idiomatic Ninja, in Agora's settings
 DEEP_PAGE = 40  # the deep page row reads the 41st page of 100 rows
 
 
@@ -204,10 +208,12 @@ def scenarios(hot: int, deep_cursor: str) -> list[Scenario]:
     return [
         Scenario("product list, 20 rows", "agora", "/api/products/?page_size=20"),
         Scenario("product list, 20 rows", "naive DRF", "/bench/naive/products/?page_size=20"),
+        Scenario("product list, 20 rows", NINJA, "/bench/ninja/products/?limit=20"),
         Scenario("product list, 20 rows", "floor", "/bench/floor/products/?page_size=20"),
         Scenario("product list, 20 rows", BARE, "/api/products/?page_size=20", ports=bare),
         Scenario("product list, 100 rows", "agora", "/api/products/?page_size=100"),
         Scenario("product list, 100 rows", "naive DRF", "/bench/naive/products/?page_size=100"),
+        Scenario("product list, 100 rows", NINJA, "/bench/ninja/products/?limit=100"),
         Scenario("product list, 100 rows", "floor", "/bench/floor/products/?page_size=100"),
         Scenario("product list, 100 rows", BARE, "/api/products/?page_size=100", ports=bare),
         Scenario("deep page (41st of 100)", "agora", deep),
@@ -216,13 +222,20 @@ def scenarios(hot: int, deep_cursor: str) -> list[Scenario]:
             "naive DRF",
             f"/bench/naive/products/?page_size=100&page={DEEP_PAGE + 1}",
         ),
+        Scenario(
+            "deep page (41st of 100)",
+            NINJA,
+            f"/bench/ninja/products/?limit=100&offset={DEEP_PAGE * 100}",
+        ),
         Scenario("deep page (41st of 100)", BARE, deep, ports=bare),
         Scenario("one product", "agora", one),
         Scenario("one product", "naive DRF", f"/bench/naive/products/{hot}/"),
+        Scenario("one product", NINJA, f"/bench/ninja/products/{hot}/"),
         Scenario("one product", BARE, one, ports=bare),
         Scenario("place an order", "agora", "/api/orders/", "POST", auth=True, idempotency=True),
         Scenario("place an order", "agora, no key", "/api/orders/", "POST", auth=True),
         Scenario("place an order", "naive DRF", "/bench/naive/orders/", "POST", auth=True),
+        Scenario("place an order", NINJA, "/bench/ninja/orders/", "POST", auth=True),
         Scenario("place an order", "floor", "/bench/floor/orders/", "POST", auth=True),
         Scenario("place an order", BARE, "/api/orders/", "POST", auth=True, ports=bare),
     ]
@@ -278,7 +291,7 @@ def journey(
 
 
 PAIR_PORTS = (PORT + 1, PORT + 2)
-PAIR_PGBOUNCER_PORT = 6433
+PAIR_PGBOUNCER_PORT = 6433 + PORT - 8200
 
 
 def two_instances_scenario() -> Scenario:
@@ -420,6 +433,10 @@ def main() -> None:
     env = bench_env(db, broker)
     ensure_database(db)
     seeded = seed(env)
+    from bench import basket  # it imports this module's pieces
+
+    baskets = basket.selected(args.only)
+    shoppers, download = basket.seed(env, args.connections) if baskets else ("", 0)
     token, hot = seeded.token, seeded.hot
     worker = start_worker(env)
     server = gunicorn("bench.wsgi", PORT, env)
@@ -454,6 +471,11 @@ def main() -> None:
                         warm=warm,
                     )
                 )
+            for s in baskets:  # one run of the journey: its row and each step's
+                for r in basket.journey(
+                    s, shoppers, download, args.seconds, args.connections, round_number == 0
+                ):
+                    runs.setdefault(r.scenario, []).append(r)
         results = [
             replace(
                 rs[0],
@@ -490,6 +512,11 @@ def main() -> None:
     print(
         f"{JOURNEY}: journeys finished per second (4 requests each: order, address, shipping, "
         f"payment), wrk -t{args.connections} (one connection per thread); p99 per request"
+    )
+    print(
+        f"{basket.JOURNEY} (bench/basket.lua): journeys per second (add, confirm, pay; naive "
+        "DRF: add, confirm), one shopper per connection; its steps' rows: each step's answers "
+        "per second of the time the connections waited for it, p99 of that step"
     )
     subprocess.run([sys.executable, "-m", "bench.joined"], env=env, cwd=ROOT, check=True)
     if args.search:  # its own database (BENCH_SEARCH_DATABASE_URL): it empties the catalog

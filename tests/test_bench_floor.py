@@ -147,3 +147,180 @@ def test_the_floor_takes_stock_safely_and_knows_its_users(
     assert place("not-a-token") == 401
     assert place(shopper.test_token_key) == 201  # type: ignore[attr-defined]
     assert place(shopper.test_token_key) == 409  # type: ignore[attr-defined]
+
+
+@pytest.mark.urls("bench.urls")
+def test_the_ninja_baseline_serves_its_rows(
+    api: Callable[[User | None], Any], make_product: Callable[..., Any], shopper: User
+) -> None:
+    """bench/ninja_baseline.py: its page, one product, and an order as safe as naive DRF's."""
+    _products(make_product, 25)
+    page = api(None).get("/bench/ninja/products/?limit=20").json()
+    assert (page["count"], len(page["items"])) == (25, 20)
+    assert set(page["items"][0]) == {
+        "id",
+        "name",
+        "description",
+        "price",
+        "stock",
+        "is_active",
+        "created_at",
+        "updated_at",
+    }
+    product = make_product("Last one", price="4.50", stock=1)
+    assert api(None).get(f"/bench/ninja/products/{product.pk}/").json()["name"] == "Last one"
+    body = {"product_id": product.pk, "quantity": 1}
+    url = "/bench/ninja/orders/"
+    assert api(None).post(url, body, format="json").status_code == 401
+    placed = api(shopper).post(url, body, format="json")
+    assert placed.status_code == 201, placed.content
+    assert placed.json()["total"] == "4.50"
+    assert placed.json()["lines"][0]["product_name"] == "Last one"
+    assert api(shopper).post(url, body, format="json").status_code == 409
+    product.refresh_from_db()
+    assert product.stock == 0
+
+
+def _masked(body: bytes) -> bytes:
+    """A body with its ids, times and charge reference masked: what differs between two
+    orders (or payments) made alike."""
+    body = re.sub(rb'"(id|order_id)":\d+', rb'"\1":0', body)
+    body = re.sub(rb'"gateway_reference":"ch_[0-9a-f]{24}"', b'"gateway_reference":"ch"', body)
+    return re.sub(rb'"(created_at|updated_at)":"[^"]+"', rb'"\1":"T"', body)
+
+
+def _bare_post(view: Callable[..., Any], path: str, user: User, body: Any, **kwargs: Any) -> Any:
+    request = RequestFactory().post(
+        path,
+        orjson.dumps(body) if body is not None else b"",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {user.test_token_key}",  # type: ignore[attr-defined]
+    )
+    return view(request, **kwargs)
+
+
+ITEMS = "/api/basket/items/"
+
+
+def test_adding_to_the_basket_is_the_same_bytes(
+    api: Callable[[User | None], Any],
+    make_product: Callable[..., Any],
+    make_user: Callable[..., User],
+) -> None:
+    """Two shoppers fill their baskets alike, one through Agora, one through the floor: a
+    new line, a line grown, a second line, a line whose stock ran short since."""
+    ours_client, floor_user = api(make_user("ours")), make_user("floor")
+    lamp = make_product("Lamp", price="12.50", stock=5)
+    kettle = make_product("Kettl\u00e9", price="19.99", stock=3, ships=False)
+    adds = [(lamp, 2), (lamp, 1), (kettle, 3)]
+    for product, quantity in adds:
+        body = {"product_id": product.pk, "quantity": quantity}
+        ours = ours_client.post(ITEMS, body, format="json")
+        assert ours.status_code == 200, ours.content
+        floor = _bare_post(views.basket_add, ITEMS, floor_user, body)
+        assert floor.status_code == 200
+        assert floor.content == ours.content
+    kettle.stock = 1
+    kettle.save()
+    body = {"product_id": lamp.pk, "quantity": 1}
+    ours = ours_client.post(ITEMS, body, format="json")
+    floor = _bare_post(views.basket_add, ITEMS, floor_user, body)
+    assert floor.content == ours.content
+    assert b'"problem":"out_of_stock"' in floor.content
+    too_many = {"product_id": lamp.pk, "quantity": 2}  # 4 + 2 > 5 in stock
+    assert ours_client.post(ITEMS, too_many, format="json").status_code == 409
+    assert _bare_post(views.basket_add, ITEMS, floor_user, too_many).status_code == 409
+
+
+@pytest.mark.parametrize("lines", [1, 3])
+def test_confirming_and_paying_are_the_same_bytes(
+    api: Callable[[User | None], Any],
+    make_product: Callable[..., Any],
+    shopper: User,
+    gateway: Any,
+    lines: int,
+) -> None:
+    """The same shopper confirms a basket through Agora (with an Idempotency-Key) and an
+    alike one through the floor, then pays each with tok_visa: the same bytes, ids, times
+    and the charge's reference apart."""
+    client = api(shopper)
+    products = [
+        make_product(f"Song {i}", price=f"{i + 1}.49", stock=10, ships=i == 1) for i in range(lines)
+    ]
+
+    def fill() -> None:
+        for product in reversed(products):  # added in another order than the id order
+            body = {"product_id": product.pk, "quantity": 2}
+            assert client.post(ITEMS, body, format="json").status_code == 200
+
+    fill()
+    ours = client.post("/api/basket/confirm/", HTTP_IDEMPOTENCY_KEY="ours")
+    assert ours.status_code == 201, ours.content
+    fill()
+    floor = _bare_post(views.basket_confirm, "/api/basket/confirm/", shopper, None)
+    assert floor.status_code == 201
+    _same_but_ids_and_times(bytes(ours.content), floor.content)
+    assert client.get("/api/basket/").json()["lines"] == []
+    for product in products:
+        product.refresh_from_db()
+        assert product.stock == 6
+    if lines > 1:  # the floor pays only what needs no address: as the bench's product
+        return
+    ours_order, floor_order = ours.json()["id"], orjson.loads(floor.content)["id"]
+    path = f"/api/orders/{ours_order}/payments/"
+    paid = client.post(path, {"card_token": "tok_visa"}, format="json", HTTP_IDEMPOTENCY_KEY="p")
+    assert paid.status_code == 201, paid.content
+    floor_path = f"/api/orders/{floor_order}/payments/"
+    floor_paid = _bare_post(
+        views.order_pay, floor_path, shopper, {"card_token": "tok_visa"}, order_id=floor_order
+    )
+    assert floor_paid.status_code == 201
+    assert _masked(floor_paid.content) == _masked(bytes(paid.content))
+    assert client.get(f"/api/orders/{floor_order}/").json()["status"] == "paid"
+    again = _bare_post(
+        views.order_pay, floor_path, shopper, {"card_token": "tok_visa"}, order_id=floor_order
+    )
+    assert again.status_code == 409
+
+
+@pytest.mark.urls("bench.urls")
+def test_naive_drf_fills_and_confirms_a_basket_safely(
+    api: Callable[[User | None], Any], make_product: Callable[..., Any], shopper: User
+) -> None:
+    """bench/baselines.py's naive basket: add grows a line under its stock, confirm makes the
+    order and takes the stock, and a basket beyond the stock makes none."""
+    client, product = api(shopper), make_product("Song", price="1.49", stock=3, ships=False)
+    add = {"product_id": product.pk, "quantity": 2}
+    basket = client.post("/bench/naive/basket/items/", add, format="json")
+    assert basket.status_code == 200, basket.content
+    assert basket.json()["lines"][0]["quantity"] == 2
+    order = client.post("/bench/naive/basket/confirm/")
+    assert order.status_code == 201, order.content
+    assert order.json()["total"] == "2.98"
+    product.refresh_from_db()
+    assert product.stock == 1
+    assert client.post("/bench/naive/basket/items/", add, format="json").status_code == 400
+    assert client.post("/bench/naive/basket/confirm/").status_code == 400  # empty
+
+
+def test_the_basket_journey_reads_a_row_per_step() -> None:
+    """bench/basket.py turns wrk's output and basket.lua's per-step lines into rows."""
+    from bench import basket
+
+    output = """  16 threads and 16 connections
+  Latency Distribution
+     99%  120.50ms
+  600 requests in 2.00s, 1.00MB read
+Journeys: 200
+Step add: ok 200 failed 1 busy_ms 4000.0 p50_ms 18.000 p99_ms 40.500
+Step confirm: ok 200 failed 0 busy_ms 8000.0 p50_ms 38.000 p99_ms 80.000
+Step pay: ok 200 failed 0 busy_ms 20000.0 p50_ms 98.000 p99_ms 150.000
+"""
+    agora = basket.scenarios()[0]
+    rows = basket.results(output, agora, seconds=2, connections=16)
+    assert [(r.scenario.group, r.rps, r.errors, r.p99_ms) for r in rows] == [
+        ("basket journey", 100.0, 1, 120.5),
+        ("add to basket", 800.0, 1, 40.5),  # 200 answers in 4 s of waiting over 16 connections
+        ("confirm (basket -> order)", 400.0, 0, 80.0),
+        ("pay an order", 160.0, 0, 150.0),
+    ]

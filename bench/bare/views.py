@@ -7,6 +7,7 @@ back to a bound, a malformed body is a 400, and nothing else is validated.
 
 import base64
 import hashlib
+import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -184,5 +185,248 @@ def order_place(request: HttpRequest) -> HttpResponse:
         "created_at": now,
         "updated_at": now,
         "lines": [line],
+    }
+    return _json(body, 201)
+
+
+# --- the basket journey (bench/basket.lua): add to basket, confirm, pay ---------------------
+
+
+def _user(db: Any, request: HttpRequest, now: datetime) -> tuple[int, str] | None:
+    """The token's user (id, username), looked up as order_place looks it up."""
+    header = request.headers.get("Authorization", "")
+    db.execute(_USER, [hashlib.sha256(header[6:].encode()).hexdigest(), now])
+    row = db.fetchone()
+    return None if row is None else (row[0], row[1])
+
+
+def _body(request: HttpRequest) -> Any:
+    """The request's JSON body (an empty body is {}), or None when it is not JSON."""
+    try:
+        return orjson.loads(request.body) if request.body else {}
+    except orjson.JSONDecodeError:
+        return None
+
+
+# The basket row locked (created on first use: the upsert's update takes the row lock), as
+# Agora's _locked_basket serializes a basket's changes.
+_BASKET = (
+    "INSERT INTO ordering_basket (owner_id, created_at, updated_at) VALUES (%s, %s, %s) "
+    "ON CONFLICT (owner_id) DO UPDATE SET owner_id = EXCLUDED.owner_id RETURNING id"
+)
+# The line added or grown, only while the product is active and its stock holds the line's
+# new count (at most 1000, Agora's MAX_QUANTITY): no row back means refused.
+_ADD = (
+    "INSERT INTO ordering_basketline (basket_id, product_id, quantity, added_at) "
+    "SELECT %s, p.id, %s, %s FROM catalog_product p WHERE p.id = %s AND p.is_active "
+    "AND p.stock >= %s AND %s <= 1000 "
+    "ON CONFLICT (basket_id, product_id) DO UPDATE "
+    "SET quantity = ordering_basketline.quantity + EXCLUDED.quantity "
+    "WHERE ordering_basketline.quantity + EXCLUDED.quantity <= least(1000, "
+    "(SELECT stock FROM catalog_product WHERE id = EXCLUDED.product_id AND is_active)) "
+    "RETURNING id"
+)
+_BASKET_LINES = (
+    "SELECT p.id, p.name, l.quantity, p.price, p.stock, p.is_active FROM ordering_basketline l "
+    "JOIN catalog_product p ON p.id = l.product_id WHERE l.basket_id = %s "
+    "ORDER BY l.added_at, l.id"
+)
+
+
+def _basket_out(rows: list[Any]) -> dict[str, Any]:
+    """Agora's BasketOut of the lines (product id, name, quantity, price, stock, active)."""
+    lines = []
+    for product_id, name, quantity, price, stock, active in rows:
+        problem = None if active and stock >= quantity else "out_of_stock" if active else "archived"
+        lines.append(
+            {
+                "product_id": product_id,
+                "product_name": name,
+                "quantity": quantity,
+                "unit_price": price,
+                "line_total": price * quantity,
+                "available": stock if active else 0,
+                "problem": problem,
+            }
+        )
+    total = sum((line["line_total"] for line in lines), Decimal(0)).quantize(_CENT)
+    can_confirm = bool(lines) and all(line["problem"] is None for line in lines)
+    return {"lines": lines, "total": total, "can_confirm": can_confirm}
+
+
+@csrf_exempt
+def basket_add(request: HttpRequest) -> HttpResponse:
+    """Put a product in the token user's basket (a line grows if it is there): the basket
+    locked, the line upserted under its stock check, the basket read back with its products."""
+    if request.method != "POST":
+        return _json({"error": "method_not_allowed"}, 405)
+    data = _body(request)
+    try:
+        product_id, quantity = int(data["product_id"]), int(data["quantity"])
+    except (ValueError, TypeError, KeyError):
+        return _json({"error": "invalid"}, 400)
+    now = timezone.now()
+    with connection.cursor() as db:
+        user = _user(db, request, now)
+        if user is None:
+            return _json({"error": "not_authenticated"}, 401)
+        with transaction.atomic():
+            db.execute(_BASKET, [user[0], now, now])
+            (basket_id,) = db.fetchone()
+            db.execute(_ADD, [basket_id, quantity, now, product_id, quantity, quantity])
+            if db.fetchone() is None:
+                transaction.set_rollback(True)
+                return _json({"error": "out_of_stock"}, 409)
+            db.execute(_BASKET_LINES, [basket_id])
+            rows = db.fetchall()
+    return _json(_basket_out(rows))
+
+
+# Every line's stock taken in one statement (a line that cannot be served takes nothing: the
+# count of taken rows against the basket's lines decides, and a shortfall rolls it all back).
+_TAKE_BASKET = (
+    "WITH wanted AS (SELECT product_id, quantity FROM ordering_basketline WHERE basket_id = %s), "
+    "taken AS (UPDATE catalog_product p SET stock = p.stock - w.quantity, updated_at = %s "
+    "FROM wanted w WHERE p.id = w.product_id AND p.is_active AND p.stock >= w.quantity "
+    "RETURNING p.id, p.name, p.price, p.ships, w.quantity) "
+    "SELECT id, name, price, ships, quantity, (SELECT count(*) FROM wanted) FROM taken "
+    "ORDER BY id"
+)
+_LOCK_BASKET = "SELECT id FROM ordering_basket WHERE owner_id = %s FOR UPDATE"
+_EMPTY_BASKET = "DELETE FROM ordering_basketline WHERE basket_id = %s"
+
+
+def _order_out(
+    order_id: int, user: tuple[int, str], lines: list[dict[str, Any]], ships: bool, now: datetime
+) -> dict[str, Any]:
+    """Agora's OrderOut of a new order (no address, no method yet)."""
+    total = sum((line["line_total"] for line in lines), Decimal(0)).quantize(_CENT)
+    return {
+        "id": order_id,
+        "customer": user[1],
+        "status": "awaiting_payment",
+        "lines_total": total,
+        "shipping_cost": Decimal("0.00"),
+        "total": total,
+        "needs_shipping": ships,
+        "shipping_address": None,
+        "shipping_method": None,
+        "created_at": now,
+        "updated_at": now,
+        "lines": lines,
+    }
+
+
+@csrf_exempt
+def basket_confirm(request: HttpRequest) -> HttpResponse:
+    """The token user's basket becomes an order awaiting payment: the basket locked, every
+    line's stock taken in one statement, the order and its lines inserted, the basket emptied,
+    in one transaction. No Idempotency-Key (as order_place: the cost the key adds)."""
+    if request.method != "POST":
+        return _json({"error": "method_not_allowed"}, 405)
+    now = timezone.now()
+    with connection.cursor() as db:
+        user = _user(db, request, now)
+        if user is None:
+            return _json({"error": "not_authenticated"}, 401)
+        with transaction.atomic():
+            db.execute(_LOCK_BASKET, [user[0]])
+            basket = db.fetchone()
+            db.execute(_TAKE_BASKET, [basket[0] if basket else 0, now])
+            taken = db.fetchall()
+            if not taken or len(taken) < taken[0][5]:
+                transaction.set_rollback(True)
+                return _json({"error": "basket_empty_or_unavailable"}, 409)
+            lines = [
+                {
+                    "product_id": product_id,
+                    "product_name": name,
+                    "quantity": quantity,
+                    "unit_price": price,
+                    "line_total": price * quantity,
+                }
+                for product_id, name, price, _, quantity, _ in taken
+            ]
+            ships = any(row[3] for row in taken)
+            out = _order_out(0, user, lines, ships, now)
+            db.execute(_ORDER, [user[0], out["total"], ships, now, now])
+            (out["id"],) = db.fetchone()
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(lines))
+            db.execute(
+                "INSERT INTO ordering_orderline (order_id, product_id, product_name, quantity, "
+                f"unit_price) VALUES {values}",
+                [
+                    value
+                    for line in lines
+                    for value in (
+                        out["id"],
+                        line["product_id"],
+                        line["product_name"],
+                        line["quantity"],
+                        line["unit_price"],
+                    )
+                ],
+            )
+            db.execute(_EMPTY_BASKET, [basket[0]])
+    return _json(out, 201)
+
+
+_PAY_ORDER = (
+    "UPDATE ordering_order SET status = 'paid', updated_at = %s WHERE id = %s AND owner_id = %s "
+    "AND status = 'awaiting_payment' AND (NOT needs_shipping OR (ship_to_country <> '' "
+    "AND shipping_method_id IS NOT NULL)) RETURNING total"
+)
+_PAYMENT = (
+    "INSERT INTO payments_payment (payable_kind, payable_id, owner_id, amount, currency, "
+    "status, gateway_reference, refund_reference, decline_reason, client_secret, "
+    "amount_refunded, created_at, updated_at) VALUES ('order', %s, %s, %s, %s, 'succeeded', "
+    "%s, '', '', '', 0, %s, %s) RETURNING id"
+)
+_DUMMY_CHARGE = (
+    "INSERT INTO payments_dummycharge (reference, charge_id, amount, currency, "
+    "requires_action, created_at) VALUES (%s, %s, %s, %s, false, %s)"
+)
+
+
+@csrf_exempt
+def order_pay(request: HttpRequest, order_id: int) -> HttpResponse:
+    """Pay one of the token user's orders with tok_visa, in one transaction: the order's
+    conditional update to paid (awaiting payment, and an address and a method if it ships),
+    a succeeded payment and the dummy gateway's charge row. No gateway call between
+    transactions, no Idempotency-Key, no event (what Agora's three steps add)."""
+    if request.method != "POST":
+        return _json({"error": "method_not_allowed"}, 405)
+    data = _body(request)
+    if not isinstance(data, dict) or data.get("card_token") != "tok_visa":
+        return _json({"error": "card_token_invalid"}, 400)
+    now = timezone.now()
+    currency = settings.AGORA_CURRENCY
+    charge = f"ch_{uuid.uuid4().hex[:24]}"
+    with connection.cursor() as db:
+        user = _user(db, request, now)
+        if user is None:
+            return _json({"error": "not_authenticated"}, 401)
+        with transaction.atomic():
+            db.execute(_PAY_ORDER, [now, order_id, user[0]])
+            paid = db.fetchone()
+            if paid is None:
+                transaction.set_rollback(True)
+                return _json({"error": "order_not_payable"}, 409)
+            (amount,) = paid
+            db.execute(_PAYMENT, [order_id, user[0], amount, currency, charge, now, now])
+            (payment_id,) = db.fetchone()
+            db.execute(_DUMMY_CHARGE, [f"bench-bare-{payment_id}", charge, amount, currency, now])
+    body = {
+        "id": payment_id,
+        "amount": amount,
+        "currency": currency,
+        "status": "succeeded",
+        "decline_reason": "",
+        "gateway_reference": charge,
+        "client_secret": "",
+        "amount_refunded": Decimal("0.00"),
+        "created_at": now,
+        "updated_at": now,
+        "order_id": order_id,
     }
     return _json(body, 201)

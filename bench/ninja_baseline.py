@@ -1,0 +1,113 @@
+"""The Django Ninja baseline (bench only): what a team gets from idiomatic Ninja code.
+
+Not tuned: `ModelSchema` output, Ninja's own `LimitOffsetPagination` for the list (with its
+`COUNT(*)`), a `HttpBearer` for Agora's `Authorization: Token <key>` header doing the same
+token look-up as Agora's (by the key's hash, alive, its user active), and an order placement
+as safe as naive DRF's (the product's row locked, the stock checked, a conditional update).
+Mounted by bench/urls.py under /bench/ninja/, inside Agora's settings and middleware as naive
+DRF is.
+"""
+
+import hashlib
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, ModelSchema, NinjaAPI, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import HttpBearer
+
+from apps.accounts.models import ApiToken
+from apps.catalog.models import Product
+from apps.ordering.models import Order, OrderLine
+
+api = NinjaAPI(urls_namespace="bench-ninja", docs_url=None, openapi_url=None)
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Token <key>`, looked up as Agora looks it up."""
+
+    openapi_scheme = "token"
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        alive = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(alive, key_hash=hashlib.sha256(token.encode()).hexdigest())
+            .filter(user__is_active=True)
+            .first()
+        )
+        return found.user if found else None
+
+
+class ProductOut(ModelSchema):
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "name",
+            "description",
+            "price",
+            "stock",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class NewOrderIn(Schema):
+    product_id: int = Field(ge=1)
+    quantity: int = Field(ge=1, le=1000)
+
+
+class OrderLineOut(Schema):
+    product_id: int
+    product_name: str
+    quantity: int
+    unit_price: Decimal
+
+
+class OrderOut(Schema):
+    id: int
+    status: str
+    total: Decimal
+    created_at: datetime
+    lines: list[OrderLineOut]
+
+
+@api.get("/products/", response=list[ProductOut])
+@paginate(LimitOffsetPagination, max_limit=100)
+def product_list(request: HttpRequest) -> QuerySet[Product]:
+    return Product.objects.filter(is_active=True).order_by("-created_at", "-id")
+
+
+@api.get("/products/{product_id}/", response=ProductOut)
+def product_get(request: HttpRequest, product_id: int) -> Product:
+    return get_object_or_404(Product, pk=product_id, is_active=True)
+
+
+@api.post("/orders/", response={201: OrderOut}, auth=TokenAuth())
+def order_place(request: HttpRequest, data: NewOrderIn) -> Status[Order]:
+    with transaction.atomic():
+        product = get_object_or_404(
+            Product.objects.select_for_update(), pk=data.product_id, is_active=True
+        )
+        if product.stock < data.quantity:
+            raise HttpError(409, "out of stock")
+        Product.objects.filter(pk=product.pk).update(stock=F("stock") - data.quantity)
+        buyer = request.auth  # type: ignore[attr-defined]
+        order = Order.objects.create(owner=buyer, total=product.price * data.quantity)
+        OrderLine.objects.create(
+            order=order,
+            product=product,
+            product_name=product.name,
+            quantity=data.quantity,
+            unit_price=product.price,
+        )
+    return Status(201, order)
