@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from celery import Celery
@@ -63,6 +64,12 @@ def worker(redis_up):
         client.close()
 
 
+def wait_for(result: Any) -> Any:
+    """The task's result. This process is a client here, never a worker, whatever an earlier
+    in-process worker (tests/test_request_id.py) left in Celery's process-wide state."""
+    return result.get(timeout=60, disable_sync_subtasks=False)
+
+
 def test_a_worker_runs_a_service_with_a_json_dto(worker, make_user, make_product):
     shopper = make_user()
     product = make_product(price="3.50", stock=5)
@@ -71,7 +78,7 @@ def test_a_worker_runs_a_service_with_a_json_dto(worker, make_user, make_product
         args=["order_place", {"product_id": product.pk, "quantity": 2}],
         kwargs={"actor_id": shopper.pk},
     )
-    body = result.get(timeout=60)
+    body = wait_for(result)
     assert (body["status"], body["total"]) == ("awaiting_payment", "7.00")
     assert Order.objects.get().owner_id == shopper.pk
     assert Product.objects.get(pk=product.pk).stock == 3
@@ -86,5 +93,5 @@ def test_a_worker_refuses_bad_input_like_every_delivery(worker, make_user):
         kwargs={"actor_id": shopper.pk},
     )
     with pytest.raises(Exception, match="input is not valid"):
-        result.get(timeout=60)
+        wait_for(result)
     assert not Order.objects.exists()

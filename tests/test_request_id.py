@@ -10,7 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
-from celery import Celery, current_app
+from celery import Celery
+from celery._state import _set_task_join_will_block, current_app
 from django.test import Client
 
 from apps.bookings.gateways import BookingRequest, HttpSupplierGateway
@@ -247,6 +248,9 @@ def memory_app():
     # a later test's threads would send their tasks to this app's dead broker): give both back
     project_app.set_current()
     project_app.set_default()
+    # and its pool marked this process as a worker's, in which result.get() refuses to wait
+    # (a later test's client would be told "Never call result.get() within a task")
+    _set_task_join_will_block(False)
 
 
 def test_a_published_message_carries_the_id(memory_app) -> None:
