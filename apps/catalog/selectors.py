@@ -212,11 +212,15 @@ def variants_of(product_id: int, price: Any, *, archived: bool) -> list[dict[str
     if not archived:
         variants = variants.filter(is_active=True)
     rows = variants.order_by("id").values("id", "sku", "attributes", "price", "stock", "is_active")
-    return [
+    return [  # in VariantOut's order: the output is rendered from these dicts as they are
         {
-            **row,
+            "id": row["id"],
+            "sku": row["sku"],
+            "attributes": row["attributes"],
             "price": price if row["price"] is None else row["price"],
             "own_price": row["price"],
+            "stock": row["stock"],
+            "is_active": row["is_active"],
         }
         for row in rows
     ]

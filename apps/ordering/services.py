@@ -389,12 +389,12 @@ def order_confirm(*, actor: User) -> OrderOut:
 
 @service(
     role=SHOPPER,
-    errors=[ProductNotFound, VariantNotFound, VariantRequired, OutOfStock, OrderTotalTooLarge],
+    errors=[ProductNotFound, OutOfStock, OrderTotalTooLarge, VariantNotFound, VariantRequired],
     atomic=True,
 )
 def order_place(*, actor: User, data: NewOrder) -> OrderOut:
-    """Order a quantity of one variant straight away (no basket), at today's price:
-    `variant_id`, or `product_id` alone when the product has one variant (several are a 400
+    """Order a quantity of one product straight away (no basket), at today's price: its
+    variant `variant_id`, or `product_id` alone when it has one variant (several are a 400
     `variant_required`).
 
     Its stock is taken at once; not enough stock is a 409 `out_of_stock` and nothing is
