@@ -416,13 +416,15 @@ def _locked_variant(product_id: int, variant_id: int) -> Variant:
 
 
 def _variant_out(variant_id: int) -> VariantOut:
-    row = Variant.objects.filter(pk=variant_id).values(
-        "id", "sku", "attributes", "price", "stock", "is_active", "product__price"
-    )[0]
-    own = row.pop("price")
-    product_price = row.pop("product__price")
-    return VariantOut.model_validate(
-        {**row, "price": product_price if own is None else own, "own_price": own}
+    variant = Variant.objects.select_related("product").get(pk=variant_id)
+    return VariantOut(
+        id=variant.pk,
+        sku=variant.sku,
+        attributes=variant.attributes,
+        price=variant.product.price if variant.price is None else variant.price,
+        own_price=variant.price,
+        stock=variant.stock,
+        is_active=variant.is_active,
     )
 
 
