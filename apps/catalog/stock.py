@@ -110,8 +110,8 @@ def take(wanted: Mapping[int, int]) -> Taking:
     if failed:
         return Taking(taken={}, failed=failed)
     deltas: dict[int, int] = defaultdict(int)
-    for pk, *_ in rows:
-        deltas[_product_of(rows, pk)] -= wanted[pk]
+    for pk, product_id, *_ in rows:
+        deltas[product_id] -= wanted[pk]
     products = _move_products(deltas, now)
     taken = {}
     for pk, product_id, sku, attributes, price, stock in rows:
@@ -128,10 +128,6 @@ def take(wanted: Mapping[int, int]) -> Taking:
             ships=bool(ships),
         )
     return Taking(taken=taken, failed=[])
-
-
-def _product_of(rows: list[tuple[Any, ...]], variant_id: int) -> int:
-    return next(row[1] for row in rows if row[0] == variant_id)
 
 
 def _why_not(variant_id: int, quantity: int) -> OutOfStock | ProductNotFound:
