@@ -156,3 +156,28 @@ def test_the_product_stock_endpoint_needs_a_single_variant(merchant, shirt):
 def test_variants_are_for_merchants(shopper, shirt):
     with pytest.raises(Forbidden):
         variant_create(actor=shopper, data=NewVariant(product_id=shirt.id, sku="NOPE"))
+
+
+def test_variants_over_rest(api, merchant, shopper, shirt):
+    client = api(merchant)
+    base = f"/api/products/{shirt.id}/variants/"
+    created = client.post(base, {"sku": "SHIRT-L", "stock": 2, "price": "23.00"}, format="json")
+    assert created.status_code == 201, created.json()
+    large = created.json()["id"]
+    assert created.json()["price"] == "23.00"
+    stock = client.post(f"{base}{large}/stock/", {"delta": 3}, format="json")
+    assert (stock.status_code, stock.json()["stock"]) == (200, 5)
+    refused = client.post(f"/api/products/{shirt.id}/stock/", {"delta": 1}, format="json")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (400, "variant_required")
+    taken = client.post(base, {"sku": "SHIRT-L"}, format="json")
+    assert (taken.status_code, taken.json()["error"]["code"]) == (409, "sku_taken")
+    assert client.patch(f"{base}{large}/", {"price": None}, format="json").json()["price"] == (
+        "20.00"
+    )
+    assert client.post(f"{base}{large}/archive/").json()["is_active"] is False
+    last = client.post(f"{base}{shirt.variants[0].id}/archive/")
+    assert (last.status_code, last.json()["error"]["code"]) == (409, "last_active_variant")
+    assert api(shopper).post(base, {"sku": "NOPE"}, format="json").status_code == 403
+    shown = api(None).get(f"/api/products/{shirt.id}/").json()
+    assert [v["sku"] for v in shown["variants"]] == ["SHIRT-M"]
+    assert shown["stock"] == 4
