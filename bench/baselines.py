@@ -22,8 +22,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.catalog.models import Product
+from apps.catalog.models import Product, Variant
 from apps.ordering.models import Basket, BasketLine, Order, OrderLine
+from bench.bare.views import take_stock
 
 
 class NaivePagination(pagination.PageNumberPagination):
@@ -72,19 +73,29 @@ class NaiveOrderSerializer(serializers.ModelSerializer[Order]):
     def create(self, validated_data: dict[str, Any]) -> Order:
         quantity = validated_data["quantity"]
         with transaction.atomic():
-            product = Product.objects.select_for_update().get(pk=validated_data["product_id"])
-            if product.stock < quantity:
-                raise serializers.ValidationError({"quantity": "out of stock"})
-            Product.objects.filter(pk=product.pk).update(stock=F("stock") - quantity)
-            order = Order.objects.create(
-                owner=self.context["request"].user, total=product.price * quantity
+            # the product's first active variant, locked, then the product (the lock order)
+            variant = (
+                Variant.objects.select_for_update()
+                .filter(product_id=validated_data["product_id"], is_active=True)
+                .order_by("id")
+                .first()
             )
+            if variant is None or variant.stock < quantity:
+                raise serializers.ValidationError({"quantity": "out of stock"})
+            product = Product.objects.select_for_update().get(pk=variant.product_id)
+            Variant.objects.filter(pk=variant.pk).update(stock=F("stock") - quantity)
+            Product.objects.filter(pk=product.pk).update(stock=F("stock") - quantity)
+            price = variant.price or product.price
+            order = Order.objects.create(owner=self.context["request"].user, total=price * quantity)
             OrderLine.objects.create(
                 order=order,
                 product=product,
+                variant=variant,
                 product_name=product.name,
+                sku=variant.sku,
+                attributes=variant.attributes,
                 quantity=quantity,
-                unit_price=product.price,
+                unit_price=price,
             )
         return order
 
@@ -196,6 +207,12 @@ def floor_products(request: HttpRequest) -> HttpResponse:
     return HttpResponse(body, content_type="application/json")
 
 
+_LINE_SQL = (
+    "INSERT INTO ordering_orderline (order_id, product_id, variant_id, product_name, sku, "
+    "attributes, quantity, unit_price) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
 @csrf_exempt
 def floor_order(request: HttpRequest) -> HttpResponse:
     """The same token look-up and the same stock safety as Agora, nothing else."""
@@ -212,15 +229,10 @@ def floor_order(request: HttpRequest) -> HttpResponse:
         if user is None:
             return JsonResponse({"error": "not_authenticated"}, status=401)
         with transaction.atomic():
-            cursor.execute(
-                "UPDATE catalog_product SET stock = stock - %s, updated_at = %s "
-                "WHERE id = %s AND is_active AND stock >= %s RETURNING name, price",
-                [data["quantity"], now, data["product_id"], data["quantity"]],
-            )
-            taken = cursor.fetchone()
+            taken = take_stock(cursor, data["product_id"], data["quantity"], now)
             if taken is None:
                 return JsonResponse({"error": "out_of_stock"}, status=409)
-            name, price = taken
+            variant_id, sku, attributes, name, price, _ = taken
             total = price * data["quantity"]
             cursor.execute(
                 "INSERT INTO ordering_order (owner_id, status, total, created_at, updated_at) "
@@ -229,9 +241,17 @@ def floor_order(request: HttpRequest) -> HttpResponse:
             )
             (order_id,) = cursor.fetchone()
             cursor.execute(
-                "INSERT INTO ordering_orderline (order_id, product_id, product_name, quantity, "
-                "unit_price) VALUES (%s, %s, %s, %s, %s)",
-                [order_id, data["product_id"], name, data["quantity"], price],
+                _LINE_SQL,
+                [
+                    order_id,
+                    data["product_id"],
+                    variant_id,
+                    name,
+                    sku,
+                    orjson.dumps(attributes).decode(),
+                    data["quantity"],
+                    price,
+                ],
             )
     body = {"id": order_id, "status": "awaiting_payment", "total": total}
     return HttpResponse(
@@ -273,15 +293,10 @@ def floor_journey_place(request: HttpRequest) -> HttpResponse:
         if user is None:
             return _json(_NOT_AUTHENTICATED, 401)
         with transaction.atomic():
-            cursor.execute(
-                "UPDATE catalog_product SET stock = stock - %s, updated_at = %s "
-                "WHERE id = %s AND is_active AND stock >= %s RETURNING name, price, ships",
-                [data["quantity"], now, data["product_id"], data["quantity"]],
-            )
-            taken = cursor.fetchone()
+            taken = take_stock(cursor, data["product_id"], data["quantity"], now)
             if taken is None:
                 return _json({"error": "out_of_stock"}, 409)
-            name, price, ships = taken
+            variant_id, sku, attributes, name, price, ships = taken
             total = price * data["quantity"]
             cursor.execute(
                 "INSERT INTO ordering_order (owner_id, status, total, needs_shipping, "
@@ -291,9 +306,17 @@ def floor_journey_place(request: HttpRequest) -> HttpResponse:
             )
             (order_id,) = cursor.fetchone()
             cursor.execute(
-                "INSERT INTO ordering_orderline (order_id, product_id, product_name, quantity, "
-                "unit_price) VALUES (%s, %s, %s, %s, %s)",
-                [order_id, data["product_id"], name, data["quantity"], price],
+                _LINE_SQL,
+                [
+                    order_id,
+                    data["product_id"],
+                    variant_id,
+                    name,
+                    sku,
+                    orjson.dumps(attributes).decode(),
+                    data["quantity"],
+                    price,
+                ],
             )
     return _json({"id": order_id, "status": "awaiting_payment", "total": total}, 201)
 

@@ -39,7 +39,7 @@ SEED = """
 import sys
 from django.contrib.auth.models import User
 from apps.accounts.interface import issue_token
-from apps.catalog.models import Product
+from apps.catalog.models import Product, Variant
 from apps.ordering.models import Order, OrderLine
 from apps.payments.models import DummyCharge, Payment
 from servicelayer.models import IdempotencyRecord
@@ -49,6 +49,8 @@ OrderLine.objects.all().delete(); Order.objects.all().delete()
 IdempotencyRecord.objects.all().delete()
 hot = [Product.objects.create(name=f"Load hot {i}", price="4.99", stock=stock, ships=False)
        for i in range(products)]
+for product in hot:  # its one default variant holds its stock
+    Variant.objects.create(product=product, sku=f"P{product.pk}", stock=stock)
 tokens = []
 for i in range(users):
     User.objects.get_or_create(username=f"load{i:03}")

@@ -90,7 +90,7 @@ def seed(env: dict[str, str]) -> Seeded:
 from decimal import Decimal
 from django.contrib.auth.models import User
 from apps.accounts.interface import issue_token
-from apps.catalog.models import Product
+from apps.catalog.models import Product, Variant
 from apps.ordering.models import Order, OrderLine
 from servicelayer.models import IdempotencyRecord
 from apps.payments.models import DummyCharge, Payment
@@ -105,6 +105,10 @@ Product.objects.bulk_create(
     for i in range(5000)
 )
 hot = Product.objects.create(name="Hot seller", price=Decimal("9.99"), stock=2_000_000_000)
+Variant.objects.bulk_create(  # each product's one default variant holds its stock
+    Variant(product_id=pk, sku=f"P{pk}", stock=stock)
+    for pk, stock in Product.objects.values_list("id", "stock")
+)
 user, _ = User.objects.get_or_create(username="bench")
 Address.objects.filter(owner=user).delete()
 address = Address.objects.create(owner=user, name="Bench", line1="Benchstr. 1", city="Berlin",

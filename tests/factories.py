@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apps.bookings.dto import NewBooking
 from apps.bookings.models import Hotel
-from apps.catalog.models import Product
+from apps.catalog.models import Product, Variant
 from supplier_sim.inventory import ROOM_TYPES, stay_total
 
 PASSWORD = "secret-pass-123"
@@ -53,6 +53,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
 class ProductFactory(factory.django.DjangoModelFactory[Product]):
     class Meta:
         model = Product
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Product {n + 1}")
     price = Decimal("10.00")
@@ -60,6 +61,13 @@ class ProductFactory(factory.django.DjangoModelFactory[Product]):
     is_active = True
     # digital unless a test says it ships: an order of them is paid without address or shipping
     ships = False
+
+    @factory.post_generation
+    def variant(product: Product, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """Its one default variant, as the migration and product_create make it: SKU
+        `P<id>`, holding the product's stock."""
+        if create:
+            Variant.objects.create(product=product, sku=f"P{product.pk}", stock=product.stock)
 
 
 class HotelFactory(factory.django.DjangoModelFactory[Hotel]):
@@ -107,3 +115,16 @@ def stay_input(
 def stay(hotel: Hotel | int, **kwargs: Any) -> NewBooking:
     """The NewBooking a service takes for the same stay."""
     return NewBooking.model_validate(stay_input(hotel, **kwargs))
+
+
+def set_stock(product: Product, stock: int) -> None:
+    """Set a single-variant product's stock behind the services' back (its one variant and the
+    product's sum), as a test arranging a shortage does."""
+    Variant.objects.filter(product=product).update(stock=stock)
+    Product.objects.filter(pk=product.pk).update(stock=stock)
+    product.stock = stock
+
+
+def variant_of(product: Product) -> int:
+    """The id of a single-variant product's variant."""
+    return Variant.objects.get(product=product).pk

@@ -68,7 +68,13 @@ def test_the_product_pages_are_the_same_bytes_first_and_deep(
 def test_one_product_is_the_same_bytes(
     api: Callable[[User | None], Any], make_product: Callable[..., Any]
 ) -> None:
-    from apps.catalog.models import Attribute, Category, ProductAttributeValue, ProductImage
+    from apps.catalog.models import (
+        Attribute,
+        Category,
+        ProductAttributeValue,
+        ProductImage,
+        Variant,
+    )
 
     bare = make_product("Lamp", price="12.50", description="Bright")
     shelf = Category.objects.create(name="Lights & more", slug="lights", path="7/")
@@ -76,6 +82,9 @@ def test_one_product_is_the_same_bytes(
     for code, name, value in [("size", "Size", "M"), ("colour", "Colour", "r\u00f6d")]:
         attribute = Attribute.objects.create(code=code, name=name)
         ProductAttributeValue.objects.create(product=dressed, attribute=attribute, value=value)
+    Variant.objects.create(
+        product=dressed, sku="LANTERN-XL", attributes={"size": "XL"}, price="34.50", stock=2
+    )
     for position, name in [(2, "b.jpg"), (1, "a.jpg")]:
         ProductImage.objects.create(
             product=dressed,

@@ -38,7 +38,20 @@ AttributeValues = Annotated[
 ]
 
 
+Sku = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        description="Stock keeping unit: unique, letters, digits, `.`, `_`, `-`.",
+    ),
+]
+
+
 class NewProduct(DTO):
+    """A product and its first variant (the stock is the variant's)."""
+
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
     price: Price
@@ -46,6 +59,9 @@ class NewProduct(DTO):
     ships: bool = Field(default=True, description="Sent as a parcel; false for digital goods.")
     category_id: Id | None = Field(default=None, description="The category it is listed in.")
     attributes: AttributeValues = Field(default_factory=dict)
+    sku: Sku | None = Field(
+        default=None, description="Its first variant's SKU; default `P<product id>`."
+    )
 
 
 class ProductChanges(DTO):
@@ -70,7 +86,8 @@ class ProductChanges(DTO):
 
 
 class StockChange(DTO):
-    """Either `delta` (a restock, or a write-off if negative) or `set_to` (a stock count)."""
+    """Either `delta` (a restock, or a write-off if negative) or `set_to` (a stock count), of
+    a product's one active variant."""
 
     product_id: Id
     delta: int | None = Field(default=None, ge=-MAX_STOCK, le=MAX_STOCK)
@@ -83,8 +100,63 @@ class StockChange(DTO):
         return self
 
 
+class VariantStockChange(StockChange):
+    """Either `delta` (a restock, or a write-off if negative) or `set_to` (a stock count), of
+    one variant."""
+
+    variant_id: Id
+
+
 class ProductRef(DTO):
     product_id: Id
+
+
+# -- variants --------------------------------------------------------------------------------
+
+
+class NewVariant(DTO):
+    product_id: Id
+    sku: Sku
+    attributes: AttributeValues = Field(
+        default_factory=dict, description="Its own values, on top of the product's."
+    )
+    price: Price | None = Field(default=None, description="Its own price; null: the product's.")
+    stock: int = Field(default=0, ge=0, le=MAX_STOCK)
+
+
+class VariantChanges(DTO):
+    """A partial update: only the fields given change (`price` null: the product's again)."""
+
+    product_id: Id
+    variant_id: Id
+    sku: Sku | None = None
+    attributes: AttributeValues | None = Field(default=None, description="Replaces its own values.")
+    price: Price | None = Field(default=None, description="null: the product's price.")
+
+    @model_validator(mode="after")
+    def _something_changes(self) -> Self:
+        changed = self.model_fields_set - {"product_id", "variant_id"}
+        if not changed:
+            raise ValueError("Give at least one of sku, attributes, price.")
+        for name in changed - {"price"}:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null.")
+        return self
+
+
+class VariantRef(DTO):
+    product_id: Id
+    variant_id: Id
+
+
+class VariantOut(Output):
+    id: int
+    sku: str
+    attributes: dict[str, str] = Field(description="Its own values, by attribute code.")
+    price: Decimal = Field(description="What it sells at: its own price, else the product's.")
+    own_price: Decimal | None = Field(description="Its own price; null: the product's.")
+    stock: int
+    is_active: bool
 
 
 class ProductQuery(DTO):
@@ -283,11 +355,13 @@ class AttributeValueOut(Output):
 
 
 class ProductDetailOut(ProductOut):
-    """A product with its category, attribute values and images."""
+    """A product with its category, attribute values, images and variants (`stock` is the
+    sum over its active variants)."""
 
     category: CategoryBrief | None
     attributes: list[AttributeValueOut]
     images: list[ImageOut]
+    variants: list[VariantOut] = Field(description="Active ones (merchants: all), by id.")
 
 
 # -- facets ----------------------------------------------------------------------------------

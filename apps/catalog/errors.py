@@ -79,3 +79,23 @@ class ImageLimitReached(Conflict):
 class ImageOrderMismatch(InvalidInput):
     code = "image_order_mismatch"
     default_message = "Name every image of the product exactly once."
+
+
+class VariantNotFound(NotFound):
+    code = "variant_not_found"
+    default_message = "This product has no such variant, or it is no longer sold."
+
+
+class VariantRequired(InvalidInput):
+    code = "variant_required"
+    default_message = "This product comes in several variants: name one (`variant_id`)."
+
+
+class SkuTaken(Conflict):
+    code = "sku_taken"
+    default_message = "Another variant has this SKU."
+
+
+class LastActiveVariant(Conflict):
+    code = "last_active_variant"
+    default_message = "A product keeps at least one active variant: archive the product instead."

@@ -1,22 +1,21 @@
 """The catalog's public interface: the only module other apps may import.
 
-It returns plain data (frozen dataclasses), never models or querysets. Stock is taken and given
-back with one conditional UPDATE each (never read, check, then write), inside the caller's
-transaction, so an order that rolls back gives its stock back with it.
+It returns plain data (frozen dataclasses), never models or querysets. What is sold is a
+variant: stock is taken from and given back to variants, with one conditional UPDATE each
+(never read, check, then write), inside the caller's transaction, so an order that rolls back
+gives its stock back with it.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db import connection
-from django.db.models import F
-from django.utils import timezone
-
-from apps.catalog.dto import money
-from apps.catalog.errors import OutOfStock, ProductNotFound
-from apps.catalog.models import Product
+from apps.catalog import stock
+from apps.catalog.errors import OutOfStock, ProductNotFound, VariantNotFound, VariantRequired
+from apps.catalog.models import Product, Variant
 from apps.catalog.selectors import StockFigures, StockRow, low_stock_threshold, stock_figures
+from apps.catalog.stock import Taking, VariantData
 
 __all__ = [
     "OutOfStock",
@@ -24,12 +23,18 @@ __all__ = [
     "ProductNotFound",
     "StockFigures",
     "StockRow",
+    "Taking",
+    "VariantData",
+    "VariantNotFound",
+    "VariantRequired",
     "give_stock_back",
     "low_stock_threshold",
     "product_ids_by_name",
     "products_by_ids",
     "stock_figures",
     "take_stock",
+    "variant_to_sell",
+    "variants_by_ids",
 ]
 
 
@@ -57,53 +62,87 @@ def product_ids_by_name(names: Iterable[str]) -> dict[str, int]:
     return dict(rows)
 
 
-_TAKE_SQL = (
-    "UPDATE {table} SET stock = stock - %s, updated_at = %s "
-    "WHERE id = %s AND is_active = %s AND stock >= %s "
-    "RETURNING id, name, price, stock, is_active, ships"
+def variants_by_ids(ids: Iterable[int]) -> dict[int, VariantData]:
+    """The variants with these ids (archived ones included), by id, in one query."""
+    rows = Variant.objects.filter(pk__in=set(ids)).values_list(*_VARIANT_COLUMNS)
+    return {row[0]: _variant(row) for row in rows}
+
+
+_VARIANT_COLUMNS = (
+    "id",
+    "product_id",
+    "sku",
+    "attributes",
+    "product__name",
+    "price",
+    "product__price",
+    "stock",
+    "is_active",
+    "product__is_active",
+    "product__ships",
 )
 
 
-def take_stock(product_id: int, quantity: int) -> ProductData:
-    """Take `quantity` units of an active product, in one statement; returns the product as
-    it is after taking (its current price included).
-
-    Raises ProductNotFound (unknown or archived) or OutOfStock (not enough units)."""
-    if quantity < 1:
-        raise ValueError("quantity must be positive")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _TAKE_SQL.format(table=connection.ops.quote_name(Product._meta.db_table)),
-            [quantity, timezone.now(), product_id, True, quantity],
-        )
-        row = cursor.fetchone()
-    if row is not None:
-        pk, name, price, stock, is_active, ships = row
-        # raw SQL skips the ORM's converters: SQLite hands back the price as a float
-        return ProductData(pk, name, money(price), stock, bool(is_active), bool(ships))
-    available = (
-        Product.objects.filter(pk=product_id, is_active=True)
-        .values_list("stock", flat=True)
-        .first()
+def _variant(row: tuple[Any, ...]) -> VariantData:
+    pk, product_id, sku, attributes, name, price, product_price, stock, active, sold, ships = row
+    return VariantData(
+        id=pk,
+        product_id=product_id,
+        sku=sku,
+        attributes=dict(attributes),
+        name=name,
+        price=price if price is not None else product_price,
+        stock=stock,
+        is_active=active and sold,
+        ships=ships,
     )
-    if available is None:
+
+
+def variant_to_sell(product_id: int | None, variant_id: int | None) -> VariantData:
+    """The variant a shopper names: `variant_id` (of `product_id` if given too), or the one
+    active variant of `product_id`. One query.
+
+    Raises ProductNotFound (unknown or archived product), VariantNotFound (no such active
+    variant of it) or VariantRequired (only `product_id`, and it has several variants)."""
+    if variant_id is not None:
+        variants = Variant.objects.filter(pk=variant_id)
+        if product_id is not None:
+            variants = variants.filter(product_id=product_id)
+        row = variants.values_list(*_VARIANT_COLUMNS).first()
+        if row is None or not row[8]:  # unknown, or the variant is archived
+            raise VariantNotFound(details={"variant_id": variant_id})
+        if not row[9]:  # the product is archived
+            raise ProductNotFound(details={"product_id": row[1]})
+        return _variant(row)
+    assert product_id is not None
+    rows = list(
+        Variant.objects.filter(product_id=product_id, is_active=True, product__is_active=True)
+        .order_by("id")
+        .values_list(*_VARIANT_COLUMNS)[:2]
+    )
+    if not rows:
         raise ProductNotFound(details={"product_id": product_id})
-    raise OutOfStock(
-        details={"product_id": product_id, "requested": quantity, "available": available}
-    )
+    if len(rows) > 1:
+        raise VariantRequired(details={"product_id": product_id})
+    return _variant(rows[0])
 
 
-def give_stock_back(product_id: int, quantity: int) -> None:
-    """Return `quantity` units (an order canceled or reduced), archived products included.
+def take_stock(wanted: Mapping[int, int]) -> Taking:
+    """Take units of variants ({variant id: quantity}), each with one conditional UPDATE, in
+    the fixed lock order (catalog.stock), inside the caller's transaction. What cannot be
+    taken is in `failed` (OutOfStock or ProductNotFound, one per variant): the caller must
+    then raise, so that its transaction gives back what was taken."""
+    return stock.take(wanted)
+
+
+def give_stock_back(wanted: Mapping[int, int]) -> None:
+    """Return units to variants ({variant id: quantity}: an order canceled or reduced),
+    archived ones included.
 
     Never refused for MAX_STOCK: a cancellation or an expiry must not fail. Stock may so
     stand above MAX_STOCK, but only by units given back since it last stood at or below it
     (above it, restocks are refused), and each of those was held by an order open at that
     moment. The integer column (2**31 - 1) would overflow only if over 2.1 billion units of
-    one product sat in open orders (unpaid or paid, not shipped): more than two million
+    one variant sat in open orders (unpaid or paid, not shipped): more than two million
     orders of the largest quantity."""
-    if quantity < 1:
-        raise ValueError("quantity must be positive")
-    Product.objects.filter(pk=product_id).update(
-        stock=F("stock") + quantity, updated_at=timezone.now()
-    )
+    stock.give_back(wanted)

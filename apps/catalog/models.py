@@ -53,7 +53,11 @@ class Product(models.Model):
     price = models.DecimalField(
         max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
-    stock = models.IntegerField(default=0, help_text="Units available to order.")
+    # The sum of its active variants' stock, kept by the same transactions that change theirs
+    # (apps/catalog/stock.py): the list, its filters and facets read one column.
+    stock = models.IntegerField(
+        default=0, help_text="Units available to order: the sum over its active variants."
+    )
     is_active = models.BooleanField(default=True, help_text="Archived products are not sold.")
     ships = models.BooleanField(
         default=True,
@@ -90,9 +94,44 @@ class Product(models.Model):
         return self.name
 
 
+class Variant(models.Model):
+    """What is sold of a product: a SKU with its own attribute values (on top of the
+    product's), an optional price of its own (else the product's) and its own stock. Every
+    product has at least one active variant; stock is taken from variants only, with one
+    conditional UPDATE (apps/catalog/stock.py)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField(max_length=64, unique=True)
+    # {attribute code: value}; codes are checked against Attribute by the services. Shown and
+    # searched, not faceted (the product's own values are).
+    attributes = models.JSONField(default=dict, blank=True)
+    price = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Its own price; empty: the product's.",
+    )
+    stock = models.IntegerField(default=0, help_text="Units available to order.")
+    is_active = models.BooleanField(default=True, help_text="Archived variants are not sold.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(stock__gte=0), name="variant_stock_not_negative"),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gt=0), name="variant_price_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["product", "id"], name="variant_product_id")]
+
+    def __str__(self) -> str:
+        return self.sku
+
+
 class ProductAttributeValue(models.Model):
-    """One attribute's value for a product. Variants (next) will carry values of their own
-    (a nullable variant foreign key here, unique per variant and attribute)."""
+    """One attribute's value for a product (a variant's own values are on the variant)."""
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="attribute_values")
     attribute = models.ForeignKey(Attribute, on_delete=models.PROTECT, related_name="values")

@@ -19,6 +19,27 @@ routes.post("products/", services.product_create, status=201)
 routes.get("products/<pk:product_id>/", selectors.product_get, name="product-detail")
 routes.patch("products/<pk:product_id>/", services.product_update)
 routes.post("products/<pk:product_id>/stock/", services.product_stock_change, name="product-stock")
+routes.post(
+    "products/<pk:product_id>/variants/",
+    services.variant_create,
+    status=201,
+    name="product-variants",
+)
+routes.patch(
+    "products/<pk:product_id>/variants/<int:variant_id>/",
+    services.variant_update,
+    name="product-variant",
+)
+routes.post(
+    "products/<pk:product_id>/variants/<int:variant_id>/archive/",
+    services.variant_archive,
+    name="product-variant-archive",
+)
+routes.post(
+    "products/<pk:product_id>/variants/<int:variant_id>/stock/",
+    services.variant_stock_change,
+    name="product-variant-stock",
+)
 routes.post("products/<pk:product_id>/archive/", services.product_archive, name="product-archive")
 routes.post("products/<pk:product_id>/restore/", services.product_restore, name="product-restore")
 routes.put(

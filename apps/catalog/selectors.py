@@ -22,7 +22,14 @@ from apps.catalog.dto import (
     ProductQuery,
 )
 from apps.catalog.errors import CategoryNotFound, ProductNotFound
-from apps.catalog.models import Attribute, Category, Product, ProductAttributeValue, ProductImage
+from apps.catalog.models import (
+    Attribute,
+    Category,
+    Product,
+    ProductAttributeValue,
+    ProductImage,
+    Variant,
+)
 from apps.roles import ANYONE
 from servicelayer.pagination import Page, keyset_page
 from servicelayer.queries import query
@@ -190,17 +197,38 @@ _CATEGORY_OF = ("category__name", "category__slug", "category__path")
 
 @query(role=ANYONE, output=ProductDetailOut, errors=[ProductNotFound])
 def product_get(*, actor: Any, product_id: int) -> dict[str, Any]:
-    """One product with its category, attribute values and images (three queries).
+    """One product with its category, attribute values, images and variants (four queries).
     Archived products are visible to merchants only."""
     products = Product.objects.all() if _staff(actor) else Product.objects.filter(is_active=True)
     row = products.filter(pk=product_id).values(*PRODUCT_FIELDS, "category_id", *_CATEGORY_OF)
     found = row.first()
     if found is None:
         raise ProductNotFound()
-    return product_detail(found)
+    return product_detail(found, archived_variants=_staff(actor))
 
 
-def product_detail(row: dict[str, Any]) -> dict[str, Any]:
+def variants_of(product_id: int, price: Any, *, archived: bool) -> list[dict[str, Any]]:
+    """A product's variants by id (active ones only unless `archived`), at the price each
+    sells at (`price`: the product's)."""
+    variants = Variant.objects.filter(product_id=product_id)
+    if not archived:
+        variants = variants.filter(is_active=True)
+    rows = variants.order_by("id").values("id", "sku", "attributes", "price", "stock", "is_active")
+    return [  # in VariantOut's order: the output is rendered from these dicts as they are
+        {
+            "id": row["id"],
+            "sku": row["sku"],
+            "attributes": row["attributes"],
+            "price": price if row["price"] is None else row["price"],
+            "own_price": row["price"],
+            "stock": row["stock"],
+            "is_active": row["is_active"],
+        }
+        for row in rows
+    ]
+
+
+def product_detail(row: dict[str, Any], *, archived_variants: bool) -> dict[str, Any]:
     """A product row (PRODUCT_FIELDS, its category's id, name, slug and path) as the detail."""
     category_id = row.pop("category_id")
     name, slug, path = (row.pop(k) for k in _CATEGORY_OF)
@@ -221,6 +249,7 @@ def product_detail(row: dict[str, Any]) -> dict[str, Any]:
             for a in attributes
         ],
         "images": images_of(row["id"]),
+        "variants": variants_of(row["id"], row["price"], archived=archived_variants),
     }
 
 
@@ -229,7 +258,7 @@ def product_detail_of(product_id: int) -> dict[str, Any]:
     row = Product.objects.filter(pk=product_id).values(
         *PRODUCT_FIELDS, "category_id", *_CATEGORY_OF
     )
-    return product_detail(row.get())
+    return product_detail(row.get(), archived_variants=True)
 
 
 @query(role=ANYONE, output=CategoryOut)

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q, Value
 from django.db.models.functions import Concat, Substr
 
-from apps.catalog import images, selectors
+from apps.catalog import images, selectors, stock
 from apps.catalog.dto import (
     MAX_STOCK,
     AttributeOut,
@@ -25,6 +25,7 @@ from apps.catalog.dto import (
     NewCategory,
     NewProduct,
     NewProductImage,
+    NewVariant,
     ProductAttributes,
     ProductChanges,
     ProductDetailOut,
@@ -32,6 +33,10 @@ from apps.catalog.dto import (
     ProductOut,
     ProductRef,
     StockChange,
+    VariantChanges,
+    VariantOut,
+    VariantRef,
+    VariantStockChange,
 )
 from apps.catalog.errors import (
     AttributeCodeTaken,
@@ -47,8 +52,12 @@ from apps.catalog.errors import (
     ImageOrderMismatch,
     ImageTooLarge,
     InsufficientStock,
+    LastActiveVariant,
     ProductNotFound,
+    SkuTaken,
     StockLimitExceeded,
+    VariantNotFound,
+    VariantRequired,
 )
 from apps.catalog.models import (
     MAX_CATEGORY_DEPTH,
@@ -57,6 +66,7 @@ from apps.catalog.models import (
     Product,
     ProductAttributeValue,
     ProductImage,
+    Variant,
 )
 from apps.roles import MERCHANT
 from servicelayer.registry import service
@@ -257,12 +267,17 @@ def _set_attributes(product_id: int, values: Mapping[str, str | None]) -> None:
             ProductAttributeValue(product_id=product_id, attribute_id=pk, value=value)
             for pk, value in kept.items()
         )
-    text = " ".join(
-        ProductAttributeValue.objects.filter(product_id=product_id)
-        .order_by("attribute_id")
-        .values_list("value", flat=True)
-    )
-    Product.objects.filter(pk=product_id).update(search_attributes=text)
+    _refresh_search_attributes(product_id)
+
+
+def _refresh_search_attributes(product_id: int) -> None:
+    """What search reads of a product's values: its own, then its active variants'."""
+    own = ProductAttributeValue.objects.filter(product_id=product_id).order_by("attribute_id")
+    words = list(own.values_list("value", flat=True))
+    variants = Variant.objects.filter(product_id=product_id, is_active=True).order_by("id")
+    for values in variants.values_list("attributes", flat=True):
+        words.extend(value for value in values.values() if value not in words)
+    Product.objects.filter(pk=product_id).update(search_attributes=" ".join(words))
 
 
 @service(role=MERCHANT, errors=[ProductNotFound, AttributeNotFound], atomic=True)
@@ -279,20 +294,42 @@ def product_attributes_set(*, actor: User, data: ProductAttributes) -> ProductDe
 
 @service(
     role=MERCHANT,
-    errors=[CategoryNotFound, CategoryArchived, AttributeNotFound],
+    errors=[CategoryNotFound, CategoryArchived, AttributeNotFound, SkuTaken],
     atomic=True,
 )
 def product_create(*, actor: User, data: NewProduct) -> ProductDetailOut:
-    """Put a new product on sale, in a category if given, with attribute values if given."""
+    """Put a new product on sale, in a category if given, with attribute values if given,
+    and its first variant holding its stock (SKU `sku`, default `P<product id>`). Add more
+    variants with `variant_create`."""
     category = _active_category(data.category_id) if data.category_id is not None else None
+    if data.sku is not None:
+        _sku_free(data.sku)
     product = Product.objects.create(
-        **data.model_dump(exclude={"category_id", "attributes"}),
+        **data.model_dump(exclude={"category_id", "attributes", "sku"}),
         category=category,
         search_category=_search_category_of(category),
     )
+    _saved(Variant(product=product, sku=data.sku or _default_sku(product.pk), stock=data.stock))
     if data.attributes:
         _set_attributes(product.pk, data.attributes)
     return _detail(product.pk)
+
+
+def _default_sku(product_id: int) -> str:
+    """`P<id>`, as the migration names existing products' variants; if a merchant already
+    gave a variant that SKU, `P<id>-<n>` with the first n free."""
+    sku = f"P{product_id}"
+    taken = set(
+        Variant.objects.filter(Q(sku=sku) | Q(sku__startswith=f"{sku}-")).values_list(
+            "sku", flat=True
+        )
+    )
+    n = 1
+    candidate = sku
+    while candidate in taken:
+        n += 1
+        candidate = f"{sku}-{n}"
+    return candidate
 
 
 @service(role=MERCHANT, errors=[ProductNotFound, CategoryNotFound, CategoryArchived], atomic=True)
@@ -314,38 +351,180 @@ def product_update(*, actor: User, data: ProductChanges) -> ProductDetailOut:
     return _detail(product.pk)
 
 
+def _change_stock(variant: Variant, data: StockChange) -> None:
+    """Apply a stock change to a locked variant, and to its product's sum."""
+    variants = Variant.objects.filter(pk=variant.pk)
+    if data.set_to is not None:
+        variants.update(stock=data.set_to)
+        stock.change(variant, data.set_to - variant.stock)
+        return
+    delta = data.delta
+    assert delta is not None
+    # Only the direction the delta moves is bounded, so a write-off still works on stock that
+    # orders gave back above MAX_STOCK (see catalog.interface). The variant is locked: orders
+    # wait for it, and the bound is also part of the UPDATE's condition.
+    fits = Q(stock__lte=MAX_STOCK - delta) if delta > 0 else Q(stock__gte=-delta)
+    if not variants.filter(fits).update(stock=F("stock") + delta):
+        details = {
+            "product_id": variant.product_id,
+            "variant_id": variant.pk,
+            "delta": delta,
+            "stock": variant.stock,
+        }
+        if delta > 0:
+            raise StockLimitExceeded(
+                f"Stock cannot go above {MAX_STOCK} units.",
+                details={**details, "limit": MAX_STOCK},
+            )
+        raise InsufficientStock(details=details)
+    stock.change(variant, delta)
+
+
 @service(
-    role=MERCHANT, errors=[ProductNotFound, InsufficientStock, StockLimitExceeded], atomic=True
+    role=MERCHANT,
+    errors=[ProductNotFound, VariantRequired, InsufficientStock, StockLimitExceeded],
+    atomic=True,
 )
 def product_stock_change(*, actor: User, data: StockChange) -> ProductOut:
-    """Restock (`delta` > 0), write off (`delta` < 0) or correct the count (`set_to`).
+    """Restock (`delta` > 0), write off (`delta` < 0) or correct the count (`set_to`) of a
+    product with one active variant (that variant's stock); a product with several is a 400
+    `variant_required`: change the variant's.
 
     A delta is applied atomically in the database, so it composes with concurrent orders.
     Stock stays between 0 and MAX_STOCK: a write-off below 0 is a 409 `insufficient_stock`, a
     restock above MAX_STOCK a 400 `stock_limit_exceeded`."""
-    products = Product.objects.filter(pk=data.product_id)
-    if data.set_to is not None:
-        updated = products.update(stock=data.set_to)
-    else:
-        delta = data.delta
-        assert delta is not None
-        # the bound is part of the UPDATE's condition: a concurrent change is waited for and
-        # re-checked. Only the direction the delta moves is bounded, so a write-off still
-        # works on stock that orders gave back above MAX_STOCK (see catalog.interface).
-        fits = Q(stock__lte=MAX_STOCK - delta) if delta > 0 else Q(stock__gte=-delta)
-        updated = products.filter(fits).update(stock=F("stock") + delta)
-        stock = None if updated else products.values_list("stock", flat=True).first()
-        if stock is not None:
-            details = {"product_id": data.product_id, "delta": delta, "stock": stock}
-            if delta > 0:
-                raise StockLimitExceeded(
-                    f"Stock cannot go above {MAX_STOCK} units.",
-                    details={**details, "limit": MAX_STOCK},
-                )
-            raise InsufficientStock(details=details)
-    if not updated:
+    variants = list(
+        Variant.objects.select_for_update()
+        .filter(product_id=data.product_id, is_active=True)
+        .order_by("id")[:2]
+    )
+    if not variants:
         raise ProductNotFound()
-    return _out(products.get())
+    if len(variants) > 1:
+        raise VariantRequired(details={"product_id": data.product_id})
+    _change_stock(variants[0], data)
+    return _out(Product.objects.get(pk=data.product_id))
+
+
+def _locked_variant(product_id: int, variant_id: int) -> Variant:
+    variant = (
+        Variant.objects.select_for_update().filter(pk=variant_id, product_id=product_id).first()
+    )
+    if variant is None:
+        raise VariantNotFound(details={"variant_id": variant_id})
+    return variant
+
+
+def _variant_out(variant_id: int) -> VariantOut:
+    variant = Variant.objects.select_related("product").get(pk=variant_id)
+    return VariantOut(
+        id=variant.pk,
+        sku=variant.sku,
+        attributes=variant.attributes,
+        price=variant.product.price if variant.price is None else variant.price,
+        own_price=variant.price,
+        stock=variant.stock,
+        is_active=variant.is_active,
+    )
+
+
+@service(
+    role=MERCHANT,
+    errors=[VariantNotFound, InsufficientStock, StockLimitExceeded],
+    atomic=True,
+)
+def variant_stock_change(*, actor: User, data: VariantStockChange) -> VariantOut:
+    """Restock (`delta` > 0), write off (`delta` < 0) or correct the count (`set_to`) of one
+    variant; its product's stock (the sum over its active variants) follows.
+
+    A delta is applied atomically in the database, so it composes with concurrent orders.
+    Stock stays between 0 and MAX_STOCK: a write-off below 0 is a 409 `insufficient_stock`, a
+    restock above MAX_STOCK a 400 `stock_limit_exceeded`."""
+    _change_stock(_locked_variant(data.product_id, data.variant_id), data)
+    return _variant_out(data.variant_id)
+
+
+def _sku_free(sku: str, *, other_than: int | None = None) -> None:
+    taken = Variant.objects.filter(sku=sku)
+    if other_than is not None:
+        taken = taken.exclude(pk=other_than)
+    if taken.exists():
+        raise SkuTaken(details={"sku": sku})
+
+
+def _saved(variant: Variant) -> None:
+    """Save a variant; the same SKU saved at the same moment is SkuTaken."""
+    try:
+        with transaction.atomic():
+            variant.save()
+    except IntegrityError:
+        raise SkuTaken(details={"sku": variant.sku}) from None
+
+
+@service(
+    role=MERCHANT,
+    errors=[ProductNotFound, SkuTaken, AttributeNotFound],
+    atomic=True,
+)
+def variant_create(*, actor: User, data: NewVariant) -> VariantOut:
+    """Add a variant to a product: a unique SKU with its own attribute values (on top of the
+    product's), its own price if given (else the product's) and its own stock, which adds to
+    the product's."""
+    product = _locked(data.product_id)
+    _attributes_by_code(data.attributes)
+    _sku_free(data.sku)
+    variant = Variant(
+        product=product,
+        sku=data.sku,
+        attributes=data.attributes,
+        price=data.price,
+        stock=data.stock,
+    )
+    _saved(variant)
+    stock.change(variant, variant.stock)
+    _refresh_search_attributes(product.pk)
+    return _variant_out(variant.pk)
+
+
+@service(role=MERCHANT, errors=[VariantNotFound, SkuTaken, AttributeNotFound], atomic=True)
+def variant_update(*, actor: User, data: VariantChanges) -> VariantOut:
+    """Change a variant's SKU, its own attribute values (all of them replaced) or its price
+    (null: the product's again); fields not given stay. Its stock changes through the stock
+    operations only.
+
+    Orders already placed keep the SKU, values and price they were placed with."""
+    variant = _locked_variant(data.product_id, data.variant_id)
+    given = data.model_fields_set
+    if "sku" in given and data.sku is not None:
+        _sku_free(data.sku, other_than=variant.pk)
+        variant.sku = data.sku
+    if "attributes" in given and data.attributes is not None:
+        _attributes_by_code(data.attributes)
+        variant.attributes = data.attributes
+    if "price" in given:
+        variant.price = data.price
+    _saved(variant)
+    if "attributes" in given:
+        _refresh_search_attributes(variant.product_id)
+    return _variant_out(variant.pk)
+
+
+@service(role=MERCHANT, errors=[VariantNotFound, LastActiveVariant], atomic=True)
+def variant_archive(*, actor: User, data: VariantRef) -> VariantOut:
+    """Stop selling a variant: its stock no longer counts in the product's, and shoppers no
+    longer see it; its orders stay. A product keeps at least one active variant (409
+    `last_active_variant`: archive the product instead)."""
+    _locked(data.product_id)  # serializes archiving two variants of one product
+    variant = _locked_variant(data.product_id, data.variant_id)
+    if variant.is_active:
+        others = Variant.objects.filter(product_id=data.product_id, is_active=True)
+        if not others.exclude(pk=variant.pk).exists():
+            raise LastActiveVariant(details={"variant_id": variant.pk})
+        stock.change(variant, -variant.stock)
+        variant.is_active = False
+        variant.save(update_fields=["is_active", "updated_at"])
+    _refresh_search_attributes(data.product_id)
+    return _variant_out(variant.pk)
 
 
 def _set_active(product_id: int, active: bool) -> ProductOut:

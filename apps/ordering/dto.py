@@ -2,9 +2,9 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from servicelayer.dto import DTO, Id, Output
 
@@ -16,8 +16,22 @@ Quantity = Field(ge=1, le=MAX_QUANTITY, description=f"Units, 1 to {MAX_QUANTITY}
 MAX_ORDER_TOTAL = Decimal("9999999999.99")
 
 
-class NewOrder(DTO):
-    product_id: Id
+class _NamesAVariant(DTO):
+    """Names what is sold: `variant_id`, or `product_id` alone when it has one variant."""
+
+    product_id: Id | None = Field(
+        default=None, description="Enough alone when the product has one variant."
+    )
+    variant_id: Id | None = Field(default=None, description="The variant (SKU) wanted.")
+
+    @model_validator(mode="after")
+    def _names_one(self) -> Self:
+        if self.product_id is None and self.variant_id is None:
+            raise ValueError("Give variant_id (or product_id, if it has one variant).")
+        return self
+
+
+class NewOrder(_NamesAVariant):
     quantity: int = Quantity
 
 
@@ -26,6 +40,9 @@ class OrderLineCount(DTO):
     quantity: int = Quantity
     product_id: Id | None = Field(
         default=None, description="Which line; may be left out when the order has one line."
+    )
+    variant_id: Id | None = Field(
+        default=None, description="Which line, when the order has several of the product."
     )
 
 
@@ -57,7 +74,10 @@ class OrderQuery(DTO):
 
 class OrderLineOut(Output):
     product_id: int
+    variant_id: int
     product_name: str
+    sku: str = Field(description="The variant's SKU when ordered.")
+    attributes: dict[str, str] = Field(description="The variant's own values when ordered.")
     quantity: int
     unit_price: Decimal
     line_total: Decimal
@@ -97,23 +117,32 @@ class OrderOut(Output):
     lines: list[OrderLineOut]
 
 
-class BasketItem(DTO):
-    product_id: Id
+class BasketItem(_NamesAVariant):
     quantity: int = Quantity
+
+
+WHICH_LINE = Field(
+    default=None, description="Which line, when the basket holds several variants of it."
+)
 
 
 class BasketItemCount(DTO):
     product_id: Id
+    variant_id: Id | None = WHICH_LINE
     quantity: int = Field(ge=0, le=MAX_QUANTITY, description="The new count; 0 removes the item.")
 
 
 class BasketItemRef(DTO):
     product_id: Id
+    variant_id: Id | None = WHICH_LINE
 
 
 class BasketLineOut(Output):
     product_id: int
+    variant_id: int
     product_name: str
+    sku: str
+    attributes: dict[str, str] = Field(description="The variant's own values.")
     quantity: int
     unit_price: Decimal = Field(description="Today's price.")
     line_total: Decimal

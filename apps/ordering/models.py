@@ -117,7 +117,12 @@ class Order(models.Model):
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="+")
     product_name = models.CharField(max_length=200, help_text="The name when ordered.")
+    sku = models.CharField(max_length=64, default="", help_text="The SKU when ordered.")
+    attributes = models.JSONField(
+        default=dict, blank=True, help_text="The variant's attribute values when ordered."
+    )
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(
         max_digits=10, decimal_places=2, help_text="The price when ordered."
@@ -128,7 +133,7 @@ class OrderLine(models.Model):
             models.CheckConstraint(
                 condition=Q(quantity__gt=0), name="order_line_quantity_positive"
             ),
-            models.UniqueConstraint(fields=["order", "product"], name="order_line_unique_product"),
+            models.UniqueConstraint(fields=["order", "variant"], name="order_line_unique_variant"),
         ]
 
     def __str__(self) -> str:
@@ -155,6 +160,7 @@ class Basket(models.Model):
 class BasketLine(models.Model):
     basket = models.ForeignKey(Basket, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="+")
     quantity = models.PositiveIntegerField()
     added_at = models.DateTimeField(auto_now_add=True)
 
@@ -164,7 +170,7 @@ class BasketLine(models.Model):
                 condition=Q(quantity__gt=0), name="basket_line_quantity_positive"
             ),
             models.UniqueConstraint(
-                fields=["basket", "product"], name="basket_line_unique_product"
+                fields=["basket", "variant"], name="basket_line_unique_variant"
             ),
         ]
 

@@ -1,6 +1,7 @@
 """Reads of orders and baskets: a customer sees their own, a merchant sees all orders.
 
-A page of orders costs two queries (orders, their lines); a basket two (lines, products)."""
+A page of orders costs two queries (orders, their lines); a basket two (lines, variants with
+their products)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from apps.catalog.interface import products_by_ids
+from apps.catalog.interface import variants_by_ids
 from apps.money import quantize_money
 from apps.ordering.dto import BasketOut, OrderOut, OrderQuery
 from apps.ordering.errors import OrderNotFound
@@ -71,13 +72,25 @@ def _with_lines(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     lines = (
         OrderLine.objects.filter(order_id__in=by_order)
         .order_by("order_id", "id")
-        .values("order_id", "product_id", "product_name", "quantity", "unit_price")
+        .values(
+            "order_id",
+            "product_id",
+            "variant_id",
+            "product_name",
+            "sku",
+            "attributes",
+            "quantity",
+            "unit_price",
+        )
     )
     for line in lines:
         by_order[line["order_id"]].append(
             {
                 "product_id": line["product_id"],
+                "variant_id": line["variant_id"],
                 "product_name": line["product_name"],
+                "sku": line["sku"],
+                "attributes": line["attributes"],
                 "quantity": line["quantity"],
                 "unit_price": line["unit_price"],
                 "line_total": line_total(line["unit_price"], line["quantity"]),
@@ -137,30 +150,34 @@ def order_events(*, actor: Any, order_id: int, params: EventQuery) -> Page:
 
 @query(role=SHOPPER, output=BasketOut)
 def basket_get(*, actor: Any) -> dict[str, Any]:
-    """Your basket: lines at today's prices, their totals, and lines that cannot be ordered now
-    (out of stock, or the product was archived) flagged with a `problem`."""
+    """Your basket: a line per variant at today's prices, their totals, and lines that cannot
+    be ordered now (out of stock, or the product or variant was archived) flagged with a
+    `problem`."""
     lines = list(
         BasketLine.objects.filter(basket__owner=actor)
         .order_by("added_at", "id")
-        .values("product_id", "quantity")
+        .values("variant_id", "quantity")
     )
-    products = products_by_ids(line["product_id"] for line in lines)
+    variants = variants_by_ids(line["variant_id"] for line in lines)
     rendered: list[dict[str, Any]] = []
     for line in lines:
-        product = products[line["product_id"]]
+        variant = variants[line["variant_id"]]
         problem = None
-        if not product.is_active:
+        if not variant.is_active:
             problem = "archived"
-        elif product.stock < line["quantity"]:
+        elif variant.stock < line["quantity"]:
             problem = "out_of_stock"
         rendered.append(
             {
-                "product_id": product.id,
-                "product_name": product.name,
+                "product_id": variant.product_id,
+                "variant_id": variant.id,
+                "product_name": variant.name,
+                "sku": variant.sku,
+                "attributes": variant.attributes,
                 "quantity": line["quantity"],
-                "unit_price": product.price,
-                "line_total": line_total(product.price, line["quantity"]),
-                "available": product.stock if product.is_active else 0,
+                "unit_price": variant.price,
+                "line_total": line_total(variant.price, line["quantity"]),
+                "available": variant.stock if variant.is_active else 0,
                 "problem": problem,
             }
         )

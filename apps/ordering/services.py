@@ -1,7 +1,8 @@
 """Ordering's application services: the basket, placing and confirming orders, the workflow.
 
-Locks are taken in one order everywhere: the basket or order row first, then products by id
-(through the catalog's conditional updates), so concurrent confirmations cannot deadlock.
+What is sold is a variant of a product (a SKU). Locks are taken in one order everywhere: the
+basket or order row first, then variants by id, then products by id (through the catalog's
+conditional updates, catalog.stock), so concurrent confirmations cannot deadlock.
 Stock is taken when an order is created and given back when it is canceled or expires.
 """
 
@@ -17,11 +18,13 @@ from django.utils import timezone
 from apps.addresses.interface import AddressNotFound, address_snapshot
 from apps.catalog.interface import (
     OutOfStock,
-    ProductData,
     ProductNotFound,
+    VariantData,
+    VariantNotFound,
+    VariantRequired,
     give_stock_back,
-    products_by_ids,
     take_stock,
+    variant_to_sell,
 )
 from apps.ordering.dto import (
     MAX_ORDER_TOTAL,
@@ -95,7 +98,10 @@ def _order_out(order: Order, customer: str, lines: Iterable[OrderLine]) -> Order
     rendered = [
         OrderLineOut(
             product_id=line.product_id,
+            variant_id=line.variant_id,
             product_name=line.product_name,
+            sku=line.sku,
+            attributes=line.attributes,
             quantity=line.quantity,
             unit_price=line.unit_price,
             line_total=line.line_total,
@@ -123,24 +129,28 @@ def _locked_out(order: Order, lines: Iterable[OrderLine]) -> OrderOut:
     return _order_out(order, order.owner.get_username(), lines)
 
 
-def _create_order(actor: User, taken: Sequence[tuple[ProductData, int]]) -> OrderOut:
-    """Write an order awaiting payment for units already taken from stock (each product as it
-    was taken, and how many), at the prices they were taken at. A total beyond what an order
-    may have is OrderTotalTooLarge: raising rolls the taken stock back with the service."""
+def _create_order(actor: User, taken: Sequence[tuple[VariantData, int]]) -> OrderOut:
+    """Write an order awaiting payment for units already taken from stock (each variant as it
+    was taken, and how many), at the prices they were taken at, recording the SKU and values
+    as ordered. A total beyond what an order may have is OrderTotalTooLarge: raising rolls the
+    taken stock back with the service."""
     total = _fitting(
-        order_total((line_total(product.price, quantity) for product, quantity in taken), ZERO)
+        order_total((line_total(variant.price, quantity) for variant, quantity in taken), ZERO)
     )
-    ships = any(product.ships for product, _ in taken)
+    ships = any(variant.ships for variant, _ in taken)
     order = Order.objects.create(owner=actor, total=total, needs_shipping=ships)
     lines = OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
-            product_id=product.id,
-            product_name=product.name,
+            product_id=variant.product_id,
+            variant_id=variant.id,
+            product_name=variant.name,
+            sku=variant.sku,
+            attributes=variant.attributes,
             quantity=quantity,
-            unit_price=product.price,
+            unit_price=variant.price,
         )
-        for product, quantity in taken
+        for variant, quantity in taken
     )
     return _order_out(order, actor.get_username(), lines)
 
@@ -153,8 +163,19 @@ def _fitting(total: Decimal) -> Decimal:
 
 
 def _give_back_stock_of(lines: Iterable[OrderLine]) -> None:
-    for line in sorted(lines, key=lambda line: line.product_id):  # the fixed lock order
-        give_stock_back(line.product_id, line.quantity)
+    wanted: dict[int, int] = {}
+    for line in lines:
+        wanted[line.variant_id] = wanted.get(line.variant_id, 0) + line.quantity
+    if wanted:
+        give_stock_back(wanted)  # in the fixed lock order
+
+
+def _take(variant_id: int, quantity: int) -> VariantData:
+    """Take units of one variant, or raise why not (OutOfStock, ProductNotFound)."""
+    taking = take_stock({variant_id: quantity})
+    if taking.failed:
+        raise taking.failed[0]
+    return taking.taken[variant_id]
 
 
 # --- orders as payments' payables (registered in apps.py) --------------------------------
@@ -194,16 +215,34 @@ def _locked_basket(actor: User) -> Basket:
     return Basket.objects.select_for_update().get(pk=basket.pk)
 
 
-def _sellable(product_id: int, quantity: int) -> ProductData:
-    """Check (without taking) that `quantity` units of an active product are in stock."""
-    product = products_by_ids([product_id]).get(product_id)
-    if product is None or not product.is_active:
-        raise ProductNotFound(details={"product_id": product_id})
-    if product.stock < quantity:
+def _in_stock(variant: VariantData, quantity: int) -> None:
+    """Check (without taking) that `quantity` units of a variant on sale are in stock."""
+    if variant.stock < quantity:
         raise OutOfStock(
-            details={"product_id": product_id, "requested": quantity, "available": product.stock}
+            details={
+                "product_id": variant.product_id,
+                "variant_id": variant.id,
+                "requested": quantity,
+                "available": variant.stock,
+            }
         )
-    return product
+
+
+def _basket_line(basket: Basket, product_id: int, variant_id: int | None) -> BasketLine:
+    """The basket's line of a product (of its variant `variant_id` if given): ItemNotInBasket
+    if there is none, VariantRequired if there are several and no variant is named."""
+    lines = BasketLine.objects.filter(basket=basket, product_id=product_id)
+    if variant_id is not None:
+        lines = lines.filter(variant_id=variant_id)
+    found = list(lines[:2])
+    if not found:
+        details = {"product_id": product_id}
+        raise ItemNotInBasket(
+            details=details if variant_id is None else {**details, "variant_id": variant_id}
+        )
+    if len(found) > 1:
+        raise VariantRequired(details={"product_id": product_id})
+    return found[0]
 
 
 def _basket_out(actor: User) -> BasketOut:
@@ -219,20 +258,35 @@ def _grown_basket_out(actor: User) -> BasketOut:
     return basket
 
 
-@service(role=SHOPPER, errors=[ProductNotFound, OutOfStock, OrderTotalTooLarge], atomic=True)
+@service(
+    role=SHOPPER,
+    errors=[
+        ProductNotFound,
+        VariantNotFound,
+        VariantRequired,
+        OutOfStock,
+        OrderTotalTooLarge,
+    ],
+    atomic=True,
+)
 def basket_add_item(*, actor: User, data: BasketItem) -> BasketOut:
-    """Put a product in your basket; if it is there already, its count grows.
+    """Put a variant of a product in your basket (`variant_id`, or `product_id` alone when the
+    product has one variant: several are a 400 `variant_required`); if it is there already,
+    its count grows.
 
     Stock is checked now but only taken when you confirm the order. A basket whose total at
     today's prices would exceed the largest order total is refused."""
     basket = _locked_basket(actor)
-    line = BasketLine.objects.filter(basket=basket, product_id=data.product_id).first()
+    variant = variant_to_sell(data.product_id, data.variant_id)
+    line = BasketLine.objects.filter(basket=basket, variant_id=variant.id).first()
     quantity = data.quantity + (line.quantity if line else 0)
     if quantity > MAX_QUANTITY:
-        raise InvalidInput(fields={"quantity": [f"At most {MAX_QUANTITY} per product."]})
-    _sellable(data.product_id, quantity)
+        raise InvalidInput(fields={"quantity": [f"At most {MAX_QUANTITY} per variant."]})
+    _in_stock(variant, quantity)
     if line is None:
-        BasketLine.objects.create(basket=basket, product_id=data.product_id, quantity=quantity)
+        BasketLine.objects.create(
+            basket=basket, product_id=variant.product_id, variant_id=variant.id, quantity=quantity
+        )
     else:
         line.quantity = quantity
         line.save(update_fields=["quantity"])
@@ -241,34 +295,39 @@ def basket_add_item(*, actor: User, data: BasketItem) -> BasketOut:
 
 @service(
     role=SHOPPER,
-    errors=[ItemNotInBasket, ProductNotFound, OutOfStock, OrderTotalTooLarge],
+    errors=[
+        ItemNotInBasket,
+        VariantRequired,
+        ProductNotFound,
+        VariantNotFound,
+        OutOfStock,
+        OrderTotalTooLarge,
+    ],
     atomic=True,
 )
 def basket_change_quantity(*, actor: User, data: BasketItemCount) -> BasketOut:
-    """Set how many units of a product your basket holds; 0 takes it out.
+    """Set how many units of a product your basket holds (of its variant `variant_id`, needed
+    when the basket holds several variants of it); 0 takes it out.
 
     Growing the basket past the largest order total is refused; shrinking it never is."""
     basket = _locked_basket(actor)
-    line = BasketLine.objects.filter(basket=basket, product_id=data.product_id).first()
-    if line is None:
-        raise ItemNotInBasket(details={"product_id": data.product_id})
+    line = _basket_line(basket, data.product_id, data.variant_id)
     if data.quantity == 0:
         line.delete()
         return _basket_out(actor)
-    _sellable(data.product_id, data.quantity)
+    _in_stock(variant_to_sell(data.product_id, line.variant_id), data.quantity)
     grows = data.quantity > line.quantity
     line.quantity = data.quantity
     line.save(update_fields=["quantity"])
     return _grown_basket_out(actor) if grows else _basket_out(actor)
 
 
-@service(role=SHOPPER, errors=[ItemNotInBasket], atomic=True)
+@service(role=SHOPPER, errors=[ItemNotInBasket, VariantRequired], atomic=True)
 def basket_remove_item(*, actor: User, data: BasketItemRef) -> BasketOut:
-    """Take a product out of your basket."""
+    """Take a product out of your basket (its variant `variant_id`, needed when the basket
+    holds several variants of it)."""
     basket = _locked_basket(actor)
-    deleted, _ = BasketLine.objects.filter(basket=basket, product_id=data.product_id).delete()
-    if not deleted:
-        raise ItemNotInBasket(details={"product_id": data.product_id})
+    _basket_line(basket, data.product_id, data.variant_id).delete()
     return _basket_out(actor)
 
 
@@ -293,22 +352,30 @@ def order_confirm(*, actor: User) -> OrderOut:
     be served, no order is made, nothing is taken, and the 409 lists the failing lines; a
     total beyond the largest order total is a 409 `order_total_too_large`, nothing taken."""
     basket = _locked_basket(actor)
-    wanted = list(BasketLine.objects.filter(basket=basket).order_by("product_id"))
+    wanted = list(BasketLine.objects.filter(basket=basket).order_by("variant_id"))
     if not wanted:
         raise BasketEmpty()
-    taken: list[tuple[ProductData, int]] = []
-    failed: list[dict[str, Any]] = []
-    for line in wanted:  # product id order: the fixed lock order
-        try:
-            taken.append((take_stock(line.product_id, line.quantity), line.quantity))
-        except OutOfStock as exc:
-            failed.append({**exc.details, "reason": "out_of_stock"})
-        except ProductNotFound:
-            failed.append({"product_id": line.product_id, "reason": "not_available"})
-    if failed:
-        # raising rolls the transaction back, and with it every unit taken above
+    taking = take_stock({line.variant_id: line.quantity for line in wanted})  # lock order
+    if taking.failed:
+        product_of = {line.variant_id: line.product_id for line in wanted}
+        failed: list[dict[str, Any]] = []
+        for error in taking.failed:
+            if isinstance(error, OutOfStock):
+                failed.append({**error.details, "reason": "out_of_stock"})
+            else:
+                variant_id = error.details["variant_id"]
+                failed.append(
+                    {
+                        "product_id": product_of[variant_id],
+                        "variant_id": variant_id,
+                        "reason": "not_available",
+                    }
+                )
+        # raising rolls the transaction back, and with it every unit taken
         raise BasketLinesUnavailable(details={"lines": failed})
-    order = _create_order(actor, taken)
+    order = _create_order(
+        actor, [(taking.taken[line.variant_id], line.quantity) for line in wanted]
+    )
     BasketLine.objects.filter(basket=basket).delete()
     events.record(
         "order.confirmed",
@@ -320,14 +387,26 @@ def order_confirm(*, actor: User) -> OrderOut:
     return order
 
 
-@service(role=SHOPPER, errors=[ProductNotFound, OutOfStock, OrderTotalTooLarge], atomic=True)
+@service(
+    role=SHOPPER,
+    errors=[ProductNotFound, OutOfStock, OrderTotalTooLarge, VariantNotFound, VariantRequired],
+    atomic=True,
+)
 def order_place(*, actor: User, data: NewOrder) -> OrderOut:
-    """Order a quantity of one product straight away (no basket), at today's price.
+    """Order a quantity of one product straight away (no basket), at today's price: its
+    variant `variant_id`, or `product_id` alone when it has one variant (several are a 400
+    `variant_required`).
 
     Its stock is taken at once; not enough stock is a 409 `out_of_stock` and nothing is
     ordered, as for a total beyond the largest order total (409 `order_total_too_large`).
     The order then awaits payment like any other."""
-    order = _create_order(actor, [(take_stock(data.product_id, data.quantity), data.quantity)])
+    variant_id = data.variant_id
+    if variant_id is None:
+        variant_id = variant_to_sell(data.product_id, None).id
+    taken = _take(variant_id, data.quantity)
+    if data.product_id is not None and taken.product_id != data.product_id:
+        raise VariantNotFound(details={"variant_id": variant_id})  # rolls the taking back
+    order = _create_order(actor, [(taken, data.quantity)])
     events.record(
         "order.placed",
         subject="order",
@@ -363,19 +442,29 @@ def order_change_quantity(*, actor: User, data: OrderLineCount) -> OrderOut:
     if payment_in_progress(ORDER, order.pk):
         raise PaymentInProgress()
     all_lines = _lines_of(order)
-    lines = [line for line in all_lines if data.product_id in (None, line.product_id)]
+    lines = [
+        line
+        for line in all_lines
+        if data.product_id in (None, line.product_id) and data.variant_id in (None, line.variant_id)
+    ]
     if len(lines) != 1:
         raise LineNotInOrder(
-            fields={"product_id": ["Name the product whose quantity changes."]} if lines else None
+            fields=(
+                None
+                if not lines
+                else {"variant_id": ["Name the variant whose quantity changes."]}
+                if data.product_id is not None
+                else {"product_id": ["Name the product whose quantity changes."]}
+            )
         )
     line = lines[0]
     others = [other.line_total for other in all_lines if other is not line]
     _price(order, [*others, line_total(line.unit_price, data.quantity)])  # shipping re-quoted
     delta = data.quantity - line.quantity
     if delta > 0:
-        take_stock(line.product_id, delta)
+        _take(line.variant_id, delta)
     elif delta < 0:
-        give_stock_back(line.product_id, -delta)
+        give_stock_back({line.variant_id: -delta})
     line.quantity = data.quantity
     line.save(update_fields=["quantity"])
     order.save(update_fields=[*PRICE_FIELDS, "updated_at"])

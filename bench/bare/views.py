@@ -78,8 +78,9 @@ def product_list(request: HttpRequest) -> HttpResponse:
     return _json({"next": next_url, "results": rows})
 
 
-# One product with its category, attribute values and images in one statement (Agora's
-# selector takes three); image URLs are the file system storage's: MEDIA_URL + the name.
+# One product with its category, attribute values, images and active variants in one
+# statement (Agora's selector takes four); image URLs are the file system storage's:
+# MEDIA_URL + the name.
 _DETAIL = (
     f"SELECT {', '.join('p.' + c for c in _COLUMNS)}, c.id, c.name, c.slug, c.path, "
     "(SELECT coalesce(json_agg(json_build_object('code', a.code, 'name', a.name, 'value', "
@@ -88,7 +89,11 @@ _DETAIL = (
     "(SELECT coalesce(json_agg(json_build_object('id', i.id, 'url', %s || i.image, "
     "'thumbnail_url', %s || i.thumbnail, 'width', i.width, 'height', i.height, 'alt', i.alt, "
     "'position', i.position) ORDER BY i.position, i.id), '[]') FROM catalog_productimage i "
-    "WHERE i.product_id = p.id) "
+    "WHERE i.product_id = p.id), "
+    "(SELECT coalesce(json_agg(json_build_object('id', v.id, 'sku', v.sku, 'attributes', "
+    "v.attributes, 'price', coalesce(v.price, p.price)::text, 'own_price', v.price::text, "
+    "'stock', v.stock, 'is_active', v.is_active) ORDER BY v.id), '[]') FROM catalog_variant v "
+    "WHERE v.product_id = p.id AND v.is_active) "
     "FROM catalog_product p LEFT JOIN catalog_category c ON c.id = p.category_id "
     "WHERE p.id = %s AND p.is_active"
 )
@@ -106,7 +111,7 @@ def product_get(request: HttpRequest, product_id: int) -> HttpResponse:
     if row is None:
         return _json({"error": "not_found"}, 404)
     product = dict(zip(_COLUMNS, row, strict=False))
-    category_id, name, slug, path, attributes, images = row[len(_COLUMNS) :]
+    category_id, name, slug, path, attributes, images, variants = row[len(_COLUMNS) :]
     product["category"] = (
         None
         if category_id is None
@@ -114,6 +119,7 @@ def product_get(request: HttpRequest, product_id: int) -> HttpResponse:
     )
     product["attributes"] = _json_column(attributes)
     product["images"] = _json_column(images)
+    product["variants"] = _json_column(variants)
     return _json(product)
 
 
@@ -121,19 +127,49 @@ _USER = (
     "SELECT u.id, u.username FROM accounts_apitoken t JOIN auth_user u ON u.id = t.user_id "
     "WHERE t.key_hash = %s AND u.is_active AND (t.expires_at IS NULL OR t.expires_at > %s)"
 )
+# the product's one active variant (Agora refuses a product with several), then its product's
+# sum, as Agora's catalog.stock
 _TAKE = (
+    "UPDATE catalog_variant v SET stock = stock - %s, updated_at = %s "
+    "WHERE product_id = %s AND is_active AND stock >= %s "
+    "AND product_id IN (SELECT id FROM catalog_product WHERE is_active) "
+    "AND (SELECT count(*) FROM catalog_variant o WHERE o.product_id = v.product_id "
+    "AND o.is_active) = 1 RETURNING id, sku, attributes, price"
+)
+_SUM = (
     "UPDATE catalog_product SET stock = stock - %s, updated_at = %s "
-    "WHERE id = %s AND is_active AND stock >= %s RETURNING name, price, ships"
+    "WHERE id = %s RETURNING name, price, ships"
 )
 _ORDER = (  # the address and shipping columns take their database defaults
     "INSERT INTO ordering_order (owner_id, status, total, needs_shipping, created_at, "
     "updated_at) VALUES (%s, 'awaiting_payment', %s, %s, %s, %s) RETURNING id"
 )
 _LINE = (
-    "INSERT INTO ordering_orderline (order_id, product_id, product_name, quantity, unit_price) "
-    "VALUES (%s, %s, %s, %s, %s)"
+    "INSERT INTO ordering_orderline (order_id, product_id, variant_id, product_name, sku, "
+    "attributes, quantity, unit_price) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
 )
 _CENT = Decimal("0.01")
+
+
+def take_stock(db: Any, product_id: int, quantity: int, now: datetime) -> tuple[Any, ...] | None:
+    """Take units of a product's one active variant, then its product's sum: (variant id, SKU,
+    attributes, name, unit price, ships), or None when out of stock. The in-stack floor
+    (bench/baselines.py) takes stock the same way."""
+    db.execute(_TAKE, [quantity, now, product_id, quantity])
+    taken = db.fetchone()
+    if taken is None:
+        return None
+    variant_id, sku, attributes, own_price = taken
+    db.execute(_SUM, [quantity, now, product_id])
+    name, price, ships = db.fetchone()
+    return (
+        variant_id,
+        sku,
+        _json_column(attributes),
+        name,
+        own_price if own_price is not None else price,
+        ships,
+    )
 
 
 @csrf_exempt
@@ -156,18 +192,32 @@ def order_place(request: HttpRequest) -> HttpResponse:
         if user is None:
             return _json({"error": "not_authenticated"}, 401)
         with transaction.atomic():
-            db.execute(_TAKE, [quantity, now, product_id, quantity])
-            taken = db.fetchone()
+            taken = take_stock(db, product_id, quantity, now)
             if taken is None:
                 return _json({"error": "out_of_stock"}, 409)
-            name, price, ships = taken
+            variant_id, sku, attributes, name, price, ships = taken
             total = (price * quantity).quantize(_CENT)
             db.execute(_ORDER, [user[0], total, ships, now, now])
             (order_id,) = db.fetchone()
-            db.execute(_LINE, [order_id, product_id, name, quantity, price])
+            db.execute(
+                _LINE,
+                [
+                    order_id,
+                    product_id,
+                    variant_id,
+                    name,
+                    sku,
+                    orjson.dumps(attributes).decode(),
+                    quantity,
+                    price,
+                ],
+            )
     line = {
         "product_id": product_id,
+        "variant_id": variant_id,
         "product_name": name,
+        "sku": sku,
+        "attributes": attributes,
         "quantity": quantity,
         "unit_price": price,
         "line_total": total,

@@ -4,13 +4,18 @@ from django.contrib.auth.models import User
 
 from apps.bookings.dto import BookingQuery, NewBooking
 from apps.bookings.selectors import booking_list
-from apps.catalog.interface import products_by_ids
+from apps.catalog.interface import products_by_ids, variants_by_ids
 from apps.ordering.selectors import order_get
 from tests.factories import stay
 
 
 def units_left(product_id: int) -> int:
+    """A product's units on sale: the sum over its active variants."""
     return products_by_ids([product_id])[product_id].stock
+
+
+def variant_units_left(variant_id: int) -> int:
+    return variants_by_ids([variant_id])[variant_id].stock
 
 
 def status_of(order_id: int, who: User) -> str:

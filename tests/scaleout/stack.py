@@ -96,7 +96,7 @@ import json, uuid
 from decimal import Decimal
 from django.contrib.auth.models import User
 from apps.accounts.interface import issue_token
-from apps.catalog.models import Product
+from apps.catalog.models import Product, Variant
 run = uuid.uuid4().hex[:8]
 def user(name, staff=False):
     u = User(username=f"{name}-{run}", is_staff=staff)
@@ -111,6 +111,8 @@ products = {
     ).pk
     for name, stock in stocks.items()
 }
+for name, pk in products.items():  # each product's one default variant holds its stock
+    Variant.objects.create(product_id=pk, sku=f"P{pk}", stock=stocks[name])
 print(json.dumps({"merchant": user("merchant", staff=True),
                   "shoppers": [user(f"shopper{i}") for i in range(%d)],
                   "products": products}))

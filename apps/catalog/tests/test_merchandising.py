@@ -258,7 +258,8 @@ def test_product_detail_costs_three_queries(
     api, merchant, tree, make_product, django_assert_num_queries
 ):
     product = make_product("Lantern", category_id=tree["lanterns"].id)
-    with django_assert_num_queries(3):  # the product with its category, attributes, images
+    # the product with its category, attributes, images, variants
+    with django_assert_num_queries(4):
         body = api(None).get(f"/api/products/{product.pk}/").json()
     assert body["category"] == {
         "id": tree["lanterns"].id,

@@ -154,7 +154,7 @@ def test_a_product_says_whether_it_ships(merchant):
     )
     assert guide.ships is False
     assert products_by_ids([guide.id])[guide.id].ships is False
-    assert take_stock(guide.id, 1).ships is False
+    assert take_stock({guide.variants[0].id: 1}).taken[guide.variants[0].id].ships is False
     changed = product_update(actor=merchant, data=ProductChanges(product_id=guide.id, ships=True))
     assert changed.ships is True
     assert product_create(actor=merchant, data=NewProduct(name="Mug", price="5.00")).ships

@@ -5,7 +5,7 @@ import pytest
 
 from apps.catalog.dto import MAX_STOCK, StockChange
 from apps.catalog.errors import StockLimitExceeded
-from apps.catalog.models import Product
+from apps.catalog.models import Product, Variant
 from apps.catalog.services import product_stock_change
 from apps.ordering.dto import NewOrder, OrderRef
 from apps.ordering.services import order_cancel, order_expire_unpaid, order_place
@@ -72,8 +72,8 @@ def test_stock_given_back_may_pass_the_limit(shopper, merchant, make_product, se
 @pytest.mark.django_db(transaction=True)
 def test_a_restock_waits_for_a_competing_one_and_then_sees_the_limit(merchant, make_product):
     """Chosen interleaving: A restocks 600,000 and holds its transaction open; B restocks
-    600,000 in between. B's conditional UPDATE waits for A's row lock and, once A commits,
-    re-checks the bound against A's stock: refused, never 1,200,000."""
+    600,000 in between. B waits for A's lock on the variant and, once A commits, checks the
+    bound against A's stock (in its conditional UPDATE too): refused, never 1,200,000."""
     product = make_product(stock=0)
 
     def restock():
@@ -81,11 +81,12 @@ def test_a_restock_waits_for_a_competing_one_and_then_sees_the_limit(merchant, m
             actor=merchant, data=StockChange(product_id=product.pk, delta=600_000)
         )
 
-    _, outcome = compete_while_held(restock, restock, waits_on=f"UPDATE {Product._meta.db_table}")
+    _, outcome = compete_while_held(restock, restock, waits_on=f"SELECT {Variant._meta.db_table}.")
 
     assert isinstance(outcome, StockLimitExceeded)
     assert outcome.details == {
         "product_id": product.pk,
+        "variant_id": Variant.objects.get(product=product).pk,
         "delta": 600_000,
         "stock": 600_000,
         "limit": MAX_STOCK,

@@ -18,6 +18,7 @@ from apps.ordering.services import (
 )
 from servicelayer.errors import InvalidInput, NotAuthenticated
 from servicelayer.registry import spec_of
+from tests.factories import set_stock, variant_of
 
 
 def stock(product):
@@ -101,8 +102,7 @@ def test_lines_that_went_out_of_stock_or_were_archived_are_flagged(shopper, make
     mug, pot, tea = make_product(stock=5), make_product(stock=5), make_product(stock=5)
     for product in (mug, pot, tea):
         add(shopper, product, 3)
-    mug.stock = 1
-    mug.save()
+    set_stock(mug, 1)
     pot.is_active = False
     pot.save()
     basket = basket_get(actor=shopper)
@@ -143,16 +143,21 @@ def test_confirming_is_all_or_nothing_and_names_every_failing_line(shopper, make
     add(shopper, mug, 2)
     add(shopper, pot, 4)
     add(shopper, tea, 5)
-    pot.stock = 1
-    pot.save()
+    set_stock(pot, 1)
     tea.is_active = False
     tea.save()
     with pytest.raises(BasketLinesUnavailable) as caught:
         order_confirm(actor=shopper)
     assert caught.value.code == "basket_lines_unavailable"
     assert caught.value.details["lines"] == [
-        {"product_id": pot.pk, "requested": 4, "available": 1, "reason": "out_of_stock"},
-        {"product_id": tea.pk, "reason": "not_available"},
+        {
+            "product_id": pot.pk,
+            "variant_id": variant_of(pot),
+            "requested": 4,
+            "available": 1,
+            "reason": "out_of_stock",
+        },
+        {"product_id": tea.pk, "variant_id": variant_of(tea), "reason": "not_available"},
     ]
     assert not Order.objects.exists()
     assert (stock(mug), stock(pot)) == (5, 1)  # the mug's units taken first were given back

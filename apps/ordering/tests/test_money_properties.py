@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from apps.addresses.dto import NewAddress
 from apps.addresses.services import address_create
-from apps.catalog.models import Product
 from apps.money import minor_unit, quantize_money, total_of
 from apps.ordering.dto import (
     BasketItem,
@@ -28,6 +27,7 @@ from apps.ordering.services import (
 from apps.shipping.dto import NewShippingMethod
 from apps.shipping.interface import ShippingMethodData
 from apps.shipping.services import shipping_method_create
+from tests.factories import ProductFactory
 
 CENT = Decimal("0.01")
 prices = st.decimals(min_value=CENT, max_value=Decimal("99999.99"), places=2)
@@ -96,7 +96,7 @@ def test_an_order_through_the_services_totals_its_parts(
     try:
         with transaction.atomic():
             for price, quantity in lines:
-                product = Product.objects.create(name="P", price=price, stock=quantity, ships=True)
+                product = ProductFactory.create(name="P", price=price, stock=quantity, ships=True)
                 basket_add_item(
                     actor=shopper, data=BasketItem(product_id=product.pk, quantity=quantity)
                 )

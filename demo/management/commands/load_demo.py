@@ -14,9 +14,10 @@ from apps.addresses.services import address_create
 from apps.bookings.dto import NewHotel
 from apps.bookings.interface import hotel_ids_by_supplier_id
 from apps.bookings.services import hotel_create
-from apps.catalog.dto import NewProduct
+from apps.catalog.dto import NewAttribute, NewProduct, NewVariant
 from apps.catalog.interface import product_ids_by_name
-from apps.catalog.services import product_create
+from apps.catalog.selectors import attribute_list
+from apps.catalog.services import attribute_create, product_create, variant_create
 from apps.shipping.dto import NewShippingMethod, ShippingMethodQuery
 from apps.shipping.selectors import shipping_method_list
 from apps.shipping.services import shipping_method_create
@@ -41,6 +42,16 @@ class Command(BaseCommand):
         "user and revokes the one the previous run printed)."
     )
 
+    @staticmethod
+    def _attributes(merchant: Any, values: dict[str, str]) -> None:
+        """The attributes a demo variant names, defined if they are not yet."""
+        known = {a["code"] for a in attribute_list(actor=merchant)}
+        for code in values:
+            if code not in known:
+                attribute_create(
+                    actor=merchant, data=NewAttribute(code=code, name=code.capitalize())
+                )
+
     def handle(self, *args: Any, **options: Any) -> None:
         users = get_user_model().objects
         for user in USERS:
@@ -51,12 +62,20 @@ class Command(BaseCommand):
             merchant.is_superuser = True  # the demo merchant may use the admin too
             merchant.save(update_fields=["is_superuser"])
         # our own files: a mistake in them is a bug to see (a ValidationError), not an input error
-        products = [NewProduct.model_validate(p) for p in json.loads(PRODUCTS.read_text())]
+        rows = json.loads(PRODUCTS.read_text())
+        more_variants = {row["name"]: row.pop("variants", []) for row in rows}
+        products = [NewProduct.model_validate(p) for p in rows]
         existing = product_ids_by_name(p.name for p in products)
         created = 0
         for product in products:
             if product.name not in existing:
-                product_create(actor=merchant, data=product)
+                made = product_create(actor=merchant, data=product)
+                for variant in more_variants[product.name]:
+                    self._attributes(merchant, variant.get("attributes", {}))
+                    variant_create(
+                        actor=merchant,
+                        data=NewVariant.model_validate({**variant, "product_id": made.id}),
+                    )
                 created += 1
         hotels = [NewHotel.model_validate(h) for h in json.loads(HOTELS.read_text())]
         known = hotel_ids_by_supplier_id(h.supplier_hotel_id for h in hotels)
