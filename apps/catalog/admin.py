@@ -14,7 +14,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from apps.catalog.dto import MAX_STOCK, NewProduct, ProductChanges, ProductRef
 from apps.catalog.models import Product
@@ -25,6 +26,7 @@ from apps.catalog.services import (
     product_restore,
     product_stock_change,
     product_update,
+    variant_stock_change,
 )
 from apps.roles import MERCHANT
 from servicelayer.adminkit import (
@@ -94,15 +96,28 @@ class StockForm(forms.Form):
     quantity = forms.IntegerField(min_value=0, max_value=MAX_STOCK)
     reason = forms.CharField(max_length=200, required=False)
 
+    def __init__(self, *args: Any, variants: list[tuple[int, str]], **kwargs: Any) -> None:
+        """`variants`: the product's active variants (id, SKU); with several, which one's
+        stock changes is asked (variant_stock_change), with one it is that one's."""
+        super().__init__(*args, **kwargs)
+        if len(variants) > 1:
+            self.fields["variant"] = forms.TypedChoiceField(
+                choices=[("", "Choose a variant")] + [(pk, sku) for pk, sku in variants],
+                coerce=int,
+                label="Variant (SKU)",
+            )
+            self.order_fields(["variant", "operation", "quantity", "reason"])
+
     def service_input(self, product_id: int) -> dict[str, int]:
         quantity = self.cleaned_data["quantity"]
         operation = self.cleaned_data["operation"]
-        if operation == "set":
-            return {"product_id": product_id, "set_to": quantity}
-        return {
-            "product_id": product_id,
-            "delta": quantity if operation == "restock" else -quantity,
-        }
+        change = (
+            {"set_to": quantity}
+            if operation == "set"
+            else {"delta": quantity if operation == "restock" else -quantity}
+        )
+        variant = self.cleaned_data.get("variant")
+        return {"product_id": product_id, **({"variant_id": variant} if variant else {}), **change}
 
 
 def _ref(product_id: int) -> ProductRef:
@@ -171,14 +186,31 @@ class ProductAdmin(ServiceSave, ServiceButtons, CsvExport):
     def get_fields(self, request: HttpRequest, obj: Product | None = None) -> tuple[str, ...]:
         if obj is None:
             return ("name", "description", "price", "ships", "category", "stock")
-        return (*EDITABLE, "stock", "is_active", "created_at", "updated_at")
+        return (*EDITABLE, "stock", "variants", "is_active", "created_at", "updated_at")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Product | None = None) -> list[str]:
         # stock changes on the stock page, is_active by archiving: never as fields
-        return [] if obj is None else ["stock", "is_active", "created_at", "updated_at"]
+        return [] if obj is None else ["stock", "variants", "is_active", "created_at", "updated_at"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # orders point at products: archive instead
+
+    @admin.display(description="variants")
+    def variants(self, product: Product) -> str:
+        """Its variants as they are (read only: the API's variant services create and change
+        them, the stock page changes their stock)."""
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (v.sku, ", ".join(f"{k}: {x}" for k, x in v.attributes.items()) or "-",
+                 v.price if v.price is not None else product.price, v.stock,
+                 "active" if v.is_active else "archived")
+                for v in product.variants.order_by("id")
+            ),
+        )  # fmt: skip
+        head = "<tr><th>SKU</th><th>attributes</th><th>price</th><th>stock</th><th></th></tr>"
+        return format_html("<table>{}{}</table>", mark_safe(head), rows)
 
     @admin.display(description="stock", ordering="stock")
     def stock_link(self, product: Product) -> str:
@@ -204,14 +236,19 @@ class ProductAdmin(ServiceSave, ServiceButtons, CsvExport):
         product = self.get_object(request, object_id)
         if product is None or not self.has_act_permission(request, product):
             raise PermissionDenied
-        form = StockForm(request.POST or None)
+        variants = list(
+            product.variants.filter(is_active=True).order_by("id").values_list("id", "sku")
+        )
+        form = StockForm(request.POST or None, variants=variants)
         if request.method == "POST" and form.is_valid():
-            out = run(request, product_stock_change, form.service_input(product.pk))
+            data = form.service_input(product.pk)
+            service = variant_stock_change if "variant_id" in data else product_stock_change
+            out = run(request, service, data)
             if out is not None:
                 reason = form.cleaned_data["reason"]
-                summary = f"Stock {product.stock} -> {out.stock}" + (
-                    f": {reason}" if reason else ""
-                )
+                what = f"Stock of {out.sku}" if "variant_id" in data else "Stock"
+                before = "" if "variant_id" in data else f" {product.stock}"
+                summary = f"{what}{before} -> {out.stock}" + (f": {reason}" if reason else "")
                 self.log_change(request, product, summary + ".")
                 messages.success(request, f"{product.name}: {summary}.")
                 return HttpResponseRedirect(

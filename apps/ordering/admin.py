@@ -35,7 +35,16 @@ class OrderLineInline(admin.TabularInline[OrderLine, Order]):
 
     model = OrderLine
     extra = 0
-    fields = ("product", "product_name", "quantity", "unit_price", "line_total")
+    fields = (
+        "product",
+        "product_name",
+        "variant",
+        "sku",
+        "attributes",
+        "quantity",
+        "unit_price",
+        "line_total",
+    )
     readonly_fields = fields
     can_delete = False
 

@@ -173,3 +173,29 @@ def test_csv_export(desk, make_product):
     response = desk.get(reverse("admin:catalog_product_export"), {"stock_level": "out"})
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [(row["name"], row["stock"]) for row in rows] == [("Mug", "0")]
+
+
+def test_a_product_with_variants_shows_them_and_its_stock_page_asks_which(
+    desk, merchant, make_product
+):
+    from apps.catalog.dto import NewVariant
+    from apps.catalog.models import Variant
+    from apps.catalog.services import variant_create
+
+    shirt = make_product("Shirt", stock=4)
+    blue = variant_create(
+        actor=merchant,
+        data=NewVariant(product_id=shirt.pk, sku="SHIRT-BLUE"),
+    )
+    page = desk.get(reverse("admin:catalog_product_change", args=[shirt.pk]))
+    assert b"SHIRT-BLUE" in page.content  # the variants, read only
+    unchosen = desk.post(stock_url(shirt), {"operation": "restock", "quantity": 5})
+    assert unchosen.status_code == 200  # the form asks for the variant again
+    assert "variant" in unchosen.context["form"].errors
+    response = desk.post(
+        stock_url(shirt), {"variant": blue.id, "operation": "restock", "quantity": 5}
+    )
+    assert response.status_code == 302
+    assert Variant.objects.get(pk=blue.id).stock == 5
+    assert Product.objects.get(pk=shirt.pk).stock == 9  # the sum over its variants
+    assert "Stock of SHIRT-BLUE -> 5" in messages_of(desk.get(response["Location"]))[0]
