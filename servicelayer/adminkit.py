@@ -369,6 +369,7 @@ class ServiceModelForm(forms.ModelForm[Any]):
             if not data:
                 return cleaned  # nothing changes: no service to call
             data[self.ref] = self.instance.pk
+            data |= self.row_input()
         try:
             self.dto = validate_input(self.new if adding else self.changes, data)
         except InvalidInput as error:
@@ -379,6 +380,10 @@ class ServiceModelForm(forms.ModelForm[Any]):
                 for problem in problems:
                     self.add_error(field if field in self.fields else None, problem)
         return cleaned
+
+    def row_input(self) -> dict[str, Any]:
+        """What else `changes` needs to name the row (a variant's product), when editing."""
+        return {}
 
     @staticmethod
     def _input_value(value: Any) -> Any:

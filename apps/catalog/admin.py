@@ -17,16 +17,37 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from apps.catalog.dto import MAX_STOCK, NewProduct, ProductChanges, ProductRef
-from apps.catalog.models import Product
-from apps.catalog.selectors import low_stock_threshold
+from apps.catalog.dto import (
+    MAX_STOCK,
+    CategoryChanges,
+    CategoryRef,
+    NewAttribute,
+    NewCategory,
+    NewProduct,
+    NewVariant,
+    ProductChanges,
+    ProductRef,
+    VariantChanges,
+    VariantRef,
+)
+from apps.catalog.models import Attribute, Category, Product, Variant
+from apps.catalog.selectors import images_of, low_stock_threshold
 from apps.catalog.services import (
+    attribute_create,
+    category_archive,
+    category_create,
+    category_update,
     product_archive,
     product_create,
+    product_image_add,
+    product_image_delete,
     product_restore,
     product_stock_change,
     product_update,
+    variant_archive,
+    variant_create,
     variant_stock_change,
+    variant_update,
 )
 from apps.roles import MERCHANT
 from servicelayer.adminkit import (
@@ -118,6 +139,14 @@ class StockForm(forms.Form):
         )
         variant = self.cleaned_data.get("variant")
         return {"product_id": product_id, **({"variant_id": variant} if variant else {}), **change}
+
+
+class ImageForm(forms.Form):
+    """What product_image_add takes: the file (checked, re-encoded and thumbnailed by the
+    service, not here) and its text."""
+
+    image = forms.FileField(label="Image (JPEG, PNG or WebP)")
+    alt = forms.CharField(max_length=200, required=False, label="Text for who cannot see it")
 
 
 def _ref(product_id: int) -> ProductRef:
@@ -218,8 +247,11 @@ class ProductAdmin(ServiceSave, ServiceButtons, CsvExport):
         return format_html('<a href="{}" title="Change the stock">{}</a>', url, product.stock)
 
     def links(self, request: HttpRequest, obj: Product) -> list[tuple[str, str]]:
-        url = reverse(f"{self.admin_site.name}:catalog_product_stock", args=[obj.pk])
-        return [("Change stock", url)]
+        site = self.admin_site.name
+        return [
+            ("Change stock", reverse(f"{site}:catalog_product_stock", args=[obj.pk])),
+            ("Images", reverse(f"{site}:catalog_product_images", args=[obj.pk])),
+        ]
 
     def get_urls(self) -> list[URLPattern]:
         own = [
@@ -227,9 +259,48 @@ class ProductAdmin(ServiceSave, ServiceButtons, CsvExport):
                 "<path:object_id>/stock/",
                 self.admin_site.admin_view(self.stock_view),
                 name="catalog_product_stock",
-            )
+            ),
+            path(
+                "<path:object_id>/images/",
+                self.admin_site.admin_view(self.images_view),
+                name="catalog_product_images",
+            ),
         ]
         return own + super().get_urls()
+
+    def images_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The product's images: add one (product_image_add), delete one
+        (product_image_delete)."""
+        product = self.get_object(request, object_id)
+        if product is None or not self.has_act_permission(request, product):
+            raise PermissionDenied
+        here = reverse(f"{self.admin_site.name}:catalog_product_images", args=[product.pk])
+        form = ImageForm()
+        if request.method == "POST" and request.POST.get("delete"):
+            ref = {"product_id": product.pk, "image_id": request.POST["delete"]}
+            run(request, product_image_delete, ref, done=f"{product.name}: the image is deleted.")
+            return HttpResponseRedirect(here)
+        if request.method == "POST":
+            form = ImageForm(request.POST, request.FILES)
+            if form.is_valid():
+                data = {
+                    "product_id": product.pk,
+                    "image": form.cleaned_data["image"].read(),
+                    "alt": form.cleaned_data["alt"],
+                }
+                if run(request, product_image_add, data) is not None:
+                    self.log_change(request, product, "Image added (product_image_add).")
+                    messages.success(request, f"{product.name}: the image is added.")
+                    return HttpResponseRedirect(here)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "product": product,
+            "images": images_of(product.pk),
+            "form": form,
+            "title": f"The images of {product.name}",
+        }
+        return TemplateResponse(request, "admin/catalog/product/images.html", context)
 
     def stock_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Restock, write off or set the count, through product_stock_change."""
@@ -262,3 +333,141 @@ class ProductAdmin(ServiceSave, ServiceButtons, CsvExport):
             "title": f"Change the stock of {product.name}",
         }
         return TemplateResponse(request, "admin/catalog/product/stock.html", context)
+
+
+# --- categories, attributes and variants: through their services too ---------------------
+
+
+class CategoryForm(ServiceModelForm):
+    """Checked against NewCategory or CategoryChanges (a new parent moves the subtree)."""
+
+    new = NewCategory
+    changes = CategoryChanges
+    ref = "category_id"
+    creates = ("name", "slug", "parent")
+    updates = ("name", "slug", "parent")
+    input_names = {"parent": "parent_id"}
+
+    class Meta:
+        model = Category
+        fields = ["name", "slug", "parent"]
+
+
+def _category_ref(category_id: int) -> CategoryRef:
+    return CategoryRef(category_id=category_id)
+
+
+@admin.register(Category)
+class CategoryAdmin(ServiceSave, ServiceButtons):
+    """The category tree: created, renamed and moved through category_create and
+    category_update, archived through category_archive; never deleted (products name it)."""
+
+    role = MERCHANT
+    form = CategoryForm
+    create_service = category_create
+    update_service = category_update
+    list_display = ("id", "name", "slug", "path", "depth", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "slug")
+    ordering = ("path",)
+    readonly_fields = ("path", "depth", "is_active")
+    buttons = (
+        Button(
+            "archive",
+            "Archive",
+            category_archive,
+            _category_ref,
+            done="{obj.name} is archived: its products are no longer listed under it.",
+            shown=lambda category: category.is_active,
+        ),
+    )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AttributeForm(ServiceModelForm):
+    """Checked against NewAttribute; an attribute is not edited once made (its code is what
+    products' and variants' values name)."""
+
+    new = NewAttribute
+    changes = NewAttribute
+    ref = "attribute_id"
+    creates = ("code", "name")
+
+    class Meta:
+        model = Attribute
+        fields = ["code", "name"]
+
+
+@admin.register(Attribute)
+class AttributeAdmin(ServiceSave):
+    role = MERCHANT
+    form = AttributeForm
+    create_service = attribute_create
+    update_service = attribute_create  # never called: the change form is read only
+    list_display = ("id", "code", "name")
+    search_fields = ("code", "name")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Attribute | None = None) -> list[str]:
+        return [] if obj is None else ["code", "name"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class VariantForm(ServiceModelForm):
+    """Checked against NewVariant (its product, SKU, own attribute values, own price, first
+    stock) or VariantChanges (SKU, values, price: its stock changes on the product's stock
+    page)."""
+
+    new = NewVariant
+    changes = VariantChanges
+    ref = "variant_id"
+    creates = ("product", "sku", "attributes", "price", "stock")
+    updates = ("sku", "attributes", "price")
+    input_names = {"product": "product_id"}
+
+    class Meta:
+        model = Variant
+        fields = ["product", "sku", "attributes", "price", "stock"]
+
+    def row_input(self) -> dict[str, Any]:
+        return {"product_id": self.instance.product_id}  # VariantChanges names its product
+
+
+def _variant_ref(variant_id: int) -> VariantRef:
+    variant = Variant.objects.only("product_id").get(pk=variant_id)
+    return VariantRef(product_id=variant.product_id, variant_id=variant_id)
+
+
+@admin.register(Variant)
+class VariantAdmin(ServiceSave, ServiceButtons):
+    """A product's variants: created and changed through variant_create and variant_update,
+    archived through variant_archive (a product keeps one active variant); their stock changes
+    on the product's stock page; never deleted (order lines name them)."""
+
+    role = MERCHANT
+    form = VariantForm
+    create_service = variant_create
+    update_service = variant_update
+    list_display = ("id", "sku", "product", "price", "stock", "is_active")
+    list_select_related = ("product",)
+    list_filter = ("is_active",)
+    search_fields = ("sku", "product__name")
+    buttons = (
+        Button(
+            "archive",
+            "Archive",
+            variant_archive,
+            _variant_ref,
+            done="{obj.sku} is archived: it is no longer sold.",
+            shown=lambda variant: variant.is_active,
+        ),
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Variant | None = None) -> list[str]:
+        return [] if obj is None else ["product", "stock", "is_active"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
