@@ -19,6 +19,8 @@ from django.utils.safestring import mark_safe
 
 from apps.catalog.dto import (
     MAX_STOCK,
+    AttributeChanges,
+    AttributeRef,
     CategoryChanges,
     CategoryRef,
     NewAttribute,
@@ -33,7 +35,9 @@ from apps.catalog.dto import (
 from apps.catalog.models import Attribute, Category, Product, Variant
 from apps.catalog.selectors import images_of, low_stock_threshold
 from apps.catalog.services import (
+    attribute_archive,
     attribute_create,
+    attribute_update,
     category_archive,
     category_create,
     category_update,
@@ -387,30 +391,49 @@ class CategoryAdmin(ServiceSave, ServiceButtons):
 
 
 class AttributeForm(ServiceModelForm):
-    """Checked against NewAttribute; an attribute is not edited once made (its code is what
-    products' and variants' values name)."""
+    """Checked against NewAttribute or AttributeChanges (a new name: the code stays, it is
+    what products' and variants' values name)."""
 
     new = NewAttribute
-    changes = NewAttribute
+    changes = AttributeChanges
     ref = "attribute_id"
     creates = ("code", "name")
+    updates = ("name",)
 
     class Meta:
         model = Attribute
         fields = ["code", "name"]
 
 
+def _attribute_ref(attribute_id: int) -> AttributeRef:
+    return AttributeRef(attribute_id=attribute_id)
+
+
 @admin.register(Attribute)
-class AttributeAdmin(ServiceSave):
+class AttributeAdmin(ServiceSave, ServiceButtons):
+    """Attributes: created through attribute_create, renamed through attribute_update,
+    archived (no new values) through attribute_archive; never deleted."""
+
     role = MERCHANT
     form = AttributeForm
     create_service = attribute_create
-    update_service = attribute_create  # never called: the change form is read only
-    list_display = ("id", "code", "name")
+    update_service = attribute_update
+    list_display = ("id", "code", "name", "is_active")
+    list_filter = ("is_active",)
     search_fields = ("code", "name")
+    buttons = (
+        Button(
+            "archive",
+            "Archive",
+            attribute_archive,
+            _attribute_ref,
+            done="{obj.name} is archived: it takes no new values.",
+            shown=lambda attribute: attribute.is_active,
+        ),
+    )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Attribute | None = None) -> list[str]:
-        return [] if obj is None else ["code", "name"]
+        return [] if obj is None else ["code", "is_active"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

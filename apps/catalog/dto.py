@@ -293,10 +293,22 @@ class NewAttribute(DTO):
     name: str = Field(min_length=1, max_length=100)
 
 
+class AttributeChanges(DTO):
+    """A new name; the code stays (it is what values name)."""
+
+    attribute_id: Id
+    name: str = Field(min_length=1, max_length=100)
+
+
+class AttributeRef(DTO):
+    attribute_id: Id
+
+
 class AttributeOut(Output):
     id: int
     code: str
     name: str
+    is_active: bool
 
 
 class ProductAttributes(DTO):

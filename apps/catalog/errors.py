@@ -51,6 +51,16 @@ class AttributeNotFound(InvalidInput):
     default_message = "There is no attribute with this code."
 
 
+class AttributeMissing(NotFound):
+    code = "attribute_not_found"
+    default_message = "There is no such attribute."
+
+
+class AttributeArchived(Conflict):
+    code = "attribute_archived"
+    default_message = "This attribute is archived: it takes no new values."
+
+
 class AttributeCodeTaken(Conflict):
     code = "attribute_code_taken"
     default_message = "Another attribute has this code."

@@ -41,6 +41,9 @@ class Attribute(models.Model):
 
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=100)
+    is_active = models.BooleanField(
+        default=True, help_text="Archived: no new values; the values given stay."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -71,5 +71,9 @@ routes.post(
 )
 routes.get("attributes/", selectors.attribute_list, name="attribute-list")
 routes.post("attributes/", services.attribute_create, status=201)
+routes.patch("attributes/<pk:attribute_id>/", services.attribute_update, name="attribute")
+routes.post(
+    "attributes/<pk:attribute_id>/archive/", services.attribute_archive, name="attribute-archive"
+)
 
 urlpatterns = routes.urls()

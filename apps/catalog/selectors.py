@@ -286,7 +286,8 @@ def category_get(*, actor: Any, category_id: int) -> dict[str, Any]:
 @query(role=ANYONE, output=AttributeOut)
 def attribute_list(*, actor: Any) -> list[dict[str, Any]]:
     """The attributes products are described by, by code."""
-    return [dict(row) for row in Attribute.objects.order_by("code").values("id", "code", "name")]
+    rows = Attribute.objects.order_by("code").values("id", "code", "name", "is_active")
+    return [dict(row) for row in rows]
 
 
 # --- for the back office (apps.backoffice, the admin): plain rows, a fixed number of queries ---

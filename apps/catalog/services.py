@@ -15,7 +15,9 @@ from django.db.models.functions import Concat, Substr
 from apps.catalog import images, selectors, stock
 from apps.catalog.dto import (
     MAX_STOCK,
+    AttributeChanges,
     AttributeOut,
+    AttributeRef,
     CategoryChanges,
     CategoryOut,
     CategoryRef,
@@ -39,7 +41,9 @@ from apps.catalog.dto import (
     VariantStockChange,
 )
 from apps.catalog.errors import (
+    AttributeArchived,
     AttributeCodeTaken,
+    AttributeMissing,
     AttributeNotFound,
     CategoryArchived,
     CategoryCycle,
@@ -244,18 +248,51 @@ def attribute_create(*, actor: User, data: NewAttribute) -> AttributeOut:
     return AttributeOut.model_validate(attribute, from_attributes=True)
 
 
-def _attributes_by_code(codes: Iterable[str]) -> dict[str, int]:
+@service(role=MERCHANT, errors=[AttributeMissing], atomic=True)
+def attribute_update(*, actor: User, data: AttributeChanges) -> AttributeOut:
+    """Rename an attribute (its code stays: values name it by code)."""
+    attribute = _locked_attribute(data.attribute_id)
+    attribute.name = data.name
+    attribute.save(update_fields=["name"])
+    return AttributeOut.model_validate(attribute, from_attributes=True)
+
+
+@service(role=MERCHANT, errors=[AttributeMissing], atomic=True)
+def attribute_archive(*, actor: User, data: AttributeRef) -> AttributeOut:
+    """Archive an attribute: it takes no new values (409 `attribute_archived`); the values
+    products and variants have stay, are shown and may still be removed."""
+    attribute = _locked_attribute(data.attribute_id)
+    if attribute.is_active:
+        attribute.is_active = False
+        attribute.save(update_fields=["is_active"])
+    return AttributeOut.model_validate(attribute, from_attributes=True)
+
+
+def _locked_attribute(attribute_id: int) -> Attribute:
+    attribute = Attribute.objects.select_for_update().filter(pk=attribute_id).first()
+    if attribute is None:
+        raise AttributeMissing()
+    return attribute
+
+
+def _attributes_by_code(codes: Iterable[str], *, removed: Iterable[str] = ()) -> dict[str, int]:
+    """The ids of these attribute codes; an unknown one is AttributeNotFound, an archived one
+    AttributeArchived unless its value is being `removed`."""
     wanted = set(codes)
-    found = dict(Attribute.objects.filter(code__in=wanted).values_list("code", "id"))
+    rows = Attribute.objects.filter(code__in=wanted).values_list("code", "id", "is_active")
+    found = {code: pk for code, pk, _ in rows}
     unknown = sorted(wanted - set(found))
     if unknown:
         raise AttributeNotFound(details={"codes": unknown})
+    archived = sorted({code for code, _, active in rows if not active} - set(removed))
+    if archived:
+        raise AttributeArchived(details={"codes": archived})
     return found
 
 
 def _set_attributes(product_id: int, values: Mapping[str, str | None]) -> None:
     """Set (or, for None, remove) a product's values, then what search reads of them."""
-    ids = _attributes_by_code(values)
+    ids = _attributes_by_code(values, removed=[c for c, v in values.items() if v is None])
     existing = ProductAttributeValue.objects.filter(product_id=product_id)
     removed = [ids[code] for code, value in values.items() if value is None]
     if removed:
@@ -280,7 +317,7 @@ def _refresh_search_attributes(product_id: int) -> None:
     Product.objects.filter(pk=product_id).update(search_attributes=" ".join(words))
 
 
-@service(role=MERCHANT, errors=[ProductNotFound, AttributeNotFound], atomic=True)
+@service(role=MERCHANT, errors=[ProductNotFound, AttributeNotFound, AttributeArchived], atomic=True)
 def product_attributes_set(*, actor: User, data: ProductAttributes) -> ProductDetailOut:
     """Give a product values of attributes (by code), or remove them (a value of null);
     the others stay."""
@@ -294,7 +331,7 @@ def product_attributes_set(*, actor: User, data: ProductAttributes) -> ProductDe
 
 @service(
     role=MERCHANT,
-    errors=[CategoryNotFound, CategoryArchived, AttributeNotFound, SkuTaken],
+    errors=[CategoryNotFound, CategoryArchived, AttributeNotFound, AttributeArchived, SkuTaken],
     atomic=True,
 )
 def product_create(*, actor: User, data: NewProduct) -> ProductDetailOut:
@@ -463,7 +500,7 @@ def _saved(variant: Variant) -> None:
 
 @service(
     role=MERCHANT,
-    errors=[ProductNotFound, SkuTaken, AttributeNotFound],
+    errors=[ProductNotFound, SkuTaken, AttributeNotFound, AttributeArchived],
     atomic=True,
 )
 def variant_create(*, actor: User, data: NewVariant) -> VariantOut:
@@ -486,7 +523,11 @@ def variant_create(*, actor: User, data: NewVariant) -> VariantOut:
     return _variant_out(variant.pk)
 
 
-@service(role=MERCHANT, errors=[VariantNotFound, SkuTaken, AttributeNotFound], atomic=True)
+@service(
+    role=MERCHANT,
+    errors=[VariantNotFound, SkuTaken, AttributeNotFound, AttributeArchived],
+    atomic=True,
+)
 def variant_update(*, actor: User, data: VariantChanges) -> VariantOut:
     """Change a variant's SKU, its own attribute values (all of them replaced) or its price
     (null: the product's again); fields not given stay. Its stock changes through the stock

@@ -36,7 +36,7 @@ def test_a_category_is_made_moved_and_archived_through_its_services(desk):
     assert desk.post(reverse("admin:catalog_category_delete", args=[home.pk])).status_code == 403
 
 
-def test_an_attribute_is_made_through_attribute_create_and_then_read_only(desk):
+def test_an_attribute_is_made_renamed_and_archived_through_its_services(desk):
     add = reverse("admin:catalog_attribute_add")
     assert desk.post(add, {"code": "colour", "name": "Colour"}).status_code == 302
     taken = desk.post(add, {"code": "colour", "name": "Again"})
@@ -45,6 +45,12 @@ def test_an_attribute_is_made_through_attribute_create_and_then_read_only(desk):
     colour = Attribute.objects.get()
     page = desk.get(reverse("admin:catalog_attribute_change", args=[colour.pk]))
     assert "code" not in page.context["adminform"].form.fields  # read only once made
+    change = reverse("admin:catalog_attribute_change", args=[colour.pk])
+    assert desk.post(change, {"name": "Color"}).status_code == 302
+    assert (
+        desk.post(reverse("admin:catalog_attribute_archive", args=[colour.pk])).status_code == 302
+    )
+    assert (Attribute.objects.get().name, Attribute.objects.get().is_active) == ("Color", False)
 
 
 def test_a_variant_is_made_changed_and_archived_through_its_services(desk, make_product):
