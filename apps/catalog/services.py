@@ -83,8 +83,11 @@ def _out(product: Product) -> ProductOut:
 
 
 def _locked(product_id: int) -> Product:
+    # FOR NO KEY UPDATE, as the stock UPDATEs take: it still excludes other writers, but not
+    # the key-share locks a new basket or order line's foreign key takes on its product, so a
+    # merchant's change cannot deadlock with a shopper's insert
     try:
-        return Product.objects.select_for_update().get(pk=product_id)
+        return Product.objects.select_for_update(no_key=True).get(pk=product_id)
     except Product.DoesNotExist:
         raise ProductNotFound() from None
 
@@ -431,7 +434,7 @@ def product_stock_change(*, actor: User, data: StockChange) -> ProductOut:
     Stock stays between 0 and MAX_STOCK: a write-off below 0 is a 409 `insufficient_stock`, a
     restock above MAX_STOCK a 400 `stock_limit_exceeded`."""
     variants = list(
-        Variant.objects.select_for_update()
+        Variant.objects.select_for_update(no_key=True)  # as _locked says
         .filter(product_id=data.product_id, is_active=True)
         .order_by("id")[:2]
     )
@@ -445,7 +448,9 @@ def product_stock_change(*, actor: User, data: StockChange) -> ProductOut:
 
 def _locked_variant(product_id: int, variant_id: int) -> Variant:
     variant = (
-        Variant.objects.select_for_update().filter(pk=variant_id, product_id=product_id).first()
+        Variant.objects.select_for_update(no_key=True)  # as _locked says
+        .filter(pk=variant_id, product_id=product_id)
+        .first()
     )
     if variant is None:
         raise VariantNotFound(details={"variant_id": variant_id})
