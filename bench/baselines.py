@@ -94,18 +94,18 @@ class NaiveOrderSerializer(serializers.ModelSerializer[Order]):
 
 def take_one_variant(product_id: int, quantity: int) -> tuple[Variant, Product] | None:
     """Take units of an active product's first active variant the naive way, inside the
-    caller's transaction: the variant locked, then its product (the lock order), the stock
-    checked, both updated. None when there is none or it is out of stock. Naive DRF's and
-    Ninja's orders take stock so."""
+    caller's transaction: the variant locked, then its product (the lock order; FOR NO KEY
+    UPDATE, as naive confirm's), the stock checked, both updated. None when there is none or
+    it is out of stock. Naive DRF's and Ninja's orders take stock so."""
     variant = (
-        Variant.objects.select_for_update(of=("self",))
+        Variant.objects.select_for_update(of=("self",), no_key=True)
         .filter(product_id=product_id, is_active=True, product__is_active=True)
         .order_by("id")
         .first()
     )
     if variant is None or variant.stock < quantity:
         return None
-    product = Product.objects.select_for_update().get(pk=variant.product_id)
+    product = Product.objects.select_for_update(no_key=True).get(pk=variant.product_id)
     Variant.objects.filter(pk=variant.pk).update(stock=F("stock") - quantity)
     Product.objects.filter(pk=product.pk).update(stock=F("stock") - quantity)
     return variant, product
@@ -187,11 +187,13 @@ class NaiveBasketViewSet(viewsets.GenericViewSet[Basket]):
             lines = list(basket.lines.order_by("variant_id")) if basket else []
             if basket is None or not lines:
                 raise serializers.ValidationError({"basket": "empty"})
-            # the lock order: every variant by id, then every product by id
+            # the lock order: every variant by id, then every product by id; FOR NO KEY UPDATE
+            # (what an UPDATE of the stock takes), else a basket line's insert elsewhere,
+            # whose foreign keys share-lock its product then its variant, deadlocks with it
             wanted = Variant.objects.filter(pk__in=[line.variant_id for line in lines])
-            variants = {v.pk: v for v in wanted.select_for_update().order_by("id")}
+            variants = {v.pk: v for v in wanted.select_for_update(no_key=True).order_by("id")}
             of = Product.objects.filter(pk__in={line.product_id for line in lines})
-            products = {p.pk: p for p in of.select_for_update().order_by("id")}
+            products = {p.pk: p for p in of.select_for_update(no_key=True).order_by("id")}
             order = Order.objects.create(owner_id=basket.owner_id, total=Decimal("0.00"))
             for line in lines:
                 variant, product = variants[line.variant_id], products[line.product_id]
