@@ -73,18 +73,10 @@ class NaiveOrderSerializer(serializers.ModelSerializer[Order]):
     def create(self, validated_data: dict[str, Any]) -> Order:
         quantity = validated_data["quantity"]
         with transaction.atomic():
-            # the product's first active variant, locked, then the product (the lock order)
-            variant = (
-                Variant.objects.select_for_update()
-                .filter(product_id=validated_data["product_id"], is_active=True)
-                .order_by("id")
-                .first()
-            )
-            if variant is None or variant.stock < quantity:
+            taken = take_one_variant(validated_data["product_id"], quantity)
+            if taken is None:
                 raise serializers.ValidationError({"quantity": "out of stock"})
-            product = Product.objects.select_for_update().get(pk=variant.product_id)
-            Variant.objects.filter(pk=variant.pk).update(stock=F("stock") - quantity)
-            Product.objects.filter(pk=product.pk).update(stock=F("stock") - quantity)
+            variant, product = taken
             price = variant.price or product.price
             order = Order.objects.create(owner=self.context["request"].user, total=price * quantity)
             OrderLine.objects.create(
@@ -100,6 +92,25 @@ class NaiveOrderSerializer(serializers.ModelSerializer[Order]):
         return order
 
 
+def take_one_variant(product_id: int, quantity: int) -> tuple[Variant, Product] | None:
+    """Take units of an active product's first active variant the naive way, inside the
+    caller's transaction: the variant locked, then its product (the lock order; FOR NO KEY
+    UPDATE, as naive confirm's), the stock checked, both updated. None when there is none or
+    it is out of stock. Naive DRF's and Ninja's orders take stock so."""
+    variant = (
+        Variant.objects.select_for_update(of=("self",), no_key=True)
+        .filter(product_id=product_id, is_active=True, product__is_active=True)
+        .order_by("id")
+        .first()
+    )
+    if variant is None or variant.stock < quantity:
+        return None
+    product = Product.objects.select_for_update(no_key=True).get(pk=variant.product_id)
+    Variant.objects.filter(pk=variant.pk).update(stock=F("stock") - quantity)
+    Product.objects.filter(pk=product.pk).update(stock=F("stock") - quantity)
+    return variant, product
+
+
 class NaiveOrderViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Order]):
     queryset = Order.objects.all()
     serializer_class = NaiveOrderSerializer
@@ -108,13 +119,15 @@ class NaiveOrderViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet[Order])
 
 class NaiveBasketLineSerializer(serializers.ModelSerializer[BasketLine]):
     product_name = serializers.CharField(source="product.name", read_only=True)
-    unit_price = serializers.DecimalField(
-        source="product.price", max_digits=10, decimal_places=2, read_only=True
-    )
+    sku = serializers.CharField(source="variant.sku", read_only=True)
+    unit_price = serializers.SerializerMethodField()
 
     class Meta:
         model = BasketLine
-        fields = ["product", "product_name", "quantity", "unit_price"]
+        fields = ["product", "variant", "product_name", "sku", "quantity", "unit_price"]
+
+    def get_unit_price(self, line: BasketLine) -> str:
+        return str(line.variant.price or line.product.price)
 
 
 class NaiveBasketSerializer(serializers.ModelSerializer[Basket]):
@@ -131,9 +144,10 @@ class NaiveBasketItemSerializer(serializers.Serializer[Any]):
 
 
 class NaiveBasketViewSet(viewsets.GenericViewSet[Basket]):
-    """The basket as a DRF tutorial would write it: get_or_create, a line grown with its stock
-    checked, the basket serialized back with nested lines; confirming locks the basket, then
-    each product (by id) to check and take its stock, one order line at a time."""
+    """The basket as a DRF tutorial would write it: get_or_create, the product's first active
+    variant read, its line grown with its stock checked, the basket serialized back with
+    nested lines; confirming locks the basket, then its variants (by id) and their products
+    (by id), checks each line's stock and takes it, one order line at a time."""
 
     queryset = Basket.objects.all()
     serializer_class = NaiveBasketSerializer
@@ -147,13 +161,21 @@ class NaiveBasketViewSet(viewsets.GenericViewSet[Basket]):
         with transaction.atomic():
             basket, _ = Basket.objects.get_or_create(owner=request.user)
             basket = Basket.objects.select_for_update().get(pk=basket.pk)
-            product = Product.objects.filter(pk=product_id, is_active=True).first()
-            if product is None:
+            variant = (
+                Variant.objects.filter(
+                    product_id=product_id, is_active=True, product__is_active=True
+                )
+                .order_by("id")
+                .first()
+            )
+            if variant is None:
                 raise serializers.ValidationError({"product_id": "unknown product"})
-            line = BasketLine.objects.filter(basket=basket, product=product).first()
-            line = line or BasketLine(basket=basket, product=product, quantity=0)
+            line = BasketLine.objects.filter(basket=basket, variant=variant).first()
+            line = line or BasketLine(
+                basket=basket, product_id=product_id, variant=variant, quantity=0
+            )
             line.quantity += quantity
-            if line.quantity > min(product.stock, 1000):
+            if line.quantity > min(variant.stock, 1000):
                 raise serializers.ValidationError({"quantity": "out of stock"})
             line.save()
         return Response(NaiveBasketSerializer(basket).data)
@@ -162,24 +184,36 @@ class NaiveBasketViewSet(viewsets.GenericViewSet[Basket]):
     def confirm(self, request: Request) -> Response:
         with transaction.atomic():
             basket = Basket.objects.select_for_update().filter(owner_id=request.user.pk).first()
-            lines = list(basket.lines.order_by("product_id")) if basket else []
+            lines = list(basket.lines.order_by("variant_id")) if basket else []
             if basket is None or not lines:
                 raise serializers.ValidationError({"basket": "empty"})
+            # the lock order: every variant by id, then every product by id; FOR NO KEY UPDATE
+            # (what an UPDATE of the stock takes), else a basket line's insert elsewhere,
+            # whose foreign keys share-lock its product then its variant, deadlocks with it
+            wanted = Variant.objects.filter(pk__in=[line.variant_id for line in lines])
+            variants = {v.pk: v for v in wanted.select_for_update(no_key=True).order_by("id")}
+            of = Product.objects.filter(pk__in={line.product_id for line in lines})
+            products = {p.pk: p for p in of.select_for_update(no_key=True).order_by("id")}
             order = Order.objects.create(owner_id=basket.owner_id, total=Decimal("0.00"))
             for line in lines:
-                product = Product.objects.select_for_update().get(pk=line.product_id)
-                if not product.is_active or product.stock < line.quantity:
+                variant, product = variants[line.variant_id], products[line.product_id]
+                if not (variant.is_active and product.is_active) or variant.stock < line.quantity:
                     raise serializers.ValidationError({"lines": "out of stock"})
+                Variant.objects.filter(pk=variant.pk).update(stock=F("stock") - line.quantity)
                 Product.objects.filter(pk=product.pk).update(stock=F("stock") - line.quantity)
+                price = variant.price or product.price
                 OrderLine.objects.create(
                     order=order,
                     product=product,
+                    variant=variant,
                     product_name=product.name,
+                    sku=variant.sku,
+                    attributes=variant.attributes,
                     quantity=line.quantity,
-                    unit_price=product.price,
+                    unit_price=price,
                 )
-                order.total += product.price * line.quantity
-            order.needs_shipping = any(line.product.ships for line in lines)
+                order.total += price * line.quantity
+            order.needs_shipping = any(product.ships for product in products.values())
             order.save()
             basket.lines.all().delete()
         return Response(NaiveOrderSerializer(order).data, status=status.HTTP_201_CREATED)

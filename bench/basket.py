@@ -53,11 +53,13 @@ SEED = """
 from decimal import Decimal
 from django.contrib.auth.models import User
 from apps.accounts.interface import issue_token
-from apps.catalog.models import Product
+from apps.catalog.models import Product, Variant
 from apps.ordering.models import Basket
 users = int(sys.argv[-1])
 product = Product.objects.create(name="Hot download", price=Decimal("9.99"),
                                  stock=2_000_000_000, ships=False)
+# its one default variant holds its stock (the journey adds it by product_id)
+Variant.objects.create(product=product, sku=f"P{product.pk}", stock=product.stock)
 tokens = []
 for i in range(users):
     name = f"bench-basket-{i}"

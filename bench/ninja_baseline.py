@@ -3,7 +3,8 @@
 Not tuned: `ModelSchema` output, Ninja's own `LimitOffsetPagination` for the list (with its
 `COUNT(*)`), a `HttpBearer` for Agora's `Authorization: Token <key>` header doing the same
 token look-up as Agora's (by the key's hash, alive, its user active), and an order placement
-as safe as naive DRF's (the product's row locked, the stock checked, a conditional update).
+as safe as naive DRF's (bench/baselines.py's take_one_variant: the product's first active
+variant locked, then the product, the stock checked, both updated).
 Mounted by bench/urls.py under /bench/ninja/, inside Agora's settings and middleware as naive
 DRF is.
 """
@@ -14,7 +15,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -26,6 +27,7 @@ from ninja.security import HttpBearer
 from apps.accounts.models import ApiToken
 from apps.catalog.models import Product
 from apps.ordering.models import Order, OrderLine
+from bench.baselines import take_one_variant
 
 api = NinjaAPI(urls_namespace="bench-ninja", docs_url=None, openapi_url=None)
 
@@ -68,7 +70,9 @@ class NewOrderIn(Schema):
 
 class OrderLineOut(Schema):
     product_id: int
+    variant_id: int
     product_name: str
+    sku: str
     quantity: int
     unit_price: Decimal
 
@@ -95,19 +99,21 @@ def product_get(request: HttpRequest, product_id: int) -> Product:
 @api.post("/orders/", response={201: OrderOut}, auth=TokenAuth())
 def order_place(request: HttpRequest, data: NewOrderIn) -> Status[Order]:
     with transaction.atomic():
-        product = get_object_or_404(
-            Product.objects.select_for_update(), pk=data.product_id, is_active=True
-        )
-        if product.stock < data.quantity:
+        taken = take_one_variant(data.product_id, data.quantity)
+        if taken is None:
             raise HttpError(409, "out of stock")
-        Product.objects.filter(pk=product.pk).update(stock=F("stock") - data.quantity)
+        variant, product = taken
+        price = variant.price or product.price
         buyer = request.auth  # type: ignore[attr-defined]
-        order = Order.objects.create(owner=buyer, total=product.price * data.quantity)
+        order = Order.objects.create(owner=buyer, total=price * data.quantity)
         OrderLine.objects.create(
             order=order,
             product=product,
+            variant=variant,
             product_name=product.name,
+            sku=variant.sku,
+            attributes=variant.attributes,
             quantity=data.quantity,
-            unit_price=product.price,
+            unit_price=price,
         )
     return Status(201, order)

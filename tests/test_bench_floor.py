@@ -211,26 +211,50 @@ def _bare_post(view: Callable[..., Any], path: str, user: User, body: Any, **kwa
 ITEMS = "/api/basket/items/"
 
 
+def _second_variant(
+    product: Any, sku: str, attributes: dict[str, str], price: str, stock: int
+) -> Any:
+    """A second active variant of `product` (its own SKU, values, price and stock), the
+    product's stock sum moved along."""
+    from apps.catalog.models import Product, Variant
+
+    variant = Variant.objects.create(
+        product=product, sku=sku, attributes=attributes, price=price, stock=stock
+    )
+    Product.objects.filter(pk=product.pk).update(stock=product.stock + stock)
+    return variant
+
+
 def test_adding_to_the_basket_is_the_same_bytes(
     api: Callable[[User | None], Any],
     make_product: Callable[..., Any],
     make_user: Callable[..., User],
 ) -> None:
     """Two shoppers fill their baskets alike, one through Agora, one through the floor: a
-    new line, a line grown, a second line, a line whose stock ran short since."""
+    new line, a line grown, a second line, a variant named (its own SKU, values and price),
+    a line whose stock ran short since."""
+    from apps.catalog.models import Product, Variant
+
     ours_client, floor_user = api(make_user("ours")), make_user("floor")
     lamp = make_product("Lamp", price="12.50", stock=5)
     kettle = make_product("Kettl\u00e9", price="19.99", stock=3, ships=False)
-    adds = [(lamp, 2), (lamp, 1), (kettle, 3)]
-    for product, quantity in adds:
-        body = {"product_id": product.pk, "quantity": quantity}
+    shirt = make_product("Shirt", price="20.00", stock=4)
+    large = _second_variant(shirt, "SHIRT-L", {"size": "L", "colour": "r\u00f6d"}, "22.50", 4)
+    adds: list[dict[str, int]] = [
+        {"product_id": lamp.pk, "quantity": 2},
+        {"product_id": lamp.pk, "quantity": 1},
+        {"product_id": kettle.pk, "quantity": 3},
+        {"variant_id": large.pk, "quantity": 1},
+        {"product_id": shirt.pk, "variant_id": large.pk, "quantity": 1},
+    ]
+    for body in adds:
         ours = ours_client.post(ITEMS, body, format="json")
         assert ours.status_code == 200, ours.content
         floor = _bare_post(views.basket_add, ITEMS, floor_user, body)
         assert floor.status_code == 200
         assert floor.content == ours.content
-    kettle.stock = 1
-    kettle.save()
+    Variant.objects.filter(product=kettle).update(stock=1)  # its one variant's stock ran short
+    Product.objects.filter(pk=kettle.pk).update(stock=1)
     body = {"product_id": lamp.pk, "quantity": 1}
     ours = ours_client.post(ITEMS, body, format="json")
     floor = _bare_post(views.basket_add, ITEMS, floor_user, body)
@@ -252,14 +276,21 @@ def test_confirming_and_paying_are_the_same_bytes(
     """The same shopper confirms a basket through Agora (with an Idempotency-Key) and an
     alike one through the floor, then pays each with tok_visa: the same bytes, ids, times
     and the charge's reference apart."""
+    from apps.catalog.models import Product, Variant
+
     client = api(shopper)
     products = [
         make_product(f"Song {i}", price=f"{i + 1}.49", stock=10, ships=i == 1) for i in range(lines)
     ]
+    items = [{"product_id": product.pk, "quantity": 2} for product in products]
+    if lines > 1:  # and a second variant of the first product, named, at its own price
+        live = _second_variant(products[0], "SONG-LIVE", {"take": "live", "mix": "b"}, "3.10", 10)
+        first = Variant.objects.get(sku=f"P{products[0].pk}")  # now one of two: named
+        items[0] = {"variant_id": first.pk, "quantity": 2}
+        items.insert(1, {"product_id": products[0].pk, "variant_id": live.pk, "quantity": 2})
 
     def fill() -> None:
-        for product in reversed(products):  # added in another order than the id order
-            body = {"product_id": product.pk, "quantity": 2}
+        for body in reversed(items):  # added in another order than the id order
             assert client.post(ITEMS, body, format="json").status_code == 200
 
     fill()
@@ -270,9 +301,10 @@ def test_confirming_and_paying_are_the_same_bytes(
     assert floor.status_code == 201
     _same_but_ids_and_times(bytes(ours.content), floor.content)
     assert client.get("/api/basket/").json()["lines"] == []
-    for product in products:
-        product.refresh_from_db()
-        assert product.stock == 6
+    for variant in Variant.objects.filter(product__in=products):
+        assert variant.stock == 6  # 10, twice 2 taken
+    for product in Product.objects.filter(pk__in=[p.pk for p in products]):
+        assert product.stock == 6 * product.variants.count()  # the sum moved along
     if lines > 1:  # the floor pays only what needs no address: as the bench's product
         return
     ours_order, floor_order = ours.json()["id"], orjson.loads(floor.content)["id"]

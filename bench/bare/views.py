@@ -264,34 +264,48 @@ _BASKET = (
     "INSERT INTO ordering_basket (owner_id, created_at, updated_at) VALUES (%s, %s, %s) "
     "ON CONFLICT (owner_id) DO UPDATE SET owner_id = EXCLUDED.owner_id RETURNING id"
 )
-# The line added or grown, only while the product is active and its stock holds the line's
-# new count (at most 1000, Agora's MAX_QUANTITY): no row back means refused.
+# The line of the variant added or grown, only while the variant and its product are active
+# and its stock holds the line's new count (at most 1000, Agora's MAX_QUANTITY): no row back
+# means refused. The variant is named, or it is the product's one active variant.
 _ADD = (
-    "INSERT INTO ordering_basketline (basket_id, product_id, quantity, added_at) "
-    "SELECT %s, p.id, %s, %s FROM catalog_product p WHERE p.id = %s AND p.is_active "
-    "AND p.stock >= %s AND %s <= 1000 "
-    "ON CONFLICT (basket_id, product_id) DO UPDATE "
+    "INSERT INTO ordering_basketline (basket_id, product_id, variant_id, quantity, added_at) "
+    "SELECT %s, v.product_id, v.id, %s, %s FROM catalog_variant v "
+    "JOIN catalog_product p ON p.id = v.product_id WHERE {which} AND v.is_active "
+    "AND p.is_active AND v.stock >= %s AND %s <= 1000 "
+    "ON CONFLICT (basket_id, variant_id) DO UPDATE "
     "SET quantity = ordering_basketline.quantity + EXCLUDED.quantity "
     "WHERE ordering_basketline.quantity + EXCLUDED.quantity <= least(1000, "
-    "(SELECT stock FROM catalog_product WHERE id = EXCLUDED.product_id AND is_active)) "
+    "(SELECT stock FROM catalog_variant WHERE id = EXCLUDED.variant_id)) "
     "RETURNING id"
 )
+_NAMED_VARIANT = "v.id = %s"
+_NAMED_VARIANT_OF = "v.id = %s AND v.product_id = %s"
+_ONE_VARIANT = (
+    "v.product_id = %s AND (SELECT count(*) FROM catalog_variant o "
+    "WHERE o.product_id = v.product_id AND o.is_active) = 1"
+)
 _BASKET_LINES = (
-    "SELECT p.id, p.name, l.quantity, p.price, p.stock, p.is_active FROM ordering_basketline l "
-    "JOIN catalog_product p ON p.id = l.product_id WHERE l.basket_id = %s "
+    "SELECT v.product_id, v.id, p.name, v.sku, v.attributes, l.quantity, "
+    "coalesce(v.price, p.price), v.stock, v.is_active AND p.is_active "
+    "FROM ordering_basketline l JOIN catalog_variant v ON v.id = l.variant_id "
+    "JOIN catalog_product p ON p.id = v.product_id WHERE l.basket_id = %s "
     "ORDER BY l.added_at, l.id"
 )
 
 
 def _basket_out(rows: list[Any]) -> dict[str, Any]:
-    """Agora's BasketOut of the lines (product id, name, quantity, price, stock, active)."""
+    """Agora's BasketOut of the lines (product id, variant id, name, SKU, attributes,
+    quantity, price, stock, active)."""
     lines = []
-    for product_id, name, quantity, price, stock, active in rows:
+    for product_id, variant_id, name, sku, attributes, quantity, price, stock, active in rows:
         problem = None if active and stock >= quantity else "out_of_stock" if active else "archived"
         lines.append(
             {
                 "product_id": product_id,
+                "variant_id": variant_id,
                 "product_name": name,
+                "sku": sku,
+                "attributes": _json_column(attributes),
                 "quantity": quantity,
                 "unit_price": price,
                 "line_total": price * quantity,
@@ -304,16 +318,32 @@ def _basket_out(rows: list[Any]) -> dict[str, Any]:
     return {"lines": lines, "total": total, "can_confirm": can_confirm}
 
 
+def _which(data: Any) -> tuple[str, list[int]]:
+    """The variant the body names, as a condition on `v` and its values: `variant_id` (of
+    `product_id` if given too), else `product_id`'s one active variant."""
+    product_id = None if data.get("product_id") is None else int(data["product_id"])
+    if data.get("variant_id") is not None:
+        variant_id = int(data["variant_id"])
+        if product_id is None:
+            return _NAMED_VARIANT, [variant_id]
+        return _NAMED_VARIANT_OF, [variant_id, product_id]
+    if product_id is None:
+        raise KeyError("product_id")
+    return _ONE_VARIANT, [product_id]
+
+
 @csrf_exempt
 def basket_add(request: HttpRequest) -> HttpResponse:
-    """Put a product in the token user's basket (a line grows if it is there): the basket
-    locked, the line upserted under its stock check, the basket read back with its products."""
+    """Put a variant in the token user's basket (`variant_id`, or `product_id` of a product
+    of one variant; a line grows if it is there): the basket locked, the line upserted under
+    its variant's stock check, the basket read back with its variants and products."""
     if request.method != "POST":
         return _json({"error": "method_not_allowed"}, 405)
     data = _body(request)
     try:
-        product_id, quantity = int(data["product_id"]), int(data["quantity"])
-    except (ValueError, TypeError, KeyError):
+        which, named = _which(data)
+        quantity = int(data["quantity"])
+    except (ValueError, TypeError, KeyError, AttributeError):
         return _json({"error": "invalid"}, 400)
     now = timezone.now()
     with connection.cursor() as db:
@@ -323,7 +353,9 @@ def basket_add(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             db.execute(_BASKET, [user[0], now, now])
             (basket_id,) = db.fetchone()
-            db.execute(_ADD, [basket_id, quantity, now, product_id, quantity, quantity])
+            db.execute(
+                _ADD.format(which=which), [basket_id, quantity, now, *named, quantity, quantity]
+            )
             if db.fetchone() is None:
                 transaction.set_rollback(True)
                 return _json({"error": "out_of_stock"}, 409)
@@ -332,16 +364,46 @@ def basket_add(request: HttpRequest) -> HttpResponse:
     return _json(_basket_out(rows))
 
 
-# Every line's stock taken in one statement (a line that cannot be served takes nothing: the
-# count of taken rows against the basket's lines decides, and a shortfall rolls it all back).
-_TAKE_BASKET = (
-    "WITH wanted AS (SELECT product_id, quantity FROM ordering_basketline WHERE basket_id = %s), "
-    "taken AS (UPDATE catalog_product p SET stock = p.stock - w.quantity, updated_at = %s "
-    "FROM wanted w WHERE p.id = w.product_id AND p.is_active AND p.stock >= w.quantity "
-    "RETURNING p.id, p.name, p.price, p.ships, w.quantity) "
-    "SELECT id, name, price, ships, quantity, (SELECT count(*) FROM wanted) FROM taken "
-    "ORDER BY id"
+_WANTED = (
+    "SELECT variant_id, quantity FROM ordering_basketline WHERE basket_id = %s ORDER BY variant_id"
 )
+# a variant's units taken while it and its product are on sale, as Agora's catalog.stock
+_TAKE_VARIANT = (
+    "UPDATE catalog_variant SET stock = stock - %s, updated_at = %s "
+    "WHERE id = %s AND is_active AND stock >= %s "
+    "AND product_id IN (SELECT id FROM catalog_product WHERE is_active) "
+    "RETURNING product_id, sku, attributes, price"
+)
+
+
+def _take_variants(db: Any, wanted: list[tuple[int, int]], now: datetime) -> list[Any] | None:
+    """Take units of variants ([(variant id, quantity)] by variant id) as Agora's
+    catalog.stock does: one conditional UPDATE per variant, by variant id, then one per
+    product moving its sum, by product id (the lock order). Per variant (in `wanted`'s order):
+    (product id, variant id, name, SKU, attributes, unit price, ships); None when one cannot
+    be taken (the caller rolls back)."""
+    taken = []
+    for variant_id, quantity in wanted:
+        db.execute(_TAKE_VARIANT, [quantity, now, variant_id, quantity])
+        row = db.fetchone()
+        if row is None:
+            return None
+        taken.append((variant_id, quantity, *row))
+    deltas: dict[int, int] = {}
+    for _, quantity, product_id, *_ in taken:
+        deltas[product_id] = deltas.get(product_id, 0) + quantity
+    products = {}
+    for product_id in sorted(deltas):
+        db.execute(_SUM, [deltas[product_id], now, product_id])
+        products[product_id] = db.fetchone()
+    out = []
+    for variant_id, _, product_id, sku, attributes, own_price in taken:
+        name, price, ships = products[product_id]
+        unit_price = own_price if own_price is not None else price
+        out.append((product_id, variant_id, name, sku, _json_column(attributes), unit_price, ships))
+    return out
+
+
 _LOCK_BASKET = "SELECT id FROM ordering_basket WHERE owner_id = %s FOR UPDATE"
 _EMPTY_BASKET = "DELETE FROM ordering_basketline WHERE basket_id = %s"
 
@@ -369,9 +431,10 @@ def _order_out(
 
 @csrf_exempt
 def basket_confirm(request: HttpRequest) -> HttpResponse:
-    """The token user's basket becomes an order awaiting payment: the basket locked, every
-    line's stock taken in one statement, the order and its lines inserted, the basket emptied,
-    in one transaction. No Idempotency-Key (as order_place: the cost the key adds)."""
+    """The token user's basket becomes an order awaiting payment: the basket locked, its
+    lines read, every variant's stock then every product's sum taken (one conditional update
+    each, in Agora's lock order), the order and its lines inserted, the basket emptied, in one
+    transaction. No Idempotency-Key (as order_place: the cost the key adds)."""
     if request.method != "POST":
         return _json({"error": "method_not_allowed"}, 405)
     now = timezone.now()
@@ -382,36 +445,47 @@ def basket_confirm(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             db.execute(_LOCK_BASKET, [user[0]])
             basket = db.fetchone()
-            db.execute(_TAKE_BASKET, [basket[0] if basket else 0, now])
-            taken = db.fetchall()
-            if not taken or len(taken) < taken[0][5]:
+            wanted = []
+            if basket is not None:
+                db.execute(_WANTED, [basket[0]])
+                wanted = db.fetchall()
+            taken = _take_variants(db, wanted, now) if wanted else None
+            if taken is None:
                 transaction.set_rollback(True)
                 return _json({"error": "basket_empty_or_unavailable"}, 409)
             lines = [
                 {
                     "product_id": product_id,
+                    "variant_id": variant_id,
                     "product_name": name,
+                    "sku": sku,
+                    "attributes": attributes,
                     "quantity": quantity,
                     "unit_price": price,
                     "line_total": price * quantity,
                 }
-                for product_id, name, price, _, quantity, _ in taken
+                for (product_id, variant_id, name, sku, attributes, price, _), (_, quantity) in zip(
+                    taken, wanted, strict=True
+                )
             ]
-            ships = any(row[3] for row in taken)
+            ships = any(row[6] for row in taken)
             out = _order_out(0, user, lines, ships, now)
             db.execute(_ORDER, [user[0], out["total"], ships, now, now])
             (out["id"],) = db.fetchone()
-            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(lines))
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(lines))
             db.execute(
-                "INSERT INTO ordering_orderline (order_id, product_id, product_name, quantity, "
-                f"unit_price) VALUES {values}",
+                "INSERT INTO ordering_orderline (order_id, product_id, variant_id, product_name, "
+                f"sku, attributes, quantity, unit_price) VALUES {values}",
                 [
                     value
                     for line in lines
                     for value in (
                         out["id"],
                         line["product_id"],
+                        line["variant_id"],
                         line["product_name"],
+                        line["sku"],
+                        orjson.dumps(line["attributes"]).decode(),
                         line["quantity"],
                         line["unit_price"],
                     )
