@@ -22,7 +22,9 @@ Two ways to claim, one contract:
   reads the key's record; a concurrent duplicate fails to take the lock and is told 409 at
   once (an `INSERT ... ON CONFLICT DO NOTHING` claim would wait on the unique index until the
   first transaction ended). The completed record is inserted beside the work, so nothing is
-  committed before the work and one commit fewer is paid per request. The unique index stays
+  committed before the work and one commit fewer is paid per request. The work runs in a
+  savepoint, so that a final 4xx rolls it back and is stored in the same transaction, under
+  the same lock: a duplicate never runs between the two. The unique index stays
   the backstop: a record committed between that statement's snapshot and its lock makes the
   final insert fail, the work rolls back, and the committed response is replayed.
 - *separate* (a service that calls the outside world, or another database): the in-progress
@@ -37,7 +39,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from servicelayer import jsonutil, transactions
@@ -226,9 +228,9 @@ def _run_folded(
     error_status: Callable[[ServiceError], int],
 ) -> StoredResponse:
     lock = _lock_id(user_id, key)
-    failed: ServiceError | None = None  # the work's own error (not the key's)
+    final_error: ServiceError | None = None  # the work's 4xx: the key's answer, raised after
     try:
-        # the service joins this transaction (no savepoint): stored iff its work commits
+        # the service joins this transaction: stored iff its work commits
         with transactions.atomic(joinable=True):
             with connection.cursor() as cursor:
                 cursor.execute(_LOCK_AND_FIND, [lock, user_id, key])
@@ -238,11 +240,20 @@ def _run_folded(
             found = _existing(tuple(record), fingerprint, timezone.now())
             if isinstance(found, StoredResponse):
                 return found
+            # the work in a savepoint, so that a final 4xx undoes it and is stored while the
+            # key's lock is still held: no duplicate can run between the two
+            work_done = transaction.savepoint()
             try:
                 status, body = work()
             except ServiceError as exc:
-                failed = exc
-                raise
+                status = error_status(exc)
+                if status >= 500 or exc.transient:
+                    raise  # nothing is stored: a retry with the key may run
+                transaction.savepoint_rollback(work_done)
+                body = jsonutil.to_jsonable(exc.as_body())
+                final_error = exc
+            else:
+                transaction.savepoint_commit(work_done)
             _completed(user_id, key, fingerprint, status, body)
     except IntegrityError:
         # a record was committed after this transaction's first snapshot: the work rolled
@@ -256,24 +267,9 @@ def _run_folded(
             raise IdempotentRequestInProgress() from None
         assert committed.response_status is not None
         return StoredResponse(committed.response_status, committed.response_body, replayed=True)
-    except ServiceError as exc:
-        if exc is failed and error_status(exc) < 500 and not exc.transient:
-            _store_final_error(user_id, key, fingerprint, lock, error_status(exc), exc)
-        raise
+    if final_error is not None:
+        raise final_error
     return StoredResponse(status, body, replayed=False)
-
-
-def _store_final_error(
-    user_id: int, key: str, fingerprint: str, lock: int, status: int, exc: ServiceError
-) -> None:
-    """A 4xx is the key's final answer: stored after the work rolled back, under the key's
-    lock again (waited for: a duplicate that got in meanwhile is finishing, and its record,
-    if it made one, stands)."""
-    with transactions.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock])
-        if not IdempotencyRecord.objects.filter(user_id=user_id, key=key).exists():
-            _completed(user_id, key, fingerprint, status, jsonutil.to_jsonable(exc.as_body()))
 
 
 def purge_expired() -> int:

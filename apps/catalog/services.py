@@ -560,8 +560,10 @@ def variant_archive(*, actor: User, data: VariantRef) -> VariantOut:
     """Stop selling a variant: its stock no longer counts in the product's, and shoppers no
     longer see it; its orders stay. A product keeps at least one active variant (409
     `last_active_variant`: archive the product instead)."""
-    _locked(data.product_id)  # serializes archiving two variants of one product
+    # variant, then product: catalog.stock's lock order (an order takes its variants, then
+    # their products); the product's lock serializes archiving two variants of one product
     variant = _locked_variant(data.product_id, data.variant_id)
+    _locked(data.product_id)
     if variant.is_active:
         others = Variant.objects.filter(product_id=data.product_id, is_active=True)
         if not others.exclude(pk=variant.pk).exists():

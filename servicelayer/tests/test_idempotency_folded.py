@@ -117,3 +117,26 @@ def test_a_final_error_is_stored_after_the_work_rolled_back() -> None:
     assert not User.objects.filter(username="half-done").exists()
     replay = once(user.pk, lambda: (201, {}))
     assert (replay.status, replay.body["error"]["code"], replay.replayed) == (409, "conflict", True)
+
+
+@pytest.mark.django_db
+def test_a_final_error_is_stored_under_the_same_lock_as_the_work_ran() -> None:
+    """No moment between the work's rollback and its stored 4xx is free of the key's lock: the
+    work is undone to a savepoint and the error stored in the same transaction (a second
+    claim of the lock, after a rollback, would let a duplicate run the work in between)."""
+    user = User.objects.create(username="kim")
+
+    def work() -> tuple[int, Any]:
+        User.objects.create(username="half-done")
+        raise Conflict("no")
+
+    with CaptureQueriesContext(connection) as queries, pytest.raises(Conflict):
+        once(user.pk, work)
+    statements = [q["sql"] for q in queries]
+    assert sum("advisory" in sql for sql in statements) == 1  # the one try-lock
+    undone = next(i for i, sql in enumerate(statements) if sql.startswith("ROLLBACK TO"))
+    stored = next(i for i, sql in enumerate(statements) if "idempotencyrecord" in sql.lower()
+                  and sql.startswith("INSERT"))  # fmt: skip
+    assert undone < stored
+    assert not any(sql.startswith(("COMMIT", "BEGIN")) for sql in statements[undone:stored])
+    assert not User.objects.filter(username="half-done").exists()
