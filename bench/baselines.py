@@ -447,8 +447,8 @@ def floor_journey_pay(request: HttpRequest, order_id: int) -> HttpResponse:
             cursor.execute(
                 "INSERT INTO payments_payment (payable_kind, payable_id, owner_id, amount, "
                 "currency, status, gateway_reference, refund_reference, decline_reason, "
-                "client_secret, created_at, updated_at) VALUES ('order', %s, %s, %s, %s, "
-                "'succeeded', %s, '', '', '', %s, %s) RETURNING id",
+                "client_secret, amount_refunded, created_at, updated_at) VALUES ('order', %s, "
+                "%s, %s, %s, 'succeeded', %s, '', '', '', 0, %s, %s) RETURNING id",
                 [order_id, user, amount, currency, charge, now, now],
             )
             (payment_id,) = cursor.fetchone()

@@ -53,7 +53,7 @@ def rows(results: Sequence[Row], reference: dict[str, dict[str, float]]) -> list
                 "variant": r.scenario.variant,
                 "requests_per_second": round(r.rps, 1),
                 **{
-                    f"x_{name}": round(r.rps / floor[group], 3) if group in floor else None
+                    f"x_{name}": round(r.rps / floor[group], 3) if floor.get(group) else None
                     for name, floor in reference.items()
                 },
                 "p99_ms": round(r.p99_ms, 2),

@@ -400,7 +400,7 @@ def print_table(results: list[Result]) -> None:
 
     def ratio(r: Result, floor: dict[str, float]) -> str:
         reference = floor.get(r.scenario.group)
-        return f"{r.rps / reference:>9.2f}" if reference else " " * 9
+        return f"{r.rps / reference:>9.2f}" if reference else " " * 9  # none, or it failed
 
     print(
         f"\n{'scenario':<26}{'variant':<16}{'req/s':>9}{'x bare':>9}{'x floor':>9}"
