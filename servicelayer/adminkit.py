@@ -40,6 +40,7 @@ __all__ = [
     "CsvExport",
     "DateRangeFilter",
     "Panel",
+    "ReadOnly",
     "ServiceButtons",
     "ServiceModelForm",
     "ServiceSave",
@@ -229,6 +230,20 @@ class RoleAccess(admin.ModelAdmin[Any]):
             opts = self.opts
             return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
         return self._role_allows(request)
+
+
+class ReadOnly(RoleAccess):
+    """Pages that show rows and never add, change or delete them (a record of what
+    happened: events, payments, deliveries); what changes them is a service."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class ServiceButtons(RoleAccess):

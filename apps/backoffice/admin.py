@@ -4,18 +4,15 @@ An event is a record of the past that handlers (mails, webhooks) act on: it is n
 changed or deleted by hand. Each order's and booking's page shows its own events as its
 history; this list shows them all, with whether the relay has published them yet."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from apps.roles import MERCHANT
-from servicelayer.adminkit import CsvExport, DateRangeFilter
+from servicelayer.adminkit import CsvExport, DateRangeFilter, ReadOnly
 from servicelayer.models import Event
 
 
 @admin.register(Event)
-class EventAdmin(CsvExport):
+class EventAdmin(ReadOnly, CsvExport):
     role = MERCHANT
     list_display = ("id", "kind", "subject", "subject_id", "created_at", "published_at", "attempts")
     list_filter = ("subject", "kind", ("created_at", DateRangeFilter))
@@ -33,12 +30,3 @@ class EventAdmin(CsvExport):
         ("attempts", "attempts"),
         ("last_error", "last_error"),
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

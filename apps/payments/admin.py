@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from apps.payments.models import Payment, Refund
 from apps.payments.selectors import FAILED_STATUSES
 from apps.roles import MERCHANT
-from servicelayer.adminkit import CsvExport, DateRangeFilter
+from servicelayer.adminkit import CsvExport, DateRangeFilter, ReadOnly
 
 
 class OutcomeFilter(admin.SimpleListFilter):
@@ -28,7 +28,7 @@ class OutcomeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Payment)
-class PaymentAdmin(CsvExport):
+class PaymentAdmin(ReadOnly, CsvExport):
     role = MERCHANT  # who may use these pages: any merchant, as the services say
     list_display = (
         "id",
@@ -63,18 +63,9 @@ class PaymentAdmin(CsvExport):
         ("decline_reason", "decline_reason"),
     )
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Refund)
-class RefundAdmin(CsvExport):
+class RefundAdmin(ReadOnly, CsvExport):
     """Read only: partial refunds are made by the services (a stay canceled for a fee)."""
 
     role = MERCHANT
@@ -93,12 +84,3 @@ class RefundAdmin(CsvExport):
         ("status", "status"),
         ("provider_reference", "provider_reference"),
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -21,6 +21,7 @@ from apps.webhooks.services import (
 from servicelayer.adminkit import (
     Button,
     CommaListField,
+    ReadOnly,
     ServiceButtons,
     ServiceModelForm,
     ServiceSave,
@@ -88,17 +89,6 @@ class WebhookEndpointAdmin(ServiceSave, ServiceButtons):
         # (they are read only here) is needed for that
         deleted, counts, _, protected = super().get_deleted_objects(objs, request)
         return deleted, counts, set(), protected
-
-
-class ReadOnly(admin.ModelAdmin[Any]):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(WebhookDelivery)

@@ -222,20 +222,7 @@ def order_place(request: HttpRequest) -> HttpResponse:
         "unit_price": price,
         "line_total": total,
     }
-    body = {
-        "id": order_id,
-        "customer": user[1],
-        "status": "awaiting_payment",
-        "lines_total": total,
-        "shipping_cost": Decimal("0.00"),
-        "total": total,
-        "needs_shipping": ships,
-        "shipping_address": None,
-        "shipping_method": None,
-        "created_at": now,
-        "updated_at": now,
-        "lines": [line],
-    }
+    body = _order_out(order_id, (user[0], user[1]), [line], ships, now)
     return _json(body, 201)
 
 
