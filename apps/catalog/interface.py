@@ -1,9 +1,9 @@
 """The catalog's public interface: the only module other apps may import.
 
 It returns plain data (frozen dataclasses), never models or querysets. What is sold is a
-variant: stock is taken from and given back to variants, with one conditional UPDATE each
-(never read, check, then write), inside the caller's transaction, so an order that rolls back
-gives its stock back with it.
+variant: stock is taken from and given back to variants, with conditional UPDATEs (never
+read, check, then write; one statement for all the variants, one for their products), inside
+the caller's transaction, so an order that rolls back gives its stock back with it.
 """
 
 from collections.abc import Iterable, Mapping
@@ -128,10 +128,11 @@ def variant_to_sell(product_id: int | None, variant_id: int | None) -> VariantDa
 
 
 def take_stock(wanted: Mapping[int, int]) -> Taking:
-    """Take units of variants ({variant id: quantity}), each with one conditional UPDATE, in
-    the fixed lock order (catalog.stock), inside the caller's transaction. What cannot be
-    taken is in `failed` (OutOfStock or ProductNotFound, one per variant): the caller must
-    then raise, so that its transaction gives back what was taken."""
+    """Take units of variants ({variant id: quantity}), with one conditional UPDATE of them
+    all (and one of their products), in the fixed lock order (catalog.stock), inside the
+    caller's transaction. What cannot be taken is in `failed` (OutOfStock or ProductNotFound,
+    one per variant): the caller must then raise, so that its transaction gives back what
+    was taken."""
     return stock.take(wanted)
 
 
