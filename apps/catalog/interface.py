@@ -32,6 +32,7 @@ __all__ = [
     "product_ids_by_name",
     "products_by_ids",
     "stock_figures",
+    "take_sole_variant",
     "take_stock",
     "variant_to_sell",
     "variants_by_ids",
@@ -134,6 +135,23 @@ def take_stock(wanted: Mapping[int, int]) -> Taking:
     one per variant): the caller must then raise, so that its transaction gives back what
     was taken."""
     return stock.take(wanted)
+
+
+def take_sole_variant(product_id: int, quantity: int) -> VariantData:
+    """Take units of the one active variant of `product_id` (see `variant_to_sell`): chosen and
+    taken in one conditional UPDATE, then its product's sum, inside the caller's transaction.
+
+    Raises ProductNotFound (unknown or archived product, or no active variant), VariantRequired
+    (it has several) or OutOfStock, nothing taken: what `variant_to_sell` then `take_stock`
+    say, for they are what it runs when the UPDATE takes nothing."""
+    taken = stock.take_sole(product_id, quantity)
+    if taken is not None:
+        return taken
+    variant = variant_to_sell(product_id, None)  # raises: unknown, archived, several variants
+    taking = stock.take({variant.id: quantity})
+    if taking.failed:
+        raise taking.failed[0]
+    return taking.taken[variant.id]  # the stock moved in between: taken after all
 
 
 def give_stock_back(wanted: Mapping[int, int]) -> None:

@@ -147,6 +147,43 @@ def take(wanted: Mapping[int, int]) -> Taking:
         return Taking(
             taken={}, failed=_why_not({pk: n for pk, n in wanted.items() if pk not in took})
         )
+    return Taking(taken=_with_products(rows, wanted, now), failed=[])
+
+
+_TAKE_SOLE_SQL = (
+    "UPDATE {variant} AS t SET stock = t.stock - %s, updated_at = %s "
+    "WHERE t.product_id = %s AND t.is_active = %s AND t.stock >= %s "
+    "AND t.product_id IN (SELECT id FROM {product} WHERE is_active = %s) "
+    "AND (SELECT count(*) FROM {variant} AS o WHERE o.product_id = t.product_id "
+    "AND o.is_active = %s) = 1 "
+    "RETURNING id, product_id, sku, attributes, price, stock"
+)
+
+
+def take_sole(product_id: int, quantity: int) -> VariantData | None:
+    """Take units of the one active variant of an active product, choosing it in the same
+    conditional UPDATE (a product with several active variants is left alone), then its
+    product's sum: None, and nothing taken, when it cannot be (the caller says why)."""
+    if quantity < 1:
+        raise ValueError("quantity must be positive")
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TAKE_SOLE_SQL.format(variant=_table(Variant), product=_table(Product)),
+            [quantity, now, product_id, True, quantity, True, True],
+        )
+        rows = list(cursor.fetchall())
+    if not rows:
+        return None
+    ((pk, *_),) = rows  # one active variant, or none taken
+    return _with_products(rows, {pk: quantity}, now)[pk]
+
+
+def _with_products(
+    rows: Sequence[tuple[Any, ...]], wanted: Mapping[int, int], now: Any
+) -> dict[int, VariantData]:
+    """Move the products' sums by what was taken of their variants (`rows`: each variant's
+    id, product id, SKU, attributes, own price and stock left), and say what was taken."""
     deltas: dict[int, int] = defaultdict(int)
     for pk, product_id, *_ in rows:
         deltas[product_id] -= wanted[pk]
@@ -165,7 +202,7 @@ def take(wanted: Mapping[int, int]) -> Taking:
             is_active=bool(active),
             ships=bool(ships),
         )
-    return Taking(taken=taken, failed=[])
+    return taken
 
 
 def _why_not(wanted: Mapping[int, int]) -> list[OutOfStock | ProductNotFound]:

@@ -23,6 +23,7 @@ from apps.catalog.interface import (
     VariantNotFound,
     VariantRequired,
     give_stock_back,
+    take_sole_variant,
     take_stock,
     variant_to_sell,
 )
@@ -400,12 +401,13 @@ def order_place(*, actor: User, data: NewOrder) -> OrderOut:
     Its stock is taken at once; not enough stock is a 409 `out_of_stock` and nothing is
     ordered, as for a total beyond the largest order total (409 `order_total_too_large`).
     The order then awaits payment like any other."""
-    variant_id = data.variant_id
-    if variant_id is None:
-        variant_id = variant_to_sell(data.product_id, None).id
-    taken = _take(variant_id, data.quantity)
-    if data.product_id is not None and taken.product_id != data.product_id:
-        raise VariantNotFound(details={"variant_id": variant_id})  # rolls the taking back
+    if data.variant_id is None:
+        assert data.product_id is not None  # the DTO asks for one of the two
+        taken = take_sole_variant(data.product_id, data.quantity)  # chosen as it is taken
+    else:
+        taken = _take(data.variant_id, data.quantity)
+        if data.product_id is not None and taken.product_id != data.product_id:
+            raise VariantNotFound(details={"variant_id": data.variant_id})  # rolls it back
     order = _create_order(actor, [(taken, data.quantity)])
     events.record(
         "order.placed",
