@@ -1,9 +1,9 @@
 """The catalog's public interface: the only module other apps may import.
 
 It returns plain data (frozen dataclasses), never models or querysets. What is sold is a
-variant: stock is taken from and given back to variants, with one conditional UPDATE each
-(never read, check, then write), inside the caller's transaction, so an order that rolls back
-gives its stock back with it.
+variant: stock is taken from and given back to variants, with conditional UPDATEs (never
+read, check, then write; one statement for all the variants, one for their products), inside
+the caller's transaction, so an order that rolls back gives its stock back with it.
 """
 
 from collections.abc import Iterable, Mapping
@@ -32,6 +32,7 @@ __all__ = [
     "product_ids_by_name",
     "products_by_ids",
     "stock_figures",
+    "take_sole_variant",
     "take_stock",
     "variant_to_sell",
     "variants_by_ids",
@@ -128,11 +129,29 @@ def variant_to_sell(product_id: int | None, variant_id: int | None) -> VariantDa
 
 
 def take_stock(wanted: Mapping[int, int]) -> Taking:
-    """Take units of variants ({variant id: quantity}), each with one conditional UPDATE, in
-    the fixed lock order (catalog.stock), inside the caller's transaction. What cannot be
-    taken is in `failed` (OutOfStock or ProductNotFound, one per variant): the caller must
-    then raise, so that its transaction gives back what was taken."""
+    """Take units of variants ({variant id: quantity}), with one conditional UPDATE of them
+    all (and one of their products), in the fixed lock order (catalog.stock), inside the
+    caller's transaction. What cannot be taken is in `failed` (OutOfStock or ProductNotFound,
+    one per variant): the caller must then raise, so that its transaction gives back what
+    was taken."""
     return stock.take(wanted)
+
+
+def take_sole_variant(product_id: int, quantity: int) -> VariantData:
+    """Take units of the one active variant of `product_id` (see `variant_to_sell`): chosen and
+    taken in one conditional UPDATE, then its product's sum, inside the caller's transaction.
+
+    Raises ProductNotFound (unknown or archived product, or no active variant), VariantRequired
+    (it has several) or OutOfStock, nothing taken: what `variant_to_sell` then `take_stock`
+    say, for they are what it runs when the UPDATE takes nothing."""
+    taken = stock.take_sole(product_id, quantity)
+    if taken is not None:
+        return taken
+    variant = variant_to_sell(product_id, None)  # raises: unknown, archived, several variants
+    taking = stock.take({variant.id: quantity})
+    if taking.failed:
+        raise taking.failed[0]
+    return taking.taken[variant.id]  # the stock moved in between: taken after all
 
 
 def give_stock_back(wanted: Mapping[int, int]) -> None:
