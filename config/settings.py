@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the request id and the access log cover everything after it, redirects included.
     "servicelayer.logging_middleware.RequestLogMiddleware",
+    # JSON clients of the API (no session cookie, no HTML) leave here for the lean chain below
+    "servicelayer.rest.lean.LeanApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,6 +71,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+# The lean path's middleware (servicelayer.rest.lean): what an API request without a session
+# needs of the stack above. Sessions, CSRF, authentication and messages serve the admin, the
+# browsable API and session-signed-in clients, which keep the full stack.
+AGORA_LEAN_API_PREFIX = "/api/"
+AGORA_LEAN_API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
