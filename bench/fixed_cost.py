@@ -3,18 +3,18 @@
     .venv/bin/python -m bench.fixed_cost [--requests 2000] [--rounds 7] [--path PATH] [--only TEXT]
 
 Runs on the bench database (BENCH_DATABASE_URL, seeded by `make bench`) with the bench
-settings. The request is a JSON client's (no cookie, `Accept: application/json`),
-which takes the lean path (servicelayer.rest.lean); the full stack is the handler without the
-lean path (what a session-cookie or browser request takes). Each other variant is one of the
-two with one piece taken away (a middleware, DRF's throttles, an authentication class, the
-browsable renderer); the bare floor's handler (bench/bare) answers the same request for
-reference. The variants are interleaved over rounds and the table gives each one's median CPU
-microseconds per request (this process's, so the Python side only; the least round too, the
-one least disturbed on a busy machine) and what the piece costs (the lean path minus the
-variant). Then a cProfile of the lean path's hottest functions. PATH is
+settings. The request is a JSON client's (no cookie, `Accept: application/json`), which takes
+the lean path (servicelayer.rest.lean); the full stack is the handler without the lean path
+(what a session-cookie or browser request takes). Each other variant is one of the two with one
+piece taken away (a middleware; DRF's throttles, an authentication class or the browsable
+renderer, taken off DRF's APIView); the bare floor's handler (bench/bare) answers the same
+request for reference. The variants are interleaved over rounds and the table gives each one's
+median CPU microseconds per request (this process's, so the Python side only; the least round
+too, the one least disturbed on a busy machine) and what the piece costs (the lean path minus
+the variant). Then a cProfile of the lean path's hottest functions. PATH is
 /api/products/?page_size=1 by default: one row, so that the per-row cost is out of the way.
-`--only TEXT` keeps the variants whose name holds TEXT. A variant whose answer is not a 200
-(a piece others need) is listed and left out.
+`--only TEXT` keeps the variants whose name holds TEXT. A variant whose answer is not a 200 (a
+piece others need) is listed and left out.
 """
 
 import argparse
@@ -69,32 +69,40 @@ def _call(handler: Handler, path: str) -> None:
 
 
 @contextmanager
-def _settings(**changes: Any) -> Iterator[None]:
+def _changed(view: dict[str, Any], changes: dict[str, Any]) -> Iterator[None]:
+    """Django settings changed, and DRF's APIView attributes: DRF reads its settings into
+    them when it is imported (throttle, authentication, renderer classes), so a changed
+    REST_FRAMEWORK setting would change nothing."""
     from django.conf import settings
-    from rest_framework.settings import api_settings
+    from rest_framework.views import APIView
 
     old = {name: getattr(settings, name) for name in changes}
+    old_view = {name: getattr(APIView, name) for name in view}
     for name, value in changes.items():
         setattr(settings, name, value)
-    api_settings.reload()
+    for name, value in view.items():
+        setattr(APIView, name, value)
     try:
         yield
     finally:
         for name, value in old.items():
             setattr(settings, name, value)
-        api_settings.reload()
+        for name, value in old_view.items():
+            setattr(APIView, name, value)
 
 
-def _handler(**changes: Any) -> Handler:
+def _handler(view: dict[str, Any] | None = None, **changes: Any) -> Handler:
     """A WSGI handler built under `changes` to the settings, which stay changed while it
-    runs (DRF reads its settings per request)."""
+    runs (ROOT_URLCONF is read per request), with `view`'s attributes on DRF's APIView."""
     from django.core.handlers.wsgi import WSGIHandler
 
-    with _settings(**changes):
+    with _changed({}, changes):
         handler = WSGIHandler()
+    if not view and not changes:
+        return handler
 
     def run(environ: dict[str, Any], start: Callable[..., Any]) -> Any:
-        with _settings(**changes):
+        with _changed(view or {}, changes):
             return handler(environ, start)
 
     return run
@@ -113,7 +121,6 @@ def variants() -> dict[str, Handler]:
     middleware = list(settings.MIDDLEWARE)
     full = [m for m in middleware if m != LEAN]
     lean_chain = list(settings.AGORA_LEAN_API_MIDDLEWARE)
-    rest = dict(settings.REST_FRAMEWORK)
     found: dict[str, Handler] = {
         "lean path (agora as it is)": _handler(),
         "full stack (no lean path)": _handler(MIDDLEWARE=full),
@@ -129,18 +136,14 @@ def variants() -> dict[str, Handler]:
     found["lean without RequestLogMiddleware"] = _handler(
         MIDDLEWARE=[m for m in middleware if not m.endswith("RequestLogMiddleware")]
     )
-    found["lean without DRF throttles"] = _handler(
-        REST_FRAMEWORK=rest | {"DEFAULT_THROTTLE_CLASSES": []}
-    )
-    found["lean without SessionAuthentication"] = _handler(
-        REST_FRAMEWORK=rest
-        | {"DEFAULT_AUTHENTICATION_CLASSES": rest["DEFAULT_AUTHENTICATION_CLASSES"][:1]}
-    )
-    found["lean without any authentication class"] = _handler(
-        REST_FRAMEWORK=rest | {"DEFAULT_AUTHENTICATION_CLASSES": []}
-    )
+    from rest_framework.views import APIView
+
+    token_only = [c for c in APIView.authentication_classes if "Session" not in c.__name__]
+    found["lean without DRF throttles"] = _handler({"throttle_classes": []})
+    found["lean without SessionAuthentication"] = _handler({"authentication_classes": token_only})
+    found["lean without any authentication class"] = _handler({"authentication_classes": []})
     found["lean without BrowsableAPIRenderer"] = _handler(
-        REST_FRAMEWORK=rest | {"DEFAULT_RENDERER_CLASSES": rest["DEFAULT_RENDERER_CLASSES"][:1]}
+        {"renderer_classes": APIView.renderer_classes[:1]}
     )
     found["bare floor (bench/bare)"] = _handler(
         MIDDLEWARE=["django.middleware.common.CommonMiddleware"], ROOT_URLCONF="bench.bare.urls"
