@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the request id and the access log cover everything after it, redirects included.
     "servicelayer.logging_middleware.RequestLogMiddleware",
+    # JSON clients of the API (no session cookie, no HTML) leave here for the lean chain below
+    "servicelayer.rest.lean.LeanApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,6 +71,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+# The lean path's middleware (servicelayer.rest.lean): what an API request without a session
+# needs of the stack above. Sessions, CSRF, authentication and messages serve the admin, the
+# browsable API and session-signed-in clients, which keep the full stack.
+AGORA_LEAN_API_PREFIX = "/api/"
+AGORA_LEAN_API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -339,6 +351,18 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(BROKER_FOLDER / "control"),
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# While an event relay task is queued and not started, commits that write events publish no
+# other (servicelayer.events._enqueue_relay): a flag in the default cache for this many
+# seconds at most, cleared by the task. The flag must be shared by the web processes and the
+# workers, and cheaper than a publish: on by default only with a broker and a Redis or
+# Memcached cache; 0: every commit publishes (the embedded default's per-process cache, tasks
+# in process, or a database cache, whose add costs round trips of its own).
+_FAST_SHARED_CACHE = any(
+    kind in CACHES["default"]["BACKEND"].lower() for kind in ("redis", "memcache")
+)
+AGORA_RELAY_PENDING_SECONDS = env.int(
+    "AGORA_RELAY_PENDING_SECONDS", default=30 if CELERY_BROKER_URL and _FAST_SHARED_CACHE else 0
+)
 # A task is acknowledged when it is done, not when it starts: one whose pool process died (a
 # crash, the OOM killer) goes back on the queue and runs again, so tasks must be idempotent.
 CELERY_TASK_ACKS_LATE = True

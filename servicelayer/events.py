@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -39,7 +41,7 @@ from servicelayer import jsonutil, transactions
 from servicelayer.dto import DTO, Output
 from servicelayer.models import Event, EventDelivery
 from servicelayer.pagination import Page, keyset_page
-from servicelayer.registry import service
+from servicelayer.registry import service, spec_of
 from servicelayer.roles import SYSTEM
 
 logger = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ logger = logging.getLogger(__name__)
 BATCH = 10  # events per relay transaction: a crash re-runs the handlers of one batch at most
 MAX_BATCHES_PER_RUN = 100  # then the run hands over to a new task, so a backlog cannot hog it
 MAX_ERROR = 500
+RELAY_CACHE = "default"  # where the pending flag lives (see _enqueue_relay)
 
 
 # --- what handlers see --------------------------------------------------------------------
@@ -144,9 +147,69 @@ def _relay_on_commit() -> None:
 
 
 def _enqueue_relay() -> None:
+    """Have a relay task publish what has committed: publish one, unless one is pending.
+
+    Pending: queued and not yet started. Each commit that writes events calls this (a kombu
+    publish costs a request more CPU than the flag's one cache operation, and each task is a
+    relay run in the worker), so while a task is pending, further commits publish none: the
+    first to `add` the flag publishes, and the task clears it before it reads any event.
+
+    Why no event is left behind: this runs after the event's commit. If `add` finds the flag,
+    a task had been published and had not cleared it yet when this ran, so it clears it
+    later, after this commit, and reads events in transactions that begin after the clear:
+    it sees this event. If the task cleared it before this `add`, the `add` succeeds and this
+    commit publishes a task of its own. The flag outlives a lost task by RELAY_PENDING_SECONDS
+    at most (the sweep runs meanwhile); when its store fails, or the publish does, the flag
+    is not trusted: a publish it is, as without coalescing."""
     from servicelayer.tasks import enqueue  # the task module imports Celery: only when sending
 
-    enqueue(event_relay)  # after the commit: enqueue sends at once
+    seconds = _pending_seconds()
+    flag = _flag_pending(seconds) if seconds else None
+    if flag is None:
+        enqueue(event_relay)  # after the commit: enqueue sends at once
+    elif flag:
+        transaction.on_commit(_publish_flagged, robust=True)  # at once, as enqueue's
+
+
+def _publish_flagged() -> None:
+    """Publish the relay task whose pending flag this process set; clear the flag if the
+    publish fails, so that the next commit publishes rather than trusting a task never sent
+    (the failure itself is logged by on_commit's robust)."""
+    from servicelayer.tasks import run_service
+
+    try:
+        run_service.delay(spec_of(event_relay).name, None, actor_id=None)
+    except BaseException:
+        _clear_pending()
+        raise
+
+
+RELAY_PENDING_KEY = "servicelayer:event-relay-pending"
+
+
+def _pending_seconds() -> int:
+    """How long the pending flag lives; 0: no coalescing (every commit publishes).
+
+    The flag must be in a store that the web processes and the workers share (Redis): in a
+    per-process cache the worker's clear would never reach the process that set it."""
+    return int(getattr(settings, "AGORA_RELAY_PENDING_SECONDS", 0))
+
+
+def _flag_pending(seconds: int) -> bool | None:
+    """Set the flag if it was not set: True if this call set it (publish), False if a task
+    is pending (do not), None if the store failed (publish)."""
+    try:
+        return bool(caches[RELAY_CACHE].add(RELAY_PENDING_KEY, 1, seconds))
+    except Exception:
+        logger.warning("event relay: the pending flag's store failed; publishing", exc_info=True)
+        return None
+
+
+def _clear_pending() -> None:
+    try:
+        caches[RELAY_CACHE].delete(RELAY_PENDING_KEY)
+    except Exception:  # the flag expires on its own; the sweep covers the meantime
+        logger.warning("event relay: could not clear the pending flag", exc_info=True)
 
 
 # --- reading an event history -------------------------------------------------------------
@@ -193,6 +256,10 @@ def event_relay() -> Relayed:
     and each handler's run is recorded with its own writes, so a handler handles an event once
     however often the relay runs. An event a handler failed on stays unpublished; the handlers
     that succeeded are not run again."""
+    if _pending_seconds():
+        # before the first read: a commit after this clear publishes a task of its own
+        # (_enqueue_relay says why nothing committed before it is missed)
+        _clear_pending()
     published, failed = 0, []
     after = 0
     for _ in range(MAX_BATCHES_PER_RUN):
