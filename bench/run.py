@@ -469,6 +469,18 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
+def plan(
+    chosen: list[Scenario], baskets: list[Scenario], rounds: int
+) -> Iterator[tuple[int, Scenario]]:
+    """The wrk runs of the bench, round by round: each chosen row, then each basket journey
+    (whose step rows are read from its run, never run themselves). Made from these lists, not
+    from the rows collected so far: when a later round went over those, it ran the journey's
+    rows as plain wrk rows (a POST to the API root: thousands of fast non-2xx per row)."""
+    for round_number in range(rounds):
+        for s in [*chosen, *baskets]:
+            yield round_number, s
+
+
 def rates_of(results: list[Result], variant: str) -> dict[str, float]:
     """The rate of `variant` in each scenario that has it."""
     return {r.scenario.group: r.rps for r in results if r.scenario.variant == variant}
@@ -543,16 +555,18 @@ def main() -> None:
         ]
         chosen = [s for s in every if args.only in f"{s.group} {s.variant}"]
         runs: dict[Scenario, list[Result]] = {s: [] for s in chosen}
-        for round_number in range(args.rounds):
-            # the chosen list, not `runs`: the basket journey's rows join `runs` in the first
-            # round, and a later round must not run them as plain wrk rows (POST to the API
-            # root: thousands of fast non-2xx, and a bogus rate in the row's median)
-            for s in chosen:
-                warm = round_number == 0
+        for round_number, s in plan(chosen, baskets, args.rounds):
+            warm = round_number == 0
+            if s in baskets:  # one run of the journey: its row and each step's
+                for r in basket.journey(
+                    s, shoppers, download, args.seconds, args.connections, warm
+                ):
+                    runs.setdefault(r.scenario, []).append(r)
+            elif s.group == JOURNEY:
+                runs[s].append(journey(base, s, seeded, args.seconds, args.connections, warm))
+            else:
                 runs[s].append(
-                    journey(base, s, seeded, args.seconds, args.connections, warm)
-                    if s.group == JOURNEY
-                    else wrk(
+                    wrk(
                         base + s.path,
                         s,
                         token,
@@ -562,11 +576,6 @@ def main() -> None:
                         warm=warm,
                     )
                 )
-            for s in baskets:  # one run of the journey: its row and each step's
-                for r in basket.journey(
-                    s, shoppers, download, args.seconds, args.connections, round_number == 0
-                ):
-                    runs.setdefault(r.scenario, []).append(r)
         results = [
             replace(
                 rs[0],

@@ -422,3 +422,14 @@ def test_each_basket_run_has_shoppers_of_its_own() -> None:
     assert (shoppers.take(), shoppers.take()) == ("t0,t1,t2", "t3,t4,t5")
     with pytest.raises(AssertionError):
         shoppers.take()
+
+
+def test_every_round_runs_the_chosen_rows_and_journeys_only() -> None:
+    """bench.run.plan: each round runs each chosen row and basket journey once; the journey's
+    step rows (collected from its run) are never run as wrk rows of their own."""
+    from bench import basket, run
+
+    chosen = run.scenarios(1, "c")[:2]
+    journeys = basket.scenarios()
+    planned = list(run.plan(chosen, journeys, rounds=3))
+    assert planned == [(n, s) for n in range(3) for s in [*chosen, *journeys]]
