@@ -17,7 +17,15 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import mixins, pagination, permissions, serializers, status, viewsets
+from rest_framework import (
+    filters,
+    mixins,
+    pagination,
+    permissions,
+    serializers,
+    status,
+    viewsets,
+)
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -52,6 +60,10 @@ class NaiveProductViewSet(viewsets.ReadOnlyModelViewSet[Product]):
     serializer_class = NaiveProductSerializer
     pagination_class = NaivePagination
     permission_classes = [permissions.AllowAny]
+    # `?search=`: DRF's SearchFilter, every word icontains in the name or the description,
+    # in the list's own order (newest first), no ranking
+    filter_backends = [filters.SearchFilter]
+    search_fields = ["name", "description"]
 
 
 class NaiveOrderLineSerializer(serializers.ModelSerializer[OrderLine]):

@@ -16,7 +16,8 @@
 -- with `add` (the basket may still hold the line: a new add grows it; confirm takes it all).
 -- Each step's latency is timed here (CLOCK_MONOTONIC through LuaJIT's ffi, from the request's
 -- making to its answer) and kept per thread as a string (wrk copies only strings and numbers
--- between threads); done() prints per step: answers, 2xx, the time spent, p50 and p99.
+-- between threads); done() prints per step: answers, 2xx, the time spent, p50 and p99,
+-- and then each kind of non-2xx answer (step, status, the body's "error" code) with its count.
 
 local ffi = require("ffi")
 ffi.cdef([[
@@ -44,6 +45,8 @@ local at, order, keys, started = 1, nil, 0, 0
 -- failed_<step> (the non-2xx answers)
 journeys = 0
 step_names = ""
+refused = "" -- "step status code=count;..." of this thread's non-2xx answers
+local refusals = {}
 
 local function split(text)
   local out = {}
@@ -92,6 +95,14 @@ function response(status, headers, body)
   local step = steps[at]
   if status < 200 or status > 299 then
     _G["failed_" .. step] = _G["failed_" .. step] + 1
+    local code = string.match(body or "", '"error"%s*:%s*"([^"]*)"') or "-"
+    local kind = step .. " " .. status .. " " .. code
+    refusals[kind] = (refusals[kind] or 0) + 1
+    local parts = {}
+    for name, count in pairs(refusals) do
+      table.insert(parts, name .. "=" .. count)
+    end
+    refused = table.concat(parts, ";")
     at = 1
     return
   end
@@ -140,6 +151,15 @@ function done(summary, latency, requests)
     end
   end
   io.write(string.format("Journeys: %d\n", total))
+  local kinds = {}
+  for _, thread in ipairs(threads) do
+    for kind, count in string.gmatch(thread:get("refused") or "", "([^;=]+)=(%d+)") do
+      kinds[kind] = (kinds[kind] or 0) + tonumber(count)
+    end
+  end
+  for kind, count in pairs(kinds) do
+    io.write(string.format("Refused %s %d\n", kind, count))
+  end
   for _, name in ipairs(steps_of_run) do
     local times = per_step[name]
     table.sort(times)

@@ -1,7 +1,11 @@
 """The basket journey's rows of `make bench`: add to basket, confirm, pay (bench/basket.lua).
 
 Each connection is its own shopper (one user and token per connection, seeded here), so each
-has its own basket: a journey adds one unit of a product that does not ship (no address or
+has its own basket, and each wrk run (a variant's warm-up, each of its rounds) has shoppers of
+its own (Shoppers): when wrk stops, the requests a server has queued are still served, so a
+run after it with the same shoppers would meet them (a queued confirmation emptying the basket
+the next run has just added to: a 409 `basket_empty_or_unavailable` at that run's start).
+A journey adds one unit of a product that does not ship (no address or
 method is needed to pay), confirms the basket into an order (Idempotency-Key) and pays it
 with tok_visa on the dummy gateway (Idempotency-Key). bench/run.py runs it per variant, one
 connection per wrk thread, and gets back one row for the whole journey (journeys finished per
@@ -70,28 +74,44 @@ print(",".join(tokens), product.pk)
 """
 
 
-def seed(env: dict[str, str], users: int) -> tuple[str, int]:
-    """`users` shoppers with a token each (comma-separated) and the product they buy. Run
-    after bench.run.seed, which empties the catalog and the orders."""
-    script = SEED.replace("sys.argv[-1]", str(users))
+class Shoppers:
+    """Tokens of seeded shoppers, handed out `per_run` at a time, each to one wrk run only."""
+
+    def __init__(self, tokens: list[str], per_run: int) -> None:
+        self.tokens, self.per_run, self.at = tokens, per_run, 0
+
+    def take(self) -> str:
+        """The next run's shoppers, comma-separated (basket.lua's TOKENS)."""
+        chosen = self.tokens[self.at : self.at + self.per_run]
+        assert len(chosen) == self.per_run, "more wrk runs than seeded shoppers"
+        self.at += self.per_run
+        return ",".join(chosen)
+
+
+def seed(env: dict[str, str], connections: int, runs: int) -> tuple[Shoppers, int]:
+    """Shoppers for `runs` wrk runs of `connections` (a token each) and the product they
+    buy. Run after bench.run.seed, which empties the catalog and the orders."""
+    script = SEED.replace("sys.argv[-1]", str(connections * runs))
     command = [sys.executable, str(ROOT / "manage.py"), "shell", "-c", script]
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     tokens, product = out.stdout.split()[-2:]
-    return tokens, int(product)
+    return Shoppers(tokens.split(","), connections), int(product)
 
 
 def journey(
     scenario: Scenario,
-    tokens: str,
+    shoppers: Shoppers,
     product: int,
     seconds: int,
     connections: int,
     warm: bool,
 ) -> list[Result]:
-    """One wrk run of bench/basket.lua for `scenario`: the journey's row and each step's."""
+    """One wrk run of bench/basket.lua for `scenario` (after a warm-up run if `warm`), each
+    with shoppers of its own: the journey's row and each step's."""
     base = f"http://127.0.0.1:{scenario.ports[0] if scenario.ports else PORT}/"
 
     def run(duration: str) -> str:
+        tokens = shoppers.take()
         command = ["wrk", f"-t{connections}", f"-c{connections}", f"-d{duration}", "--latency"]
         command += ["-s", str(SCRIPT), base, "--", tokens, str(product), scenario.path]
         command += [STEPS[scenario.variant], str(time.time_ns())]
@@ -118,10 +138,21 @@ def results(output: str, scenario: Scenario, seconds: int, connections: int) -> 
         output,
     )
     failed = sum(int(line[2]) for line in step_lines)
-    rows = [Result(scenario, finished / elapsed, failed, p99_ms)]
+    refused: dict[str, dict[str, int]] = {}  # per step: "status code" -> answers
+    for step, status, code, count in re.findall(r"^Refused (\w+) (\d+) (\S+) (\d+)$", output, re.M):
+        refused.setdefault(step, {})[f"{status} {code}"] = int(count)
+    every = {f"{step}: {kind}": n for step, kinds in refused.items() for kind, n in kinds.items()}
+    rows = [Result(scenario, finished / elapsed, failed, p99_ms, every)]
     for step, ok, fails, busy, _, step_p99 in step_lines:
         rate = int(ok) / (float(busy) / 1000 / connections) if float(busy) else 0.0
+        group = STEP_GROUPS[step]
         rows.append(
-            Result(replace(scenario, group=STEP_GROUPS[step]), rate, int(fails), float(step_p99))
+            Result(
+                replace(scenario, group=group),
+                rate,
+                int(fails),
+                float(step_p99),
+                refused.get(step, {}),
+            )
         )
     return rows

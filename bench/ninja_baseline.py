@@ -87,8 +87,11 @@ class OrderOut(Schema):
 
 @api.get("/products/", response=list[ProductOut])
 @paginate(LimitOffsetPagination, max_limit=100)
-def product_list(request: HttpRequest) -> QuerySet[Product]:
-    return Product.objects.filter(is_active=True).order_by("-created_at", "-id")
+def product_list(request: HttpRequest, search: str = "") -> QuerySet[Product]:
+    products = Product.objects.filter(is_active=True).order_by("-created_at", "-id")
+    if search:  # the words in the name or the description, newest first: no ranking
+        products = products.filter(Q(name__icontains=search) | Q(description__icontains=search))
+    return products
 
 
 @api.get("/products/{product_id}/", response=ProductOut)

@@ -27,6 +27,8 @@ class Row(Protocol):
     def p99_ms(self) -> float: ...
     @property
     def scenario(self) -> Any: ...
+    @property
+    def refused(self) -> dict[str, int]: ...
 
 
 def machine() -> str:
@@ -58,6 +60,8 @@ def rows(results: Sequence[Row], reference: dict[str, dict[str, float]]) -> list
                 },
                 "p99_ms": round(r.p99_ms, 2),
                 "non_2xx": r.errors,
+                # what they were, where the row's script tells (the basket journey's)
+                **({"non_2xx_kinds": r.refused} if r.refused else {}),
             }
         )
     return out

@@ -14,8 +14,10 @@ the table gives the median requests per second of each, and its ratios to the ba
 in-stack floor; the checkout journey row (bench/journey.lua: order, address, shipping,
 payment in sequence per connection) gives journeys per second, and so does the basket
 journey (bench/basket.py, bench/basket.lua: add to basket, confirm, pay, one shopper per
-connection), with a row per step. Django Ninja (bench/ninja_baseline.py) stands beside naive
-DRF on the list, one product and order rows. `--only TEXT` runs the
+connection), with a row per step. The search row is `?search=lantern` (one seeded product in
+50 has the word: SEARCH_WORDS), Agora's relevance page beside naive DRF's SearchFilter, Ninja's
+icontains and the bare floor's one statement. Django Ninja (bench/ninja_baseline.py) stands
+beside naive DRF on the list, search, one product and order rows. `--only TEXT` runs the
 scenarios whose name holds TEXT. Then the micro rows, in process (bench/joined.py: an atomic
 service joined into its caller's transaction vs in a savepoint).
 """
@@ -23,14 +25,16 @@ service joined into its caller's transaction vs in a savepoint).
 import argparse
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
@@ -61,6 +65,9 @@ class Result:
     rps: float
     errors: int
     p99_ms: float
+    # the non-2xx answers by kind ("409 basket_empty_or_unavailable"), where the row's
+    # script tells them apart (the basket journey's); plain wrk rows count them only
+    refused: dict[str, int] = field(default_factory=dict)
 
 
 def ensure_database(url: str) -> None:
@@ -72,6 +79,63 @@ def ensure_database(url: str) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
+
+
+# One of these in each seeded product's description, in turn: the search row's word is in
+# one product of 50 (100 of the 5,000), so its page ranks a hundred matches, not the catalog
+SEARCH_WORDS = (
+    "lantern",
+    "kettle",
+    "teapot",
+    "basket",
+    "blanket",
+    "candle",
+    "mirror",
+    "pillow",
+    "ladder",
+    "hammer",
+    "compass",
+    "trowel",
+    "bucket",
+    "saddle",
+    "wallet",
+    "pencil",
+    "ribbon",
+    "button",
+    "needle",
+    "thimble",
+    "anchor",
+    "barrel",
+    "bottle",
+    "cradle",
+    "drawer",
+    "easel",
+    "funnel",
+    "goblet",
+    "helmet",
+    "jigsaw",
+    "kayak",
+    "locket",
+    "mallet",
+    "napkin",
+    "oyster",
+    "paddle",
+    "quiver",
+    "rocket",
+    "sickle",
+    "tankard",
+    "umbrella",
+    "violin",
+    "whistle",
+    "yarn",
+    "zither",
+    "bellows",
+    "chisel",
+    "dagger",
+    "ember",
+    "flagon",
+)
+SEARCH_WORD = SEARCH_WORDS[0]
 
 
 @dataclass(frozen=True)
@@ -99,8 +163,9 @@ from apps.shipping.models import ShippingMethod
 DummyCharge.objects.all().delete()
 Payment.objects.all().delete(); OrderLine.objects.all().delete(); Order.objects.all().delete()
 IdempotencyRecord.objects.all().delete(); Product.objects.all().delete()
+words = sys.argv[-1].split(",")
 Product.objects.bulk_create(
-    Product(name=f"Product {i:05}", description="A thing worth having. " * 4,
+    Product(name=f"Product {i:05}", description=f"A {words[i % len(words)]} worth having. " * 4,
             price=Decimal(i % 500 + 1) + Decimal("0.99"), stock=i % 50)
     for i in range(5000)
 )
@@ -118,6 +183,7 @@ method = ShippingMethod.objects.create(name="Bench standard", price=Decimal("4.9
                                        free_above=Decimal("50.00"), countries=["DE"])
 print(issue_token(username="bench", name="bench", replace=True).key, hot.pk, address.pk, method.pk)
 """
+    script = script.replace("sys.argv[-1]", repr(",".join(SEARCH_WORDS)))
     out = subprocess.run(
         [*manage, "shell", "-c", script], env=env, check=True, capture_output=True, text=True
     ).stdout.split()
@@ -209,6 +275,8 @@ def scenarios(hot: int, deep_cursor: str) -> list[Scenario]:
     bare = (BARE_PORT,)
     deep = f"/api/products/?page_size=100&cursor={deep_cursor}"
     one = f"/api/products/{hot}/"
+    query = f"search={SEARCH_WORD}"
+    search = f"/api/products/?{query}"  # Agora's default page size, 20
     return [
         Scenario("product list, 20 rows", "agora", "/api/products/?page_size=20"),
         Scenario("product list, 20 rows", "naive DRF", "/bench/naive/products/?page_size=20"),
@@ -232,6 +300,10 @@ def scenarios(hot: int, deep_cursor: str) -> list[Scenario]:
             f"/bench/ninja/products/?limit=100&offset={DEEP_PAGE * 100}",
         ),
         Scenario("deep page (41st of 100)", BARE, deep, ports=bare),
+        Scenario("search, 20 rows", "agora", search),
+        Scenario("search, 20 rows", "naive DRF", f"/bench/naive/products/?{query}&page_size=20"),
+        Scenario("search, 20 rows", NINJA, f"/bench/ninja/products/?{query}&limit=20"),
+        Scenario("search, 20 rows", BARE, search, ports=bare),
         Scenario("one product", "agora", one),
         Scenario("one product", "naive DRF", f"/bench/naive/products/{hot}/"),
         Scenario("one product", NINJA, f"/bench/ninja/products/{hot}/"),
@@ -334,6 +406,15 @@ def two_instances(env: dict[str, str]) -> Iterator[None]:
         stop_processes([(name, process.pid) for name, process in stack.processes])
 
 
+def ensure_ports_free(ports: list[int]) -> None:
+    """Stop if a port is taken: a gunicorn that cannot bind exits quietly, and wrk would then
+    measure whatever listens there (another bench's servers, its database and shoppers)."""
+    for port in ports:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                sys.exit(f"port {port} is in use (another bench?): set BENCH_PORT to move them")
+
+
 def wait_for_server(base: str, path: str = "/api/") -> None:
     for _ in range(100):
         try:
@@ -388,6 +469,18 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
+def plan(
+    chosen: list[Scenario], baskets: list[Scenario], rounds: int
+) -> Iterator[tuple[int, Scenario]]:
+    """The wrk runs of the bench, round by round: each chosen row, then each basket journey
+    (whose step rows are read from its run, never run themselves). Made from these lists, not
+    from the rows collected so far: when a later round went over those, it ran the journey's
+    rows as plain wrk rows (a POST to the API root: thousands of fast non-2xx per row)."""
+    for round_number in range(rounds):
+        for s in [*chosen, *baskets]:
+            yield round_number, s
+
+
 def rates_of(results: list[Result], variant: str) -> dict[str, float]:
     """The rate of `variant` in each scenario that has it."""
     return {r.scenario.group: r.rps for r in results if r.scenario.variant == variant}
@@ -411,6 +504,8 @@ def print_table(results: list[Result]) -> None:
             f"{r.scenario.group:<26}{r.scenario.variant:<16}{r.rps:>9.0f}{ratio(r, bare)}"
             f"{ratio(r, stack)}{r.p99_ms:>9.1f}{r.errors:>9}"
         )
+        for kind, count in sorted(r.refused.items()):
+            print(f"{'':<42}non-2xx {kind}: {count}")
     print(
         "x bare: against bench/bare (own minimal settings, CommonMiddleware only, no DRF, the "
         "same bytes); x floor: against the in-stack floor (Agora's settings and middleware)"
@@ -435,12 +530,14 @@ def main() -> None:
     db = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     broker = os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER)
     env = bench_env(db, broker)
+    ensure_ports_free([PORT, *PAIR_PORTS, BARE_PORT, PAIR_PGBOUNCER_PORT])
     ensure_database(db)
     seeded = seed(env)
     from bench import basket  # it imports this module's pieces
 
     baskets = basket.selected(args.only)
-    shoppers, download = basket.seed(env, args.connections) if baskets else ("", 0)
+    # fresh shoppers for every wrk run of the journey: its warm-up and each round (basket.py)
+    shoppers, download = basket.seed(env, args.connections, len(baskets) * (args.rounds + 1))
     token, hot = seeded.token, seeded.hot
     worker = start_worker(env)
     server = gunicorn("bench.wsgi", PORT, env)
@@ -456,16 +553,20 @@ def main() -> None:
             two_instances_scenario(),
             *journey_scenarios(),
         ]
-        runs: dict[Scenario, list[Result]] = {
-            s: [] for s in every if args.only in f"{s.group} {s.variant}"
-        }
-        for round_number in range(args.rounds):
-            for s in runs:
-                warm = round_number == 0
+        chosen = [s for s in every if args.only in f"{s.group} {s.variant}"]
+        runs: dict[Scenario, list[Result]] = {s: [] for s in chosen}
+        for round_number, s in plan(chosen, baskets, args.rounds):
+            warm = round_number == 0
+            if s in baskets:  # one run of the journey: its row and each step's
+                for r in basket.journey(
+                    s, shoppers, download, args.seconds, args.connections, warm
+                ):
+                    runs.setdefault(r.scenario, []).append(r)
+            elif s.group == JOURNEY:
+                runs[s].append(journey(base, s, seeded, args.seconds, args.connections, warm))
+            else:
                 runs[s].append(
-                    journey(base, s, seeded, args.seconds, args.connections, warm)
-                    if s.group == JOURNEY
-                    else wrk(
+                    wrk(
                         base + s.path,
                         s,
                         token,
@@ -475,20 +576,20 @@ def main() -> None:
                         warm=warm,
                     )
                 )
-            for s in baskets:  # one run of the journey: its row and each step's
-                for r in basket.journey(
-                    s, shoppers, download, args.seconds, args.connections, round_number == 0
-                ):
-                    runs.setdefault(r.scenario, []).append(r)
         results = [
             replace(
                 rs[0],
                 rps=statistics.median(r.rps for r in rs),
                 errors=sum(r.errors for r in rs),
                 p99_ms=statistics.median(r.p99_ms for r in rs),
+                refused=dict(sum((Counter(r.refused) for r in rs), Counter())),
             )
             for rs in runs.values()
         ]
+        # each scenario's rows together, beside their baselines (the basket journey's steps
+        # come per variant, the 2 instances' row after the rest)
+        groups = list(dict.fromkeys(r.scenario.group for r in results))
+        results.sort(key=lambda r: groups.index(r.scenario.group))
     finally:
         for process in (server, bare, worker):
             process.terminate()

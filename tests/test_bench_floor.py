@@ -102,6 +102,45 @@ def test_one_product_is_the_same_bytes(
     assert b'"thumbnail_url":"/media/products/thumbnails/a.jpg"' in ours
 
 
+@pytest.mark.urls("bench.urls")
+def test_a_search_is_the_same_bytes_page_after_page(
+    api: Callable[[User | None], Any], make_product: Callable[..., Any]
+) -> None:
+    """The search row (`?search=<word>`): the matches by text and by the name's trigrams, in
+    Agora's relevance order (ties by id) and its cursors; naive DRF and Ninja answer it too."""
+    from django.db import connection
+
+    from apps.catalog import search
+    from apps.catalog.models import Product
+
+    _products(make_product, 12)  # none of them a lantern
+    start = timezone.now() - timedelta(hours=1)
+    for i in range(9):  # the same rank three by three: the id breaks the ties
+        make_product(f"Thing {i}", description=f"A lantern worth having. {'lantern ' * (i % 3)}")
+    make_product("Lantren, brass", description="Misspelled: matched by its name's trigrams")
+    make_product("Lantern, archived", is_active=False)
+    Product.objects.update(created_at=start)
+    assert views.WORD_SIMILARITY == search.WORD_SIMILARITY
+    with connection.cursor() as db:  # what bench/bare/wsgi.py does per connection
+        views.trigram_setup(db)
+    path = "/api/products/?search=lantern&page_size=4"
+    names: list[str] = []
+    while path:
+        ours = _agora(api, path)
+        floor = views.product_list(RequestFactory().get(path, HTTP_HOST=HOST))
+        assert floor.status_code == 200
+        assert floor.content == ours
+        page = orjson.loads(ours)
+        names += [row["name"] for row in page["results"]]
+        path = page["next"] and page["next"].removeprefix(f"http://{HOST}")
+    assert len(names) == 10  # three pages, every match
+    assert "Lantren, brass" in names
+    naive = api(None).get("/bench/naive/products/?search=lantern&page_size=20").json()
+    assert naive["count"] == 9  # icontains in name or description: not the misspelled name
+    ninja = api(None).get("/bench/ninja/products/?search=lantern&limit=20").json()
+    assert ninja["count"] == 9
+
+
 def _same_but_ids_and_times(ours: bytes, floor: bytes) -> None:
     """Two orders differ in their id and times only; everything else is byte for byte."""
 
@@ -356,6 +395,7 @@ Journeys: 200
 Step add: ok 200 failed 1 busy_ms 4000.0 p50_ms 18.000 p99_ms 40.500
 Step confirm: ok 200 failed 0 busy_ms 8000.0 p50_ms 38.000 p99_ms 80.000
 Step pay: ok 200 failed 0 busy_ms 20000.0 p50_ms 98.000 p99_ms 150.000
+Refused add 409 out_of_stock 1
 """
     agora = basket.scenarios()[0]
     rows = basket.results(output, agora, seconds=2, connections=16)
@@ -365,3 +405,31 @@ Step pay: ok 200 failed 0 busy_ms 20000.0 p50_ms 98.000 p99_ms 150.000
         ("confirm (basket -> order)", 400.0, 0, 80.0),
         ("pay an order", 160.0, 0, 150.0),
     ]
+    assert [r.refused for r in rows] == [
+        {"add: 409 out_of_stock": 1},
+        {"409 out_of_stock": 1},
+        {},
+        {},
+    ]
+
+
+def test_each_basket_run_has_shoppers_of_its_own() -> None:
+    """A server still answers a stopped run's queued requests: the next run must not share
+    their shoppers (bench/basket.py, Shoppers)."""
+    from bench import basket
+
+    shoppers = basket.Shoppers([f"t{i}" for i in range(6)], per_run=3)
+    assert (shoppers.take(), shoppers.take()) == ("t0,t1,t2", "t3,t4,t5")
+    with pytest.raises(AssertionError):
+        shoppers.take()
+
+
+def test_every_round_runs_the_chosen_rows_and_journeys_only() -> None:
+    """bench.run.plan: each round runs each chosen row and basket journey once; the journey's
+    step rows (collected from its run) are never run as wrk rows of their own."""
+    from bench import basket, run
+
+    chosen = run.scenarios(1, "c")[:2]
+    journeys = basket.scenarios()
+    planned = list(run.plan(chosen, journeys, rounds=3))
+    assert planned == [(n, s) for n in range(3) for s in [*chosen, *journeys]]

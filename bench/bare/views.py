@@ -24,10 +24,10 @@ _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
 _PRODUCT = "id, name, description, price, stock, is_active, ships, created_at, updated_at"
 _COLUMNS = tuple(column.strip() for column in _PRODUCT.split(","))
 _LIST = f"SELECT {_PRODUCT} FROM catalog_product WHERE is_active ORDER BY created_at DESC, id DESC"
-_FIRST_PAGE = f"{_LIST} LIMIT %s"
+_FIRST_PAGE = f"{_LIST} LIMIT %(n)s"
 _AFTER = (
-    f"SELECT {_PRODUCT} FROM catalog_product WHERE is_active AND (created_at < %s "
-    "OR (created_at = %s AND id < %s)) ORDER BY created_at DESC, id DESC LIMIT %s"
+    f"SELECT {_PRODUCT} FROM catalog_product WHERE is_active AND (created_at < %(at)s "
+    "OR (created_at = %(at)s AND id < %(id)s)) ORDER BY created_at DESC, id DESC LIMIT %(n)s"
 )
 
 
@@ -50,31 +50,72 @@ def _cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+# Agora's search (apps/catalog/search.py) in one statement: the text match on the stored
+# `search_vector` OR the words' trigram word similarity to the name (`<%`, whose threshold
+# Agora sets per search with SET LOCAL and the bare floor once per connection: trigram_setup),
+# ranked by the text rank plus that similarity as float8, relevance then id descending.
+_RANK = (
+    "(ts_rank_cd(search_vector, websearch_to_tsquery('english'::regconfig, %(q)s)))"
+    "::double precision + (word_similarity(%(q)s, name))::double precision"
+)
+_SEARCH = (
+    f"SELECT {_PRODUCT}, {_RANK} AS rank FROM catalog_product WHERE is_active AND "
+    "(search_vector @@ websearch_to_tsquery('english'::regconfig, %(q)s) OR %(q)s <%% name) "
+    "{after} ORDER BY rank DESC, id DESC LIMIT %(n)s"
+)
+_SEARCH_FIRST = _SEARCH.format(after="")
+_SEARCH_AFTER = _SEARCH.format(
+    after=f"AND ({_RANK} < %(rank)s OR ({_RANK} = %(rank)s AND id < %(id)s))"
+)
+WORD_SIMILARITY = 0.5  # Agora's (apps/catalog/search.py), tests/test_bench_floor.py checks
+
+
+def trigram_setup(db: Any) -> None:
+    """The word similarity threshold of the connection's session, once per connection
+    (bench/bare/wsgi.py): the bare floor keeps its connections and has no pooler."""
+    db.execute(f"SET pg_trgm.word_similarity_threshold = {WORD_SIMILARITY}")
+
+
+def _page_query(request: HttpRequest) -> tuple[str, dict[str, Any], int]:
+    """The page's statement, its parameters and the page size (ValueError when malformed)."""
+    size = min(max(int(request.GET.get("page_size", 20)), 1), 100)
+    cursor = request.GET.get("cursor")
+    search = request.GET.get("search", "")
+    after = (
+        orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if cursor
+        else None
+    )
+    if search:
+        params: dict[str, Any] = {"q": search, "n": size + 1}
+        if after is None:
+            return _SEARCH_FIRST, params, size
+        return _SEARCH_AFTER, {**params, "rank": float(after[0]), "id": int(after[1])}, size
+    if after is None:
+        return _FIRST_PAGE, {"n": size + 1}, size
+    at = datetime.fromisoformat(after[0])
+    return _AFTER, {"at": at, "id": int(after[1]), "n": size + 1}, size
+
+
 def product_list(request: HttpRequest) -> HttpResponse:
-    """The newest active products, a keyset page of them (Agora's default ordering)."""
+    """A keyset page of the active products: the newest first (Agora's default ordering), or
+    with `search` the most relevant first (Agora's ordering for a search)."""
     try:
-        size = min(max(int(request.GET.get("page_size", 20)), 1), 100)
-        cursor = request.GET.get("cursor")
-        after = (
-            orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-            if cursor
-            else None
-        )
-        if after is not None:
-            after = [datetime.fromisoformat(after[0]), int(after[1])]
-    except (ValueError, TypeError, IndexError):
+        statement, params, size = _page_query(request)
+    except (ValueError, TypeError, IndexError, KeyError):
         return _json({"error": "invalid"}, 400)
     with connection.cursor() as db:
-        if after is None:
-            db.execute(_FIRST_PAGE, [size + 1])
-        else:
-            db.execute(_AFTER, [after[0], after[0], after[1], size + 1])
-        rows = [dict(zip(_COLUMNS, row, strict=True)) for row in db.fetchall()]
+        db.execute(statement, params)
+        rows = [dict(zip((*_COLUMNS, "rank"), row, strict=False)) for row in db.fetchall()]
     next_url = None
     if len(rows) > size:
         rows = rows[:size]
-        query = {**request.GET.dict(), "cursor": _cursor([rows[-1]["created_at"], rows[-1]["id"]])}
+        last = rows[-1]
+        key = [last["rank"] if "rank" in last else last["created_at"], last["id"]]
+        query = {**request.GET.dict(), "cursor": _cursor(key)}
         next_url = request.build_absolute_uri(request.path) + "?" + urlencode(query)
+    for row in rows:
+        row.pop("rank", None)
     return _json({"next": next_url, "results": rows})
 
 
