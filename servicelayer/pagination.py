@@ -163,6 +163,23 @@ def _after(ordering: Sequence[str], values: Sequence[Any]) -> Q:
     return condition
 
 
+def with_tie_breaker(model: type[models.Model], ordering: Sequence[str]) -> list[str]:
+    """`ordering` with the primary key last (if it is not), in the last term's direction."""
+    pk = model._meta.pk
+    assert pk is not None
+    if ordering[-1].lstrip("-") == pk.name:
+        return list(ordering)
+    direction = "-" if ordering[-1].startswith("-") else ""
+    return [*ordering, direction + pk.name]
+
+
+def cursor_values(queryset: QuerySet[Any, Any], ordering: Sequence[str], cursor: str) -> list[Any]:
+    """A cursor's values for `ordering` (with its tie-breaker), each checked against its field
+    of `queryset`'s model as `keyset_page` checks them: InvalidInput if one is not valid. For
+    pages written in SQL by hand, which must take the same cursors."""
+    return _typed(queryset, ordering, cursor)
+
+
 def keyset_page(
     queryset: QuerySet[Any, Any],
     *,
@@ -171,12 +188,7 @@ def keyset_page(
     cursor: str | None = None,
 ) -> Page:
     """One page of `queryset` (a values() queryset that includes every ordering field)."""
-    pk = queryset.model._meta.pk
-    assert pk is not None
-    pk_name = pk.name
-    if ordering[-1].lstrip("-") != pk_name:
-        direction = "-" if ordering[-1].startswith("-") else ""
-        ordering = [*ordering, direction + pk_name]
+    ordering = with_tie_breaker(queryset.model, ordering)
     queryset = queryset.order_by(*ordering)
     if cursor:
         after = _after(ordering, _typed(queryset, ordering, cursor))

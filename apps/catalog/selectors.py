@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 
-from apps.catalog import search
+from apps.catalog import detail_sql, list_sql, search
 from apps.catalog.dto import (
     CATEGORY_FIELDS,
     PRODUCT_FIELDS,
@@ -152,6 +152,15 @@ def product_list(*, actor: Any, params: ProductQuery) -> Page:
 
     Anyone may list active products; merchants may include archived ones."""
     ordering = params.ordering or ("relevance" if params.search else "newest")
+    if not params.search and not params.facets:  # one hand-written statement, no compile
+        return list_sql.product_page(params, ordering=ORDERINGS[ordering], staff=_staff(actor))
+    return orm_page(actor, params)
+
+
+def orm_page(actor: Any, params: ProductQuery) -> Page:
+    """`product_list` through the ORM: the list's reference (list_sql's page must equal it,
+    apps/catalog/tests/test_list_sql.py), and its implementation with search or facets."""
+    ordering = params.ordering or ("relevance" if params.search else "newest")
     with search.session(params.search):
         products = _filtered(actor, params)
         ranked = products
@@ -197,14 +206,35 @@ _CATEGORY_OF = ("category__name", "category__slug", "category__path")
 
 @query(role=ANYONE, output=ProductDetailOut, errors=[ProductNotFound])
 def product_get(*, actor: Any, product_id: int) -> dict[str, Any]:
-    """One product with its category, attribute values, images and variants (four queries).
-    Archived products are visible to merchants only."""
-    products = Product.objects.all() if _staff(actor) else Product.objects.filter(is_active=True)
+    """One product with its category, attribute values, images and variants (one statement
+    on PostgreSQL, four queries elsewhere). Archived products are visible to merchants only."""
+    staff = _staff(actor)
+    found = _detail(product_id, active_only=not staff, archived_variants=staff)
+    if found is None:
+        raise ProductNotFound()
+    return found
+
+
+def _detail(product_id: int, *, active_only: bool, archived_variants: bool) -> Any:
+    found = detail_sql.detail(
+        product_id, active_only=active_only, archived_variants=archived_variants
+    )
+    if found is NotImplemented:  # not PostgreSQL
+        return orm_detail(product_id, active_only=active_only, archived_variants=archived_variants)
+    return found
+
+
+def orm_detail(
+    product_id: int, *, active_only: bool, archived_variants: bool
+) -> dict[str, Any] | None:
+    """A product's detail in four ORM queries (None if not found): the reference detail_sql
+    must equal (apps/catalog/tests/test_detail_queries.py), and the detail off PostgreSQL."""
+    products = Product.objects.filter(is_active=True) if active_only else Product.objects.all()
     row = products.filter(pk=product_id).values(*PRODUCT_FIELDS, "category_id", *_CATEGORY_OF)
     found = row.first()
     if found is None:
-        raise ProductNotFound()
-    return product_detail(found, archived_variants=_staff(actor))
+        return None
+    return product_detail(found, archived_variants=archived_variants)
 
 
 def variants_of(product_id: int, price: Any, *, archived: bool) -> list[dict[str, Any]]:
@@ -255,10 +285,10 @@ def product_detail(row: dict[str, Any], *, archived_variants: bool) -> dict[str,
 
 def product_detail_of(product_id: int) -> dict[str, Any]:
     """The detail of a product, archived or not (for services' results)."""
-    row = Product.objects.filter(pk=product_id).values(
-        *PRODUCT_FIELDS, "category_id", *_CATEGORY_OF
-    )
-    return product_detail(row.get(), archived_variants=True)
+    found = _detail(product_id, active_only=False, archived_variants=True)
+    if found is None:
+        raise Product.DoesNotExist()
+    return found
 
 
 @query(role=ANYONE, output=CategoryOut)

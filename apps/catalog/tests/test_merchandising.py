@@ -254,21 +254,6 @@ def test_attribute_routes_and_filter(api, merchant, make_product):
     assert detail["images"] == []
 
 
-def test_product_detail_costs_three_queries(
-    api, merchant, tree, make_product, django_assert_num_queries
-):
-    product = make_product("Lantern", category_id=tree["lanterns"].id)
-    # the product with its category, attributes, images, variants
-    with django_assert_num_queries(4):
-        body = api(None).get(f"/api/products/{product.pk}/").json()
-    assert body["category"] == {
-        "id": tree["lanterns"].id,
-        "name": "Lanterns",
-        "slug": "lanterns",
-        "path": tree["lanterns"].path,
-    }
-
-
 def test_product_create_and_update_take_a_category(api, merchant, tree):
     client = api(merchant)
     payload = {"name": "Lamp", "price": "30.00", "category_id": tree["lighting"].id}
