@@ -6,7 +6,8 @@
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/agora_bench;
 the database is created if missing and its tables are reseeded), wrk (Debian: apt-get
 install wrk) and a broker for the one Celery worker it starts (BENCH_BROKER_URL, default
-Redis db 7), as production has: the event relay and mails run there, not in the request.
+Redis db 7), as production has: the event relay and mails run there, not in the request; the
+cache is that Redis too (BENCH_CACHE_URL), as production's is shared.
 Agora, naive DRF and the in-stack floor run in one gunicorn (2 sync workers), the bare floor
 (bench/bare) in its own, all against the same database. This machine is noisy, so the
 variants of a scenario are interleaved round-robin over several rounds (after a warm-up) and
@@ -448,6 +449,11 @@ def bench_env(db: str, broker: str) -> dict[str, str]:
         # as production runs: tasks (the event relay, mails) go to a broker and a worker runs
         # them; without one each request would run them itself, eagerly
         "CELERY_BROKER_URL": broker,
+        # as production runs too (docs/operations.md): a shared cache, so the API's rate counts
+        # and the relay's pending flag are a Redis operation, not a dict in the process
+        "CACHE_URL": os.environ.get(
+            "BENCH_CACHE_URL", broker if broker.startswith("redis") else "locmemcache://"
+        ),
     }
 
 
