@@ -24,8 +24,10 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from weakref import WeakKeyDictionary
 
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 clock = time.time  # seconds since the epoch; tests replace it
 CACHE_ALIAS = "default"
@@ -99,6 +101,8 @@ def _count(cache: Any, key: str, timeout: int) -> int:
     """Add one to the count at `key` (made for `timeout` seconds if new); the new count.
     An increment first (one operation once the window's count exists, as it mostly does),
     else an add; both are atomic on every backend, so concurrent attempts are all counted."""
+    if isinstance(cache, RedisCache):
+        return _count_in_redis(cache, key, timeout)
     for _ in range(2):
         try:
             return int(cache.incr(key))
@@ -106,3 +110,24 @@ def _count(cache: Any, key: str, timeout: int) -> int:
             if cache.add(key, 1, timeout):
                 return 1
     return int(cache.incr(key))  # another attempt made it meanwhile
+
+
+_clients: "WeakKeyDictionary[RedisCache, Any]" = WeakKeyDictionary()
+
+
+def _count_in_redis(cache: RedisCache, key: str, timeout: int) -> int:
+    """`_count` in one round trip. Django's RedisCache.incr asks EXISTS before INCR (two round
+    trips, on every API request: the API's rates count each one), so this sends a pipeline of
+    `SET key 0 EX timeout NX` (the window's count made, with its expiry, if it has none) and
+    `INCR key`. Both are atomic and run in order on one connection, so concurrent attempts are
+    all counted, as with incr and add. The count is a plain integer, which is how RedisCache
+    stores ints: its get and get_many read it back. The client is kept per cache (a client
+    shares its cache's connection pool and is thread-safe)."""
+    full_key = cache.make_and_validate_key(key)
+    client = _clients.get(cache)
+    if client is None:  # RedisCache makes a client per call, which costs more than the count
+        client = _clients[cache] = cache._cache.get_client(full_key, write=True)  # type: ignore[attr-defined]
+    pipeline = client.pipeline(transaction=False)
+    pipeline.set(full_key, 0, ex=timeout, nx=True)
+    pipeline.incr(full_key)
+    return int(pipeline.execute()[1])

@@ -1,6 +1,7 @@
 """Failure counting: per identity, in clock-aligned windows, on the cache."""
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.cache.backends.redis import RedisCache
@@ -72,4 +73,25 @@ def test_instances_sharing_a_redis_cache_share_the_counts(clock, redis_up):
         assert other_instance.get(key) == 2
         other_instance.incr(key)  # a failure seen by another instance
         assert retry_after([(LIMIT, "a")]) == 45
+        other_instance.delete(key)
+
+
+def test_a_redis_count_is_made_with_its_window_and_counts_every_attempt(clock, redis_up):
+    """On Redis a count is one round trip (SET NX with the window's expiry, then INCR): the
+    first attempt makes it expiring with its window, concurrent attempts are all counted."""
+    location, prefix = "redis://127.0.0.1:6379/14", f"test-{uuid.uuid4().hex}"
+    backend = "django.core.cache.backends.redis.RedisCache"
+    limit = throttling.RateLimit("test-rate", limit=40, window=60)
+    with override_settings(
+        CACHES={"default": {"BACKEND": backend, "LOCATION": location, "KEY_PREFIX": prefix}}
+    ):
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            waits = list(pool.map(lambda _: throttling.attempt([(limit, "a")]), range(50)))
+        assert waits.count(None) == 40  # exactly the limit went through
+        key = limit._slot("a", clock["t"])[0]
+        other_instance = RedisCache(location, {"KEY_PREFIX": prefix})
+        assert other_instance.get(key) == 50
+        full_key = other_instance.make_and_validate_key(key)
+        ttl = other_instance._cache.get_client(full_key).ttl(full_key)  # type: ignore[attr-defined]
+        assert 0 < ttl <= 45 + 1  # the rest of the window, plus the second of slack
         other_instance.delete(key)
