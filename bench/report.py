@@ -131,6 +131,6 @@ def chart(table: list[dict[str, Any]], meta: dict[str, Any], path: Path) -> None
         f"make bench, {meta['date'][:10]}: requests/s (x the bare floor, else the in-stack floor)",
         fontsize=10,
     )
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0, 1, 0.99))  # the title above the first chart, not on it
     figure.savefig(path, dpi=110)
     plt.close(figure)
