@@ -159,3 +159,30 @@ def test_confirming_costs_the_same_for_1_or_10_lines(
     counts = _confirm_counts(api, make_product, make_user)
     pinned = 14 if connection.vendor == "postgresql" else 16
     assert counts == {1: pinned, 10: pinned}
+
+
+def test_placing_an_order_with_a_key_costs_its_pinned_statements(
+    api: Callable[[User | None], Any],
+    make_product: Callable[..., Any],
+    shopper: User,
+) -> None:
+    """Order placement by product with an Idempotency-Key: the token; the key's advisory lock
+    with its record read; the work's savepoint; the variant's conditional UPDATE (which also
+    chooses the product's one variant); the product's sum; the order with its line (one
+    INSERT on PostgreSQL); the event; the stored response. SQLite has no advisory locks, so
+    the key is claimed apart from the work (servicelayer.idempotency) and the order and its
+    line are two INSERTs. Inside a test's transaction BEGIN and COMMIT are a savepoint and its
+    release. A new statement here is a
+    decision (docs/performance.md, "Queries per request"), not a drift."""
+    product = make_product(stock=50)
+    client = api(shopper)
+    count, response = _queries(
+        lambda: client.post(
+            "/api/orders/",
+            {"product_id": product.pk, "quantity": 1},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="place-once",
+        )
+    )
+    assert response.status_code == 201, response.content
+    assert count == (10 if connection.vendor == "postgresql" else 12)
