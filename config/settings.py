@@ -356,12 +356,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # seconds at most, cleared by the task. The flag must be shared by the web processes and the
 # workers, and cheaper than a publish: on by default only with a broker and a Redis or
 # Memcached cache; 0: every commit publishes (the embedded default's per-process cache, tasks
-# in process, or a database cache, whose add costs round trips of its own).
+# in process, or a database cache, whose add costs round trips of its own). The lifetime
+# bounds how long events wait when a clear or a publish is lost (a Redis blip, a worker whose
+# settings differ): then the next commit after it publishes; the sweep remains the backstop.
 _FAST_SHARED_CACHE = any(
     kind in CACHES["default"]["BACKEND"].lower() for kind in ("redis", "memcache")
 )
 AGORA_RELAY_PENDING_SECONDS = env.int(
-    "AGORA_RELAY_PENDING_SECONDS", default=30 if CELERY_BROKER_URL and _FAST_SHARED_CACHE else 0
+    "AGORA_RELAY_PENDING_SECONDS", default=5 if CELERY_BROKER_URL and _FAST_SHARED_CACHE else 0
 )
 # A task is acknowledged when it is done, not when it starts: one whose pool process died (a
 # crash, the OOM killer) goes back on the queue and runs again, so tasks must be idempotent.

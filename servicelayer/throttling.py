@@ -119,15 +119,15 @@ def _count_in_redis(cache: RedisCache, key: str, timeout: int) -> int:
     """`_count` in one round trip. Django's RedisCache.incr asks EXISTS before INCR (two round
     trips, on every API request: the API's rates count each one), so this sends a pipeline of
     `SET key 0 EX timeout NX` (the window's count made, with its expiry, if it has none) and
-    `INCR key`. Both are atomic and run in order on one connection, so concurrent attempts are
-    all counted, as with incr and add. The count is a plain integer, which is how RedisCache
-    stores ints: its get and get_many read it back. The client is kept per cache (a client
-    shares its cache's connection pool and is thread-safe)."""
+    `INCR key` in one MULTI/EXEC, so the key cannot expire between them (an INCR would then make
+    a count with no expiry); concurrent attempts are all counted, as with incr and add. The
+    count is a plain integer, which is how RedisCache stores ints: its get and get_many read it
+    back. The client is kept per cache (it shares its cache's pool and is thread-safe)."""
     full_key = cache.make_and_validate_key(key)
     client = _clients.get(cache)
     if client is None:  # RedisCache makes a client per call, which costs more than the count
         client = _clients[cache] = cache._cache.get_client(full_key, write=True)  # type: ignore[attr-defined]
-    pipeline = client.pipeline(transaction=False)
+    pipeline = client.pipeline(transaction=True)  # MULTI/EXEC: no expiry between the two
     pipeline.set(full_key, 0, ex=timeout, nx=True)
     pipeline.incr(full_key)
     return int(pipeline.execute()[1])

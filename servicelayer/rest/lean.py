@@ -60,8 +60,9 @@ def is_lean(request: HttpRequest, prefix: str = DEFAULT_PREFIX) -> bool:
     return (
         request.path_info.startswith(prefix)
         and ("HTTP_COOKIE" not in meta or settings.SESSION_COOKIE_NAME not in request.COOKIES)
-        and "html" not in meta.get("HTTP_ACCEPT", "")
-        and "format=" not in meta.get("QUERY_STRING", "")
+        # as DRF reads them: media types in any case, the query string decoded
+        and "html" not in meta.get("HTTP_ACCEPT", "").lower()
+        and (not meta.get("QUERY_STRING") or "format" not in request.GET)
     )
 
 

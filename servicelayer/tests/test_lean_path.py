@@ -88,6 +88,8 @@ def test_an_unknown_api_url_is_the_error_body_on_the_lean_path(db, full_stack):
     [
         ("/api/products/", {"HTTP_ACCEPT": "text/html,application/xhtml+xml"}),  # browsable
         ("/api/products/?format=api", {}),
+        ("/api/products/?%66ormat=api", {}),  # DRF decodes the query: so does the check
+        ("/api/products/", {"HTTP_ACCEPT": "TEXT/HTML"}),  # media types are case-blind
         ("/admin/login/", {}),
         ("/api-auth/login/", {}),
         ("/health/live/", {}),
@@ -133,6 +135,9 @@ def test_which_requests_are_lean():
     assert not is_lean(make.get("/api/products/", HTTP_COOKIE="csrftoken=abc; sessionid=x"))
     assert not is_lean(make.get("/api/products/", HTTP_ACCEPT="text/html"))
     assert not is_lean(make.get("/api/products/?format=json"))
+    assert not is_lean(make.get("/api/products/?page_size=2&%66ormat=api"))
+    assert not is_lean(make.get("/api/products/", HTTP_ACCEPT="Text/HTML;q=0.9"))
+    assert is_lean(make.get("/api/products/?page_size=2&cursor=abc"))
     assert not is_lean(make.get("/admin/"))
     assert not is_lean(make.get("/apiary/"))
 
