@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 from django.db import connection
 
+from apps.catalog.detail_rows import image_out, variant_out
 from apps.catalog.dto import PRODUCT_FIELDS
 from apps.catalog.models import (
     Attribute,
@@ -56,11 +57,6 @@ def statement(*, active_only: bool, archived_variants: bool) -> str:
     )
 
 
-def _url(name: str) -> str:
-    field = ProductImage._meta.get_field("image")
-    return str(field.storage.url(name))
-
-
 def detail(product_id: int, *, active_only: bool, archived_variants: bool) -> Any:
     """The product's detail (ProductDetailOut's keys, in its order), None if there is no such
     product (or it is archived and `active_only`); NotImplemented off PostgreSQL."""
@@ -83,28 +79,13 @@ def detail(product_id: int, *, active_only: bool, archived_variants: bool) -> An
             else {"id": category_id, "name": name, "slug": slug, "path": path}
         ),
         "attributes": orjson.loads(attributes),
-        "images": [
-            {
-                "id": image["id"],
-                "url": _url(image["image"]),
-                "thumbnail_url": _url(image["thumbnail"]),
-                "width": image["width"],
-                "height": image["height"],
-                "alt": image["alt"],
-                "position": image["position"],
-            }
-            for image in orjson.loads(images)
-        ],
+        "images": [image_out(image) for image in orjson.loads(images)],
         "variants": [
-            {
-                "id": variant["id"],
-                "sku": variant["sku"],
-                "attributes": variant["attributes"],
-                "price": price if variant["price"] is None else Decimal(variant["price"]),
-                "own_price": None if variant["price"] is None else Decimal(variant["price"]),
-                "stock": variant["stock"],
-                "is_active": variant["is_active"],
-            }
+            variant_out({**variant, "price": _decimal(variant["price"])}, price)
             for variant in orjson.loads(variants)
         ],
     }
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)  # json_agg gave the price as text

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
-from django.db.models.fields.files import FieldFile
 
 from apps.catalog import detail_sql, list_sql, search
+from apps.catalog.detail_rows import image_out, variant_out
 from apps.catalog.dto import (
     CATEGORY_FIELDS,
     PRODUCT_FIELDS,
@@ -177,28 +177,12 @@ def orm_page(actor: Any, params: ProductQuery) -> Page:
     return Page(results=page.results, next_cursor=page.next_cursor, extra=extra)
 
 
-def _file_url(field: FieldFile | Any, name: str) -> str:
-    return str(field.storage.url(name))
-
-
 def images_of(product_id: int) -> list[dict[str, Any]]:
     """A product's images, in their order, with the storage's URLs."""
-    field = ProductImage._meta.get_field("image")
     rows = ProductImage.objects.filter(product_id=product_id).values(
         "id", "image", "thumbnail", "width", "height", "alt", "position"
     )
-    return [
-        {
-            "id": row["id"],
-            "url": _file_url(field, row["image"]),
-            "thumbnail_url": _file_url(field, row["thumbnail"]),
-            "width": row["width"],
-            "height": row["height"],
-            "alt": row["alt"],
-            "position": row["position"],
-        }
-        for row in rows.order_by("position", "id")
-    ]
+    return [image_out(row) for row in rows.order_by("position", "id")]
 
 
 _CATEGORY_OF = ("category__name", "category__slug", "category__path")
@@ -244,18 +228,7 @@ def variants_of(product_id: int, price: Any, *, archived: bool) -> list[dict[str
     if not archived:
         variants = variants.filter(is_active=True)
     rows = variants.order_by("id").values("id", "sku", "attributes", "price", "stock", "is_active")
-    return [  # in VariantOut's order: the output is rendered from these dicts as they are
-        {
-            "id": row["id"],
-            "sku": row["sku"],
-            "attributes": row["attributes"],
-            "price": price if row["price"] is None else row["price"],
-            "own_price": row["price"],
-            "stock": row["stock"],
-            "is_active": row["is_active"],
-        }
-        for row in rows
-    ]
+    return [variant_out(row, price) for row in rows]
 
 
 def product_detail(row: dict[str, Any], *, archived_variants: bool) -> dict[str, Any]:
