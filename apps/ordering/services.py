@@ -9,6 +9,7 @@ Stock is taken when an order is created and given back when it is canceled or ex
 from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from decimal import Decimal
+from functools import cache, lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -168,35 +169,51 @@ def _db_values(instance: Order | OrderLine, fields: Sequence[Field[Any, Any]]) -
     return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
 
 
-def _insert_with_lines(order: Order, lines: Sequence[OrderLine]) -> None:
-    """Insert an order and its lines in one statement (PostgreSQL: the lines' INSERT reads
-    the order's id from the order's, in a CTE), one round trip fewer than create then
-    bulk_create; `order.pk` is set. Only unsaved fields' defaults and auto_now are applied, as
-    by save(): Order and OrderLine have no save() of their own and no signal receivers."""
-    quote = connection.ops.quote_name
-    order_fields = [field for field in Order._meta.concrete_fields if not field.primary_key]
-    line_fields = [
+@cache
+def _order_fields() -> tuple[Field[Any, Any], ...]:
+    return tuple(field for field in Order._meta.concrete_fields if not field.primary_key)
+
+
+@cache
+def _line_fields() -> tuple[Field[Any, Any], ...]:
+    return tuple(
         field
         for field in OrderLine._meta.concrete_fields
         if not field.primary_key and field.name != "order"
-    ]
+    )
+
+
+@lru_cache(maxsize=64)
+def _insert_with_lines_sql(lines: int) -> str:
+    """The statement of `_insert_with_lines` for an order of `lines` lines, built once per
+    count (it is on the hot path of every order)."""
+    quote = connection.ops.quote_name
+    order_fields, line_fields = _order_fields(), _line_fields()
     # cast, for a VALUES list types its columns from its values, not from the table's
     row = "(" + ", ".join(f"CAST(%s AS {field.db_type(connection)})" for field in line_fields)
-    sql = (
+    return (
         f"WITH o AS (INSERT INTO {quote(Order._meta.db_table)} "
         f"({', '.join(quote(field.column) for field in order_fields)}) "
         f"VALUES ({', '.join(['%s'] * len(order_fields))}) RETURNING id) "
         f"INSERT INTO {quote(OrderLine._meta.db_table)} "
         f"({quote(OrderLine._meta.get_field('order').column)}, "
         f"{', '.join(quote(field.column) for field in line_fields)}) "
-        f"SELECT o.id, l.* FROM o, (VALUES {', '.join([row + ')'] * len(lines))}) AS l "
+        f"SELECT o.id, l.* FROM o, (VALUES {', '.join([row + ')'] * lines)}) AS l "
         "RETURNING order_id"
     )
-    params = _db_values(order, order_fields)
+
+
+def _insert_with_lines(order: Order, lines: Sequence[OrderLine]) -> None:
+    """Insert an order and its lines in one statement (PostgreSQL: the lines' INSERT reads
+    the order's id from the order's, in a CTE), one round trip fewer than create then
+    bulk_create; `order.pk` is set. Only unsaved fields' defaults and auto_now are applied, as
+    by save(): Order and OrderLine have no save() of their own and no signal receivers."""
+    params = _db_values(order, _order_fields())
+    line_fields = _line_fields()
     for line in lines:
         params.extend(_db_values(line, line_fields))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_insert_with_lines_sql(len(lines)), params)
         order.pk = cursor.fetchone()[0]
     order._state.adding = False
     for line in lines:
