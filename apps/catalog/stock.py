@@ -74,6 +74,10 @@ def _amounts(model: type[Variant] | type[Product], amounts: Mapping[int, int]) -
     )
 
 
+# a variant row `t` whose product is on sale (one parameter: True)
+_OF_PRODUCT_ON_SALE = f"t.product_id IN (SELECT id FROM {_table(Product)} WHERE is_active = %s)"
+
+
 def _update(
     model: type[Variant] | type[Product],
     amounts: Mapping[int, int],
@@ -136,8 +140,7 @@ def take(wanted: Mapping[int, int]) -> Taking:
         Variant,
         wanted,
         "t.stock - w.amount",
-        " AND t.is_active = %s AND t.stock >= w.amount "
-        f"AND t.product_id IN (SELECT id FROM {_table(Product)} WHERE is_active = %s)",
+        " AND t.is_active = %s AND t.stock >= w.amount AND " + _OF_PRODUCT_ON_SALE,
         "id, product_id, sku, attributes, price, stock",
         [True, True],
         now,
@@ -153,7 +156,7 @@ def take(wanted: Mapping[int, int]) -> Taking:
 _TAKE_SOLE_SQL = (
     "UPDATE {variant} AS t SET stock = t.stock - %s, updated_at = %s "
     "WHERE t.product_id = %s AND t.is_active = %s AND t.stock >= %s "
-    "AND t.product_id IN (SELECT id FROM {product} WHERE is_active = %s) "
+    "AND {on_sale} "
     "AND (SELECT count(*) FROM {variant} AS o WHERE o.product_id = t.product_id "
     "AND o.is_active = %s) = 1 "
     "RETURNING id, product_id, sku, attributes, price, stock"
@@ -169,7 +172,7 @@ def take_sole(product_id: int, quantity: int) -> VariantData | None:
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
-            _TAKE_SOLE_SQL.format(variant=_table(Variant), product=_table(Product)),
+            _TAKE_SOLE_SQL.format(variant=_table(Variant), on_sale=_OF_PRODUCT_ON_SALE),
             [quantity, now, product_id, True, quantity, True, True],
         )
         rows = list(cursor.fetchall())
